@@ -1,0 +1,236 @@
+//! Form schema and manifest: what a page declared, as the backend reads it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever the manifest's shape changes incompatibly; the backend
+/// refuses a manifest of another version instead of misreading it.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// Every form of a site, keyed by form name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub version: u32,
+    pub forms: BTreeMap<String, Form>,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Self { version: MANIFEST_VERSION, forms: BTreeMap::new() }
+    }
+}
+
+/// One form, as declared by `<form data-form="name">` in a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    pub name: String,
+    /// Source file of the page that declared the form (for messages), e.g.
+    /// `content/contact.md`.
+    pub page: String,
+    /// Where a browser goes after a successful plain POST: a site path such
+    /// as `/contact/thanks/`. `None` means "back to the page, with
+    /// `?sent=1`"; the handler resolves it against `site_url`'s origin only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<String>,
+    #[serde(default)]
+    pub auth: AuthRequirement,
+    /// Name of the hidden anti-spam field; a submission that fills it is
+    /// answered as a success and dropped.
+    pub honeypot: String,
+    /// Fields in document order (also the CSV column order).
+    pub fields: Vec<Field>,
+}
+
+impl Form {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthRequirement {
+    /// Anyone may submit.
+    #[default]
+    None,
+    /// Only a logged-in user (a valid JWT) may submit; the record keeps `sub`.
+    Required,
+}
+
+/// One named control. Radio buttons and checkboxes sharing a name are one
+/// field whose `options` are their values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: String,
+    pub kind: FieldKind,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Lengths count Unicode scalar values, as browsers count characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minlength: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maxlength: Option<u32>,
+    /// ECMAScript pattern exactly as written in the page; anchored to the
+    /// whole value when checked, as browsers do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `min`, `max` and `step` as written; their meaning depends on `kind`
+    /// (a number, a date, a time...). `step` may be `any`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Allowed values of a select, radio group or checkbox group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// More than one value allowed (`<select multiple>`, a checkbox group,
+    /// `<input type="email" multiple>`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub multiple: bool,
+}
+
+impl Field {
+    /// A field of `kind` with no constraints.
+    pub fn new(name: impl Into<String>, kind: FieldKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            required: false,
+            minlength: None,
+            maxlength: None,
+            pattern: None,
+            min: None,
+            max: None,
+            step: None,
+            options: Vec::new(),
+            multiple: false,
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The kinds of control a form can hold, named as in HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldKind {
+    Text,
+    Search,
+    Email,
+    Url,
+    Tel,
+    Password,
+    Number,
+    Range,
+    Date,
+    DatetimeLocal,
+    Time,
+    Month,
+    Week,
+    Color,
+    Textarea,
+    Select,
+    Radio,
+    Checkbox,
+    Hidden,
+}
+
+impl FieldKind {
+    /// The kind for an `<input type=...>` value, as browsers read it: an
+    /// unknown or missing type is a text input.
+    pub fn from_input_type(input_type: Option<&str>) -> Self {
+        match input_type.map(str::to_ascii_lowercase).as_deref() {
+            Some("search") => Self::Search,
+            Some("email") => Self::Email,
+            Some("url") => Self::Url,
+            Some("tel") => Self::Tel,
+            Some("password") => Self::Password,
+            Some("number") => Self::Number,
+            Some("range") => Self::Range,
+            Some("date") => Self::Date,
+            Some("datetime-local") => Self::DatetimeLocal,
+            Some("time") => Self::Time,
+            Some("month") => Self::Month,
+            Some("week") => Self::Week,
+            Some("color") => Self::Color,
+            Some("radio") => Self::Radio,
+            Some("checkbox") => Self::Checkbox,
+            Some("hidden") => Self::Hidden,
+            _ => Self::Text,
+        }
+    }
+}
+
+/// A submission's values in the order they were sent: a name repeats for a
+/// multi-valued field. Values are exactly the UTF-8 text received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Values grouped by field name, in order of first appearance.
+    pub fn grouped(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (name, value) in &self.0 {
+            match groups.iter_mut().find(|(n, _)| n == name) {
+                Some((_, values)) => values.push(value),
+                None => groups.push((name, vec![value])),
+            }
+        }
+        groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_round_trips_through_json() {
+        let mut field = Field::new("email", FieldKind::Email);
+        field.required = true;
+        field.maxlength = Some(200);
+        let form = Form {
+            name: "contact".into(),
+            page: "content/contact.md".into(),
+            redirect: Some("/contact/thanks/".into()),
+            auth: AuthRequirement::None,
+            honeypot: "_gotcha".into(),
+            fields: vec![field, Field::new("topic", FieldKind::DatetimeLocal)],
+        };
+        let mut manifest = Manifest::default();
+        manifest.forms.insert(form.name.clone(), form);
+        let json = serde_json::to_string(&manifest).expect("serialize");
+        assert!(json.contains(r#""kind":"datetime-local""#), "{json}");
+        let back: Manifest = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, manifest);
+    }
+
+    #[test]
+    fn unknown_input_types_are_text() {
+        assert_eq!(FieldKind::from_input_type(Some("EMAIL")), FieldKind::Email);
+        assert_eq!(FieldKind::from_input_type(Some("bogus")), FieldKind::Text);
+        assert_eq!(FieldKind::from_input_type(None), FieldKind::Text);
+    }
+
+    #[test]
+    fn grouped_keeps_first_appearance_order() {
+        let data = FormData(vec![
+            ("b".into(), "1".into()),
+            ("a".into(), "2".into()),
+            ("b".into(), "3".into()),
+        ]);
+        assert_eq!(data.grouped(), vec![("b", vec!["1", "3"]), ("a", vec!["2"])]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Letterbox: a static site generator whose forms are their own backend schema.
