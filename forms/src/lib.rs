@@ -6,6 +6,8 @@
 //! store submissions against it. Nothing here depends on spin-sdk, so it
 //! builds for the host and for `wasm32-wasip2`.
 
+pub mod body;
 pub mod schema;
+pub mod validate;
 
 pub use schema::{AuthRequirement, Field, FieldKind, Form, FormData, Manifest, MANIFEST_VERSION};
