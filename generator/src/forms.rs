@@ -1,13 +1,23 @@
 //! Form discovery: finds every `<form data-form>` in a rendered page, derives
-//! its schema, and rewrites it to post to the API.
+//! its schema from the HTML constraint attributes, and rewrites it to post to
+//! the API with a honeypot field added.
 //!
-//! STUB: the signatures below are what the build pipeline calls; the bodies
-//! are being written separately.
+//! The page's form *is* the backend's schema: what this module derives is
+//! exactly what the API validates, so browser and server cannot drift apart.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
-use letterbox_forms::{AuthRequirement, Form, Manifest};
+use anyhow::bail;
+use letterbox_forms::validate::check_form;
+use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, Manifest};
+use lol_html::html_content::{ContentType, Element};
+use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
 use serde::Deserialize;
+
+/// Name of the hidden anti-spam field unless the form sets `data-honeypot`.
+pub const DEFAULT_HONEYPOT: &str = "homepage";
 
 /// `[forms.<name>]` in `site.toml`: per-form settings that override the
 /// form's `data-*` attributes.
@@ -35,16 +45,745 @@ pub fn rewrite_forms(
     source: &str,
     settings: &FormSettings,
 ) -> anyhow::Result<(String, Vec<Form>)> {
-    let _ = (source, settings);
-    Ok((html.to_owned(), Vec::new()))
+    // Most pages have no form: skip the HTML parser for them entirely.
+    if !html.contains("data-form") {
+        return Ok((html.to_owned(), Vec::new()));
+    }
+
+    let state = Rc::new(RefCell::new(Discovery::new(source)));
+    let api_base = settings.api_url.trim_end_matches('/').to_owned();
+
+    let on_form = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            let name = el.get_attribute("data-form").unwrap_or_default();
+            let honeypot = {
+                let mut st = state.borrow_mut();
+                st.start_form(&name, el);
+                st.current.as_ref().map(|f| f.honeypot.clone())
+            };
+            let Some(honeypot) = honeypot else {
+                return Ok(());
+            };
+            el.set_attribute("method", "post")?;
+            el.set_attribute("action", &format!("{api_base}/api/forms/{name}"))?;
+            el.append(&honeypot_html(&honeypot), ContentType::Html);
+            let state = Rc::clone(&state);
+            el.on_end_tag(end_tag!(move |_end| {
+                state.borrow_mut().finish_form();
+                Ok(())
+            }))?;
+            Ok(())
+        }
+    };
+    let on_input = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            state.borrow_mut().input(el);
+            Ok(())
+        }
+    };
+    let on_textarea = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            state.borrow_mut().textarea(el);
+            Ok(())
+        }
+    };
+    let on_select = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            state.borrow_mut().start_select(el);
+            let state = Rc::clone(&state);
+            // A select without an end tag is closed by the form's end, where
+            // `finish_form` flushes it too.
+            let _ = el.on_end_tag(end_tag!(move |_end| {
+                state.borrow_mut().finish_select();
+                Ok(())
+            }));
+            Ok(())
+        }
+    };
+    let on_option = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            state.borrow_mut().option(el);
+            Ok(())
+        }
+    };
+    let on_option_text = {
+        let state = Rc::clone(&state);
+        move |chunk: &mut lol_html::html_content::TextChunk| {
+            state.borrow_mut().option_text(chunk.as_str());
+            Ok(())
+        }
+    };
+    let on_button = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            state.borrow_mut().button(el);
+            Ok(())
+        }
+    };
+
+    let rewritten = rewrite_str(
+        html,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("form[data-form]", on_form))
+            .append_element_content_handler(element!("form[data-form] input", on_input))
+            .append_element_content_handler(element!("form[data-form] textarea", on_textarea))
+            .append_element_content_handler(element!("form[data-form] select", on_select))
+            .append_element_content_handler(element!("form[data-form] option", on_option))
+            .append_element_content_handler(text!("form[data-form] option", on_option_text))
+            .append_element_content_handler(element!("form[data-form] button[name]", on_button)),
+    );
+    let rewritten = match rewritten {
+        Ok(html) => html,
+        Err(e) => bail!("{source}: cannot process the page's forms: {e}"),
+    };
+
+    let state = Rc::try_unwrap(state)
+        .map_err(|_| anyhow::anyhow!("{source}: form discovery state still shared"))?
+        .into_inner();
+    let forms = state.finish(settings)?;
+    Ok((rewritten, forms))
 }
 
 /// Gathers the forms of all pages into one manifest. A form name defined
-/// differently on two pages is an error naming both pages.
+/// differently on two pages is an error naming both pages; every conflict is
+/// reported, not only the first.
 pub fn build_manifest(forms: Vec<Form>) -> anyhow::Result<Manifest> {
     let mut manifest = Manifest::default();
+    let mut errors = Vec::new();
     for form in forms {
-        manifest.forms.entry(form.name.clone()).or_insert(form);
+        match manifest.forms.get(&form.name) {
+            None => {
+                manifest.forms.insert(form.name.clone(), form);
+            }
+            Some(first) if same_definition(first, &form) => {}
+            Some(first) => errors.push(format!(
+                "form \"{}\" is defined differently in {} and {}: {}",
+                form.name,
+                first.page,
+                form.page,
+                describe_difference(first, &form)
+            )),
+        }
     }
-    Ok(manifest)
+    if errors.is_empty() {
+        Ok(manifest)
+    } else {
+        bail!(errors.join("\n"))
+    }
+}
+
+/// `[forms.<name>]` entries in `site.toml` that match no form of the site: a
+/// typo there would otherwise silently do nothing.
+pub fn unused_overrides(manifest: &Manifest, settings: &FormSettings) -> Vec<String> {
+    settings
+        .overrides
+        .keys()
+        .filter(|name| !manifest.forms.contains_key(*name))
+        .map(|name| format!("site.toml: [forms.{name}] matches no form of the site"))
+        .collect()
+}
+
+fn same_definition(a: &Form, b: &Form) -> bool {
+    a.fields == b.fields && a.redirect == b.redirect && a.auth == b.auth && a.honeypot == b.honeypot
+}
+
+fn describe_difference(a: &Form, b: &Form) -> String {
+    if a.redirect != b.redirect {
+        return "their redirect targets differ".into();
+    }
+    if a.auth != b.auth {
+        return "one requires login and the other does not".into();
+    }
+    if a.honeypot != b.honeypot {
+        return "their honeypot fields differ".into();
+    }
+    let names = |f: &Form| f.fields.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+    let (na, nb) = (names(a), names(b));
+    if na != nb {
+        return format!("fields [{}] vs [{}]", na.join(", "), nb.join(", "));
+    }
+    match a.fields.iter().zip(&b.fields).find(|(x, y)| x != y) {
+        Some((x, _)) => format!("field \"{}\" has different constraints", x.name),
+        None => "their definitions differ".into(),
+    }
+}
+
+/// The visually hidden trap field. Humans never see or reach it (no tab
+/// stop, hidden from assistive technology); naive bots fill it in.
+fn honeypot_html(name: &str) -> String {
+    format!(
+        "<div class=\"lb-hp\" aria-hidden=\"true\" style=\"position:absolute!important;left:-10000px;\
+         width:1px;height:1px;overflow:hidden\"><label>Leave this field empty \
+         <input type=\"text\" name=\"{name}\" value=\"\" tabindex=\"-1\" autocomplete=\"off\" \
+         aria-hidden=\"true\"></label></div>"
+    )
+}
+
+/// A form name ends up in a URL path and a storage key: keep it plain.
+fn valid_form_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// State of one page's discovery, shared by the rewriter's handlers.
+struct Discovery {
+    source: String,
+    current: Option<Form>,
+    /// Index into `current.fields` of the open `<select>`.
+    open_select: Option<usize>,
+    /// Text of an `<option>` without a `value` attribute, being collected.
+    pending_option: Option<String>,
+    finished: Vec<Form>,
+    errors: Vec<String>,
+    warnings_for_empty: Vec<String>,
+}
+
+impl Discovery {
+    fn new(source: &str) -> Self {
+        Self {
+            source: source.to_owned(),
+            current: None,
+            open_select: None,
+            pending_option: None,
+            finished: Vec::new(),
+            errors: Vec::new(),
+            warnings_for_empty: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, message: String) {
+        let form = self
+            .current
+            .as_ref()
+            .map(|f| f.name.as_str())
+            .unwrap_or("?");
+        self.errors
+            .push(format!("{}: form \"{form}\": {message}", self.source));
+    }
+
+    fn start_form(&mut self, name: &str, el: &Element) {
+        if self.current.is_some() {
+            self.error(format!(
+                "contains another form \"{name}\"; forms cannot be nested"
+            ));
+            return;
+        }
+        if !valid_form_name(name) {
+            self.errors.push(format!(
+                "{}: data-form=\"{name}\" is not a valid form name (use 1-64 letters, digits, '-' or '_')",
+                self.source
+            ));
+            return;
+        }
+        let auth = match el.get_attribute("data-auth").as_deref() {
+            None | Some("") | Some("none") => AuthRequirement::None,
+            Some("required") => AuthRequirement::Required,
+            Some(other) => {
+                self.errors.push(format!(
+                    "{}: form \"{name}\": data-auth=\"{other}\" must be \"required\" or \"none\"",
+                    self.source
+                ));
+                AuthRequirement::None
+            }
+        };
+        let honeypot = el
+            .get_attribute("data-honeypot")
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| DEFAULT_HONEYPOT.to_owned());
+        self.current = Some(Form {
+            name: name.to_owned(),
+            page: self.source.clone(),
+            redirect: el.get_attribute("data-redirect").filter(|r| !r.is_empty()),
+            auth,
+            honeypot,
+            fields: Vec::new(),
+        });
+    }
+
+    fn finish_form(&mut self) {
+        self.finish_select();
+        if let Some(form) = self.current.take() {
+            if form.fields.is_empty() {
+                self.warnings_for_empty.push(form.name.clone());
+            }
+            self.finished.push(form);
+        }
+    }
+
+    /// Adds `field` to the open form, merging radio and checkbox groups and
+    /// repeated names.
+    fn add_field(&mut self, field: Field, option: Option<String>) {
+        let Some(form) = self.current.as_mut() else {
+            return;
+        };
+        if let Some(existing) = form.fields.iter_mut().find(|f| f.name == field.name) {
+            if existing.kind != field.kind {
+                let (name, a, b) = (field.name.clone(), existing.kind, field.kind);
+                self.error(format!(
+                    "field \"{name}\" is declared twice with different types ({a:?} and {b:?})"
+                ));
+                return;
+            }
+            existing.required |= field.required;
+            match field.kind {
+                // One radio group: one value out of its options.
+                FieldKind::Radio => {}
+                // Several checkboxes of one name: any subset of their values.
+                _ => existing.multiple = true,
+            }
+            if let Some(option) = option {
+                existing.options.push(option);
+            }
+            return;
+        }
+        let mut field = field;
+        if let Some(option) = option {
+            field.options.push(option);
+        }
+        form.fields.push(field);
+    }
+
+    fn input(&mut self, el: &Element) {
+        if self.current.is_none() {
+            return;
+        }
+        let input_type = el.get_attribute("type").map(|t| t.to_ascii_lowercase());
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        match input_type.as_deref() {
+            Some("file") => {
+                self.error(format!(
+                    "field \"{name}\" is a file input; file uploads are not supported yet"
+                ));
+                return;
+            }
+            Some("submit") | Some("image") => {
+                self.button(el);
+                return;
+            }
+            Some("reset") | Some("button") => return,
+            _ => {}
+        }
+        let kind = FieldKind::from_input_type(input_type.as_deref());
+        let mut field = Field::new(name.clone(), kind);
+        field.required = el.has_attribute("required") && !el.has_attribute("disabled");
+        field.minlength = self.length_attr(el, &name, "minlength");
+        field.maxlength = self.length_attr(el, &name, "maxlength");
+        field.pattern = el.get_attribute("pattern");
+        field.min = el.get_attribute("min").filter(|v| !v.is_empty());
+        field.max = el.get_attribute("max").filter(|v| !v.is_empty());
+        field.step = el.get_attribute("step").filter(|v| !v.is_empty());
+        field.multiple = el.has_attribute("multiple") && kind == FieldKind::Email;
+        let option = match kind {
+            // A checked box or radio sends its value ("on" when it has none).
+            FieldKind::Checkbox | FieldKind::Radio => {
+                Some(el.get_attribute("value").unwrap_or_else(|| "on".to_owned()))
+            }
+            _ => None,
+        };
+        self.add_field(field, option);
+    }
+
+    fn textarea(&mut self, el: &Element) {
+        if self.current.is_none() {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        let mut field = Field::new(name.clone(), FieldKind::Textarea);
+        field.required = el.has_attribute("required") && !el.has_attribute("disabled");
+        field.minlength = self.length_attr(el, &name, "minlength");
+        field.maxlength = self.length_attr(el, &name, "maxlength");
+        self.add_field(field, None);
+    }
+
+    fn start_select(&mut self, el: &Element) {
+        self.finish_select();
+        if self.current.is_none() {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        let mut field = Field::new(name, FieldKind::Select);
+        field.required = el.has_attribute("required") && !el.has_attribute("disabled");
+        field.multiple = el.has_attribute("multiple");
+        self.add_field(field, None);
+        self.open_select = self.current.as_ref().map(|f| f.fields.len() - 1);
+    }
+
+    fn finish_select(&mut self) {
+        self.flush_option();
+        self.open_select = None;
+    }
+
+    fn option(&mut self, el: &Element) {
+        // `<option>` end tags are optional: the next option closes the last.
+        self.flush_option();
+        if self.open_select.is_none() || el.has_attribute("disabled") {
+            return;
+        }
+        match el.get_attribute("value") {
+            Some(value) => self.push_option(value),
+            None => self.pending_option = Some(String::new()),
+        }
+    }
+
+    fn option_text(&mut self, text: &str) {
+        if let Some(pending) = self.pending_option.as_mut() {
+            pending.push_str(text);
+        }
+    }
+
+    fn flush_option(&mut self) {
+        if let Some(text) = self.pending_option.take() {
+            // An option's value defaults to its text, whitespace stripped and
+            // collapsed, as the HTML spec says.
+            let value = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            self.push_option(html_unescape(&value));
+        }
+    }
+
+    fn push_option(&mut self, value: String) {
+        // An empty value is the "choose one" placeholder: submitting it means
+        // no choice, which `required` governs.
+        if value.is_empty() {
+            return;
+        }
+        if let (Some(index), Some(form)) = (self.open_select, self.current.as_mut())
+            && let Some(field) = form.fields.get_mut(index)
+            && !field.options.contains(&value)
+        {
+            field.options.push(value);
+        }
+    }
+
+    /// A named submit button sends its value when it is the one clicked.
+    fn button(&mut self, el: &Element) {
+        if self.current.is_none() {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        if el
+            .get_attribute("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("reset"))
+        {
+            return;
+        }
+        let field = Field::new(name, FieldKind::Hidden);
+        let value = el.get_attribute("value").unwrap_or_default();
+        let mut field = field;
+        field.options.push(value);
+        if let Some(form) = self.current.as_mut()
+            && let Some(existing) = form.fields.iter_mut().find(|f| f.name == field.name)
+        {
+            existing.options.extend(field.options);
+            return;
+        }
+        self.add_field(field, None);
+    }
+
+    fn length_attr(&mut self, el: &Element, field: &str, attr: &str) -> Option<u32> {
+        let raw = el.get_attribute(attr)?;
+        match raw.trim().parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(format!(
+                    "field \"{field}\": {attr}=\"{raw}\" is not a non-negative whole number"
+                ));
+                None
+            }
+        }
+    }
+
+    /// Applies `site.toml` overrides, checks every form, and returns them or
+    /// every problem found.
+    fn finish(mut self, settings: &FormSettings) -> anyhow::Result<Vec<Form>> {
+        if let Some(open) = self.current.take() {
+            self.errors.push(format!(
+                "{}: form \"{}\" has no closing </form> tag",
+                self.source, open.name
+            ));
+        }
+        for form in &mut self.finished {
+            if let Some(config) = settings.overrides.get(&form.name) {
+                if let Some(redirect) = &config.redirect {
+                    form.redirect = Some(redirect.clone());
+                }
+                if let Some(auth) = config.auth {
+                    form.auth = auth;
+                }
+            }
+            if form.field(&form.honeypot).is_some() {
+                self.errors.push(format!(
+                    "{}: form \"{}\": a field is named \"{}\" like the honeypot; set data-honeypot=\"...\" to another name",
+                    self.source, form.name, form.honeypot
+                ));
+            }
+            if let Some(redirect) = &form.redirect
+                && (!redirect.starts_with('/') || redirect.starts_with("//"))
+            {
+                self.errors.push(format!(
+                    "{}: form \"{}\": redirect target \"{redirect}\" must be a path of this site starting with '/'",
+                    self.source, form.name
+                ));
+            }
+            if let Err(problems) = check_form(form) {
+                for problem in problems {
+                    self.errors.push(format!(
+                        "{}: form \"{}\": {problem}",
+                        self.source, form.name
+                    ));
+                }
+            }
+        }
+        for name in &self.warnings_for_empty {
+            eprintln!(
+                "warning: {}: form \"{name}\" has no named field",
+                self.source
+            );
+        }
+        if self.errors.is_empty() {
+            Ok(self.finished)
+        } else {
+            bail!(self.errors.join("\n"))
+        }
+    }
+}
+
+/// Option text comes from the rewriter still escaped; the few entities a
+/// label commonly holds are decoded so the value matches what browsers send.
+fn html_unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn discover(html: &str) -> anyhow::Result<(String, Vec<Form>)> {
+        let settings = FormSettings {
+            api_url: "https://api.example.org/".into(),
+            ..Default::default()
+        };
+        rewrite_forms(html, "content/contact.md", &settings)
+    }
+
+    const CONTACT: &str = r#"<main><form data-form="contact" data-redirect="/thanks/">
+  <label>Name <input name="name" required maxlength="100"></label>
+  <input name="email" type="email" required maxlength="200">
+  <select name="topic" required>
+    <option value="">Choose…</option>
+    <option>General question</option>
+    <option value="press">Press</option>
+  </select>
+  <fieldset><input type="radio" name="size" value="s"><input type="radio" name="size" value="m"></fieldset>
+  <input type="checkbox" name="consent" value="yes" required>
+  <textarea name="message" required minlength="10" maxlength="5000"></textarea>
+  <input name="age" type="number" min="18" max="120" step="1">
+  <button>Send</button>
+</form></main>"#;
+
+    #[test]
+    fn derives_the_schema_from_constraint_attributes() {
+        let (_, forms) = discover(CONTACT).unwrap();
+        assert_eq!(forms.len(), 1);
+        let form = &forms[0];
+        assert_eq!(form.name, "contact");
+        assert_eq!(form.page, "content/contact.md");
+        assert_eq!(form.redirect.as_deref(), Some("/thanks/"));
+        assert_eq!(form.honeypot, DEFAULT_HONEYPOT);
+        let names: Vec<_> = form.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "name", "email", "topic", "size", "consent", "message", "age"
+            ]
+        );
+
+        let email = form.field("email").unwrap();
+        assert_eq!(
+            (email.kind, email.required, email.maxlength),
+            (FieldKind::Email, true, Some(200))
+        );
+        let topic = form.field("topic").unwrap();
+        assert_eq!(topic.options, ["General question", "press"]);
+        assert!(topic.required && !topic.multiple);
+        let size = form.field("size").unwrap();
+        assert_eq!(
+            (size.kind, size.options.clone(), size.multiple),
+            (FieldKind::Radio, vec!["s".into(), "m".into()], false)
+        );
+        let consent = form.field("consent").unwrap();
+        assert_eq!(
+            (consent.kind, consent.options.clone()),
+            (FieldKind::Checkbox, vec!["yes".to_owned()])
+        );
+        let message = form.field("message").unwrap();
+        assert_eq!(
+            (message.minlength, message.maxlength),
+            (Some(10), Some(5000))
+        );
+        let age = form.field("age").unwrap();
+        assert_eq!(
+            (age.min.as_deref(), age.max.as_deref(), age.step.as_deref()),
+            (Some("18"), Some("120"), Some("1"))
+        );
+    }
+
+    #[test]
+    fn rewrites_action_method_and_adds_the_honeypot() {
+        let (html, _) =
+            discover(r#"<form data-form="news"><input name="email" type="email"></form>"#).unwrap();
+        assert!(
+            html.contains(r#"action="https://api.example.org/api/forms/news""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"method="post""#), "{html}");
+        let honeypot = r#"<input type="text" name="homepage" value="" tabindex="-1" autocomplete="off" aria-hidden="true">"#;
+        assert!(html.contains(honeypot), "{html}");
+        // The trap sits inside the form, before its end tag.
+        assert!(html.find(honeypot).unwrap() < html.find("</form>").unwrap());
+    }
+
+    #[test]
+    fn pages_without_forms_pass_through_untouched() {
+        let html = "<p>No <em>form</em> here</p><form><input name=q></form>";
+        let (out, forms) = discover(html).unwrap();
+        assert_eq!(out, html);
+        assert!(forms.is_empty());
+    }
+
+    #[test]
+    fn checkbox_groups_are_multi_valued() {
+        let (_, forms) = discover(
+            r#"<form data-form="f"><input type="checkbox" name="t" value="a"><input type="checkbox" name="t" value="b"></form>"#,
+        )
+        .unwrap();
+        let t = forms[0].field("t").unwrap();
+        assert!(t.multiple);
+        assert_eq!(t.options, ["a", "b"]);
+    }
+
+    #[test]
+    fn bad_attributes_are_errors_naming_page_form_and_field() {
+        let err = discover(r#"<form data-form="f"><input name="a" maxlength="lots"><input type="file" name="cv"></form>"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(r#"content/contact.md: form "f": field "a": maxlength="lots""#),
+            "{err}"
+        );
+        assert!(err.contains(r#"field "cv" is a file input"#), "{err}");
+    }
+
+    #[test]
+    fn invalid_form_names_and_redirects_are_errors() {
+        let err = discover(r#"<form data-form="a b"><input name="x"></form>"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a valid form name"), "{err}");
+        let err = discover(
+            r#"<form data-form="a" data-redirect="https://evil.example/"><input name="x"></form>"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must be a path of this site"), "{err}");
+    }
+
+    #[test]
+    fn site_toml_overrides_data_attributes() {
+        let mut settings = FormSettings::default();
+        settings.overrides.insert(
+            "m".into(),
+            FormConfig {
+                redirect: Some("/welcome/".into()),
+                auth: Some(AuthRequirement::Required),
+            },
+        );
+        let (html, forms) = rewrite_forms(
+            r#"<form data-form="m"><input name="x"></form>"#,
+            "p.md",
+            &settings,
+        )
+        .unwrap();
+        assert!(html.contains(r#"action="/api/forms/m""#), "{html}");
+        assert_eq!(forms[0].auth, AuthRequirement::Required);
+        assert_eq!(forms[0].redirect.as_deref(), Some("/welcome/"));
+    }
+
+    #[test]
+    fn one_name_two_definitions_names_both_pages() {
+        let (_, a) = rewrite_forms(
+            r#"<form data-form="c"><input name="x"></form>"#,
+            "content/a.md",
+            &FormSettings::default(),
+        )
+        .unwrap();
+        let (_, same) = rewrite_forms(
+            r#"<form data-form="c"><input name="x"></form>"#,
+            "content/b.md",
+            &FormSettings::default(),
+        )
+        .unwrap();
+        let (_, other) = rewrite_forms(
+            r#"<form data-form="c"><input name="y"></form>"#,
+            "content/c.md",
+            &FormSettings::default(),
+        )
+        .unwrap();
+        let manifest = build_manifest(a.iter().cloned().chain(same).collect()).unwrap();
+        assert_eq!(manifest.forms.len(), 1);
+        let err = build_manifest(a.into_iter().chain(other).collect())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("content/a.md") && err.contains("content/c.md"),
+            "{err}"
+        );
+        assert!(err.contains("fields [x] vs [y]"), "{err}");
+    }
+
+    #[test]
+    fn honeypot_name_clash_is_an_error() {
+        let err = discover(r#"<form data-form="c"><input name="homepage"></form>"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("data-honeypot"), "{err}");
+        let (_, forms) =
+            discover(r#"<form data-form="c" data-honeypot="trap"><input name="homepage"></form>"#)
+                .unwrap();
+        assert_eq!(forms[0].honeypot, "trap");
+    }
+
+    #[test]
+    fn nested_forms_are_rejected() {
+        // HTML parsers drop a nested <form> start tag; the outer one stays.
+        let result =
+            discover(r#"<form data-form="a"><input name="x"><form data-form="b"></form></form>"#);
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("cannot be nested"), "{err}");
+    }
 }

@@ -1,0 +1,178 @@
+// Letterbox admin inbox. Talks to the API with the HttpOnly cookie when the
+// API shares the site's origin, and with a bearer token kept in
+// sessionStorage (never localStorage) when it lives elsewhere. Submitted
+// values are only ever inserted as text.
+(function () {
+  "use strict";
+  var root = document.getElementById("lb-admin");
+  var api = (root.getAttribute("data-api") || "").replace(/\/$/, "");
+  var crossOrigin = api !== "" && new URL(api, location.href).origin !== location.origin;
+  var KEY = "letterbox_token";
+  var $ = function (id) { return document.getElementById(id); };
+  var state = { form: null, cursors: [null], page: 0 };
+
+  function token() { try { return sessionStorage.getItem(KEY); } catch (e) { return null; } }
+  function call(method, path, body, accept) {
+    var headers = { Accept: accept || "application/json" };
+    var t = token();
+    if (t) headers.Authorization = "Bearer " + t;
+    if (body) headers["Content-Type"] = "application/json";
+    return fetch(api + path, {
+      method: method, headers: headers, credentials: "include",
+      body: body ? JSON.stringify(body) : undefined
+    });
+  }
+  function json(res) { return res.json().catch(function () { return {}; }); }
+  function show(id) {
+    ["lb-login", "lb-inbox"].forEach(function (s) { $(s).hidden = s !== id; });
+  }
+  function say(text, bad) {
+    var el = $("lb-message");
+    el.textContent = text || "";
+    el.className = bad ? "lb-bad" : "";
+  }
+  function cell(tag, text) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    return el;
+  }
+
+  function start() {
+    call("GET", "/api/auth/me").then(function (res) {
+      return json(res).then(function (me) {
+        if (res.ok && me.role === "admin") { $("lb-who").textContent = me.sub; show("lb-inbox"); loadForms(); }
+        else { show("lb-login"); if (res.ok) say("This account is not an admin.", true); }
+      });
+    }, function () { show("lb-login"); say("Cannot reach the API at " + (api || location.origin) + ".", true); });
+  }
+
+  $("lb-login-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var f = ev.target;
+    call("POST", "/api/auth/login", { username: f.username.value, password: f.password.value }).then(function (res) {
+      return json(res).then(function (body) {
+        if (!res.ok) { say(body.message || "Login failed.", true); return; }
+        if (crossOrigin && body.token) sessionStorage.setItem(KEY, body.token);
+        f.password.value = "";
+        say("");
+        start();
+      });
+    }, function () { say("Cannot reach the API.", true); });
+  });
+
+  $("lb-logout").addEventListener("click", function () {
+    call("POST", "/api/auth/logout").finally(function () {
+      try { sessionStorage.removeItem(KEY); } catch (e) { /* ignore */ }
+      state.form = null;
+      show("lb-login");
+      say("Logged out.");
+    });
+  });
+
+  function loadForms() {
+    call("GET", "/api/forms").then(json).then(function (body) {
+      var list = $("lb-forms");
+      list.textContent = "";
+      (body.forms || []).forEach(function (f) {
+        var li = document.createElement("li");
+        var b = cell("button", f.name + " (" + f.count + ")");
+        b.type = "button";
+        b.setAttribute("data-form-name", f.name);
+        if (f.name === state.form) b.setAttribute("aria-current", "true");
+        b.addEventListener("click", function () { openForm(f.name); });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      if (!(body.forms || []).length) list.appendChild(cell("li", "No forms yet."));
+    });
+  }
+
+  function openForm(name) {
+    state.form = name;
+    state.cursors = [null];
+    state.page = 0;
+    loadPage();
+    loadForms();
+  }
+
+  function loadPage() {
+    var cursor = state.cursors[state.page];
+    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions" + q).then(function (res) {
+      return json(res).then(function (body) {
+        if (!res.ok) { say(body.message || "Could not load submissions.", true); return; }
+        render(body);
+      });
+    });
+  }
+
+  function render(body) {
+    var subs = body.submissions || [];
+    var columns = body.fields || [];
+    subs.forEach(function (s) {
+      (s.values || []).forEach(function (pair) { if (columns.indexOf(pair[0]) < 0) columns.push(pair[0]); });
+    });
+    $("lb-title").textContent = state.form;
+    $("lb-table-wrap").hidden = false;
+    var head = $("lb-head");
+    head.textContent = "";
+    ["Received", "User"].concat(columns).concat([""]).forEach(function (c) { head.appendChild(cell("th", c)); });
+    var rows = $("lb-rows");
+    rows.textContent = "";
+    subs.forEach(function (s) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-id", s.id);
+      tr.appendChild(cell("td", s.received_at || ""));
+      tr.appendChild(cell("td", s.user || ""));
+      columns.forEach(function (c) {
+        var vals = (s.values || []).filter(function (p) { return p[0] === c; }).map(function (p) { return p[1]; });
+        tr.appendChild(cell("td", vals.join(", ")));
+      });
+      var td = document.createElement("td");
+      var del = cell("button", "Delete");
+      del.type = "button";
+      del.className = "lb-delete";
+      del.addEventListener("click", function () { remove(s.id); });
+      td.appendChild(del);
+      tr.appendChild(td);
+      rows.appendChild(tr);
+    });
+    if (!subs.length) {
+      var empty = cell("td", "No submissions.");
+      empty.colSpan = columns.length + 3;
+      var tr = document.createElement("tr");
+      tr.appendChild(empty);
+      rows.appendChild(tr);
+    }
+    state.cursors[state.page + 1] = body.next_cursor || null;
+    $("lb-newer").disabled = state.page === 0;
+    $("lb-older").disabled = !body.next_cursor;
+  }
+
+  function remove(id) {
+    if (!window.confirm("Delete this submission permanently?")) return;
+    call("DELETE", "/api/forms/" + encodeURIComponent(state.form) + "/submissions/" + encodeURIComponent(id)).then(function (res) {
+      if (res.ok) { say("Deleted."); loadPage(); loadForms(); }
+      else json(res).then(function (b) { say(b.message || "Delete failed.", true); });
+    });
+  }
+
+  $("lb-older").addEventListener("click", function () { state.page += 1; loadPage(); });
+  $("lb-newer").addEventListener("click", function () { state.page = Math.max(0, state.page - 1); loadPage(); });
+  $("lb-export").addEventListener("click", function () {
+    call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions?format=csv", null, "text/csv").then(function (res) {
+      if (!res.ok) { say("Export failed.", true); return null; }
+      return res.blob();
+    }).then(function (blob) {
+      if (!blob) return;
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = state.form + ".csv";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    });
+  });
+
+  start();
+})();
