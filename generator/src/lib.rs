@@ -1,3 +1,17 @@
 //! Letterbox: a static site generator whose forms are their own backend schema.
+//!
+//! The pipeline, one module per stage: [`config`] (`site.toml`), [`content`]
+//! (walk `content/`, front matter), [`markdown`], [`render`] (Tera),
+//! [`forms`] (form discovery in rendered HTML), [`output`] (atomic write).
+//! [`site::Site`] owns them all; [`build`] runs the whole thing.
 
+pub mod cli;
+pub mod config;
+pub mod content;
 pub mod forms;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+
+pub use site::{BuildError, BuildOptions, BuildSummary, Site, build, manifest_path};

@@ -1,3 +1,7 @@
-fn main() {
-    println!("letterbox: not built yet");
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    letterbox::cli::run(letterbox::cli::Cli::parse())
 }

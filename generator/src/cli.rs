@@ -1,0 +1,122 @@
+//! The command line: `letterbox build`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::site::{BuildOptions, build};
+
+/// Letterbox: Markdown and Tera templates to a static site whose forms are
+/// their own backend schema.
+#[derive(Debug, Parser)]
+#[command(name = "letterbox", version, about)]
+pub struct Cli {
+    /// Print nothing but errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what is done.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder, relative to the site folder unless absolute.
+    #[arg(long, short, default_value = "dist")]
+    pub output: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Override `base_url` from site.toml (e.g. for a preview deploy).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+/// Runs the CLI with already parsed arguments.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Build(args) => {
+            let options = BuildOptions {
+                root: args.root,
+                output: args.output,
+                drafts: args.drafts,
+                base_url: args.base_url,
+            };
+            if cli.verbose {
+                eprintln!(
+                    "building {} into {}{}",
+                    options.root.display(),
+                    options.output.display(),
+                    if options.drafts { " (with drafts)" } else { "" }
+                );
+            }
+            match build(&options) {
+                Ok(summary) => {
+                    if cli.verbose {
+                        eprintln!("output: {}", summary.output.display());
+                        eprintln!("form manifest: {}", summary.manifest.display());
+                    }
+                    if !cli.quiet {
+                        println!("{summary}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_build_flags() {
+        let cli = Cli::try_parse_from([
+            "letterbox",
+            "--quiet",
+            "build",
+            "--root",
+            "site",
+            "--output",
+            "out",
+            "--drafts",
+            "--base-url",
+            "https://x.org/",
+        ])
+        .unwrap();
+        assert!(cli.quiet);
+        let Command::Build(args) = cli.command;
+        assert_eq!(args.root, PathBuf::from("site"));
+        assert_eq!(args.output, PathBuf::from("out"));
+        assert!(args.drafts);
+        assert_eq!(args.base_url.as_deref(), Some("https://x.org/"));
+    }
+
+    #[test]
+    fn defaults_and_global_flags_after_subcommand() {
+        let cli = Cli::try_parse_from(["letterbox", "build", "--verbose"]).unwrap();
+        assert!(cli.verbose);
+        let Command::Build(args) = cli.command;
+        assert_eq!(args.output, PathBuf::from("dist"));
+        assert_eq!(args.root, PathBuf::from("."));
+        assert!(Cli::try_parse_from(["letterbox", "build", "-q", "-v"]).is_err());
+    }
+}

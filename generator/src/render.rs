@@ -1,0 +1,359 @@
+//! Templates: Tera set up once per build (built-in defaults overridden by
+//! `templates/`), the values pages and sections expose to templates, and
+//! the functions `get_page`, `get_section` and `get_url`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use anyhow::{Context as _, anyhow};
+use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
+
+/// Templates every site has, from `src/default_templates/`.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("default_templates/base.html")),
+    ("index.html", include_str!("default_templates/index.html")),
+    (
+        "section.html",
+        include_str!("default_templates/section.html"),
+    ),
+    ("page.html", include_str!("default_templates/page.html")),
+    ("404.html", include_str!("default_templates/404.html")),
+];
+
+/// The parsed templates of a site.
+pub struct Templates {
+    tera: Tera,
+    /// What `get_page`, `get_section` and `get_url` answer from; set by
+    /// [`Templates::set_lookup`] once the site model is built. (Tera checks
+    /// that functions exist when parsing, so they are registered first.)
+    lookup: Arc<RwLock<Arc<Lookup>>>,
+    /// Names that come from the site's `templates/` folder.
+    user: HashSet<String>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Templates {
+    /// Parses the built-in templates and every file under
+    /// `<root>/templates` (named by their path relative to it, so
+    /// `templates/partials/nav.html` is `partials/nav.html`).
+    pub fn load(root: &Path) -> anyhow::Result<Self> {
+        let dir = root.join("templates");
+        let mut sources: BTreeMap<String, String> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+            .collect();
+        let mut user = HashSet::new();
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+                let name = rel.to_string_lossy().replace('\\', "/");
+                if name.split('/').any(|s| s.starts_with('.')) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(entry.path())
+                    .with_context(|| format!("reading {}", entry.path().display()))?;
+                user.insert(name.clone());
+                sources.insert(name, text);
+            }
+        }
+        let mut tera = Tera::new();
+        tera.register_filter("date", date_filter);
+        tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State| {
+            crate::content::slugify(s)
+        });
+        let lookup: Arc<RwLock<Arc<Lookup>>> = Arc::default();
+        register_functions(&mut tera, &lookup);
+        let mut this = Self { tera, user, lookup };
+        this.tera
+            .add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|e| anyhow!("{}", this.describe(&e)))?;
+        Ok(this)
+    }
+
+    /// Whether a template of that name exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Where a template comes from, for messages.
+    pub fn display_name(&self, name: &str) -> String {
+        if self.user.contains(name) {
+            format!("templates/{name}")
+        } else if DEFAULT_TEMPLATES.iter().any(|(n, _)| *n == name) {
+            format!("(built-in) {name}")
+        } else {
+            name.to_owned()
+        }
+    }
+
+    /// Sets what `get_page`, `get_section` and `get_url` answer from.
+    pub fn set_lookup(&self, lookup: Lookup) {
+        let mut guard = self
+            .lookup
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard = Arc::new(lookup);
+    }
+
+    /// Renders template `name`; errors name the template file, line and
+    /// column and the page being rendered (`source`).
+    pub fn render(&self, name: &str, context: &Context, source: &str) -> anyhow::Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| anyhow!("{} (while rendering {source})", self.describe(&e)))
+    }
+
+    /// Turns a Tera error into `templates/x.html:line:col: message` and the
+    /// source excerpt Tera prints.
+    fn describe(&self, error: &tera::Error) -> String {
+        let mut out = match error.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let file = self.display_name(report.filename());
+                let span = report.span();
+                let loc = format!("{file}:{}:{}", span.start_line, span.start_col + 1);
+                let full = error.to_string();
+                // Tera's report: "error: msg\n --> name:l:c\n  |\n l | line\n  | ^^^".
+                let excerpt: Vec<&str> = full.lines().skip(1).collect();
+                let excerpt = excerpt.join("\n").replacen(
+                    &format!("--> {}:", report.filename()),
+                    &format!("--> {file}:"),
+                    1,
+                );
+                format!("{loc}: template error: {}\n{excerpt}", report.message())
+            }
+            ErrorKind::MissingParent { current, parent } => format!(
+                "{}: extends `{parent}`, which is neither in templates/ nor built in",
+                self.display_name(current)
+            ),
+            ErrorKind::TemplateNotFound(name) => {
+                format!("template `{name}` not found in templates/ nor built in")
+            }
+            _ => format!("template error: {error}"),
+        };
+        let mut source = std::error::Error::source(error);
+        while let Some(s) = source {
+            out.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        out
+    }
+}
+
+fn current(lookup: &RwLock<Arc<Lookup>>) -> Arc<Lookup> {
+    Arc::clone(
+        &lookup
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
+}
+
+/// Registers `get_page`, `get_section` and `get_url`. Paths are relative
+/// to `content/` (`blog/hello.md`, `blog/_index.md`); a leading `@/` is
+/// accepted too.
+fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
+    let l = Arc::clone(lookup);
+    tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?;
+        current(&l).pages.get(path.trim_start_matches("@/")).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "get_page: no page `{path}` (paths are relative to content/, e.g. `blog/hello.md`)"
+            ))
+        })
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?;
+        current(&l).sections.get(path.trim_start_matches("@/")).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "get_section: no section `{path}` (paths are relative to content/, e.g. `blog/_index.md`)"
+            ))
+        })
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?;
+        current(&l).url_for(path).map_err(tera::Error::message)
+    });
+}
+
+/// `{{ page.date | date(format="%B %-d, %Y") }}`: formats a front-matter
+/// date (`YYYY-MM-DD` or RFC 3339; the time is shown as written).
+fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
+    let text = value.trim();
+    let bad = || {
+        tera::Error::message(format!(
+            "date: `{text}` is not a date (YYYY-MM-DD or RFC 3339)"
+        ))
+    };
+    let formatted = if text.len() >= 19 {
+        let dt: jiff::civil::DateTime =
+            text.get(..19).ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        dt.strftime(format).to_string()
+    } else {
+        let d: jiff::civil::Date = text.parse().map_err(|_| bad())?;
+        d.strftime(format).to_string()
+    };
+    Ok(formatted)
+}
+
+/// Template values of every page and section by path relative to
+/// `content/`, and what URLs need; shared by the template functions.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    pub pages: HashMap<String, Value>,
+    pub sections: HashMap<String, Value>,
+    /// Site path (without base path) by content path, for `@/` links.
+    pub paths: HashMap<String, String>,
+    pub urls: Urls,
+}
+
+impl Lookup {
+    /// `get_url(path=…)`: `@/blog/hello.md` is the URL of that content
+    /// file; an absolute URL is returned as is; anything else is a path
+    /// inside the site and gets the base path.
+    pub fn url_for(&self, path: &str) -> Result<String, String> {
+        if let Some(content) = path.strip_prefix("@/") {
+            let (file, anchor) = content
+                .split_once('#')
+                .map_or((content, ""), |(f, a)| (f, a));
+            let site_path = self
+                .paths
+                .get(file)
+                .ok_or_else(|| format!("get_url: no page or section `{content}` in content/"))?;
+            let mut url = self.urls.url(site_path);
+            if !anchor.is_empty() {
+                url.push('#');
+                url.push_str(anchor);
+            }
+            return Ok(url);
+        }
+        if path.contains("://") || path.starts_with("//") || path.starts_with("mailto:") {
+            return Ok(path.to_owned());
+        }
+        Ok(self.urls.url(&format!("/{}", path.trim_start_matches('/'))))
+    }
+}
+
+/// Turns site paths into URLs and permalinks.
+#[derive(Debug, Clone, Default)]
+pub struct Urls {
+    /// e.g. `/docs` (no trailing slash), or empty.
+    pub base_path: String,
+    /// e.g. `https://example.org`, or empty.
+    pub origin: String,
+}
+
+impl Urls {
+    /// `/blog/hello/` → `/docs/blog/hello/`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// `/blog/hello/` → `https://example.org/docs/blog/hello/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}{path}", self.origin, self.base_path)
+    }
+}
+
+/// Builds a template map value from `(key, value)` pairs.
+pub fn map(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let map: BTreeMap<&'static str, Value> = pairs.into_iter().collect();
+    Value::from(map)
+}
+
+/// A string marked safe (not escaped again): rendered HTML.
+pub fn html(text: &str) -> Value {
+    Value::safe_string(text)
+}
+
+/// An optional string: the value, or none.
+pub fn opt(text: Option<&str>) -> Value {
+    text.map_or_else(Value::none, Value::from)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn urls_with_and_without_sub_path() {
+        let u = Urls {
+            base_path: "/docs".into(),
+            origin: "https://example.org".into(),
+        };
+        assert_eq!(u.url("/blog/"), "/docs/blog/");
+        assert_eq!(u.permalink("/"), "https://example.org/docs/");
+        let u = Urls::default();
+        assert_eq!(u.url("/a/"), "/a/");
+    }
+
+    #[test]
+    fn get_url_forms() {
+        let mut l = Lookup {
+            urls: Urls {
+                base_path: "/docs".into(),
+                origin: String::new(),
+            },
+            ..Lookup::default()
+        };
+        l.paths.insert("blog/a.md".into(), "/blog/a/".into());
+        assert_eq!(l.url_for("style.css").unwrap(), "/docs/style.css");
+        assert_eq!(l.url_for("/style.css").unwrap(), "/docs/style.css");
+        assert_eq!(l.url_for("@/blog/a.md").unwrap(), "/docs/blog/a/");
+        assert_eq!(l.url_for("@/blog/a.md#x").unwrap(), "/docs/blog/a/#x");
+        assert_eq!(l.url_for("https://x.org/a").unwrap(), "https://x.org/a");
+        assert!(l.url_for("@/nope.md").unwrap_err().contains("nope.md"));
+    }
+
+    #[test]
+    fn date_filter_formats() {
+        let mut tera = Tera::new();
+        tera.register_filter("date", date_filter);
+        tera.add_raw_template(
+            "t",
+            "{{ d | date(format=\"%B %-d, %Y\") }}|{{ t | date(format=\"%H:%M\") }}",
+        )
+        .unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("d", "2024-05-01");
+        ctx.insert("t", "2024-05-01T10:30:00+02:00");
+        assert_eq!(tera.render("t", &ctx).unwrap(), "May 1, 2024|10:30");
+    }
+
+    #[test]
+    fn default_templates_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Templates::load(dir.path()).unwrap();
+        for (name, _) in DEFAULT_TEMPLATES {
+            assert!(t.contains(name));
+            assert_eq!(t.display_name(name), format!("(built-in) {name}"));
+        }
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_col() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/page.html"),
+            "<p>\n{{ page.title }\n</p>",
+        )
+        .unwrap();
+        let e = Templates::load(dir.path()).unwrap_err().to_string();
+        assert!(e.starts_with("templates/page.html:2:"), "{e}");
+    }
+}

@@ -1,0 +1,793 @@
+//! The site: one owner of configuration, content and templates whose
+//! [`Site::build`] loads, renders and writes.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow};
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use crate::config::Config;
+use crate::content::{self, Content, HOME, Page, Section, SortBy};
+use crate::forms::{FormSettings, build_manifest, rewrite_forms};
+use crate::markdown::{self, Rendered};
+use crate::output::Staging;
+use crate::render::{Lookup, Templates, Urls, html, map, opt};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (holding `site.toml`).
+    pub root: PathBuf,
+    /// Output folder; a relative path is taken from `root`.
+    pub output: PathBuf,
+    /// Include pages with `draft = true`.
+    pub drafts: bool,
+    /// Overrides `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+}
+
+impl BuildOptions {
+    /// Options for building `root` into `root/dist`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            output: PathBuf::from("dist"),
+            drafts: false,
+            base_url: None,
+        }
+    }
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSummary {
+    pub pages: usize,
+    pub sections: usize,
+    /// Files copied from `static/` and from `content/` (page assets included).
+    pub static_files: usize,
+    pub forms: usize,
+    pub elapsed: Duration,
+    /// The output folder.
+    pub output: PathBuf,
+    /// `<root>/.letterbox/forms.json`.
+    pub manifest: PathBuf,
+}
+
+impl fmt::Display for BuildSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Built {} pages, {} sections, {} static files, {} forms in {} ms",
+            self.pages,
+            self.sections,
+            self.static_files,
+            self.forms,
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+/// Every error of a failed build.
+#[derive(Debug)]
+pub struct BuildError {
+    pub errors: Vec<anyhow::Error>,
+}
+
+impl From<anyhow::Error> for BuildError {
+    fn from(e: anyhow::Error) -> Self {
+        Self { errors: vec![e] }
+    }
+}
+
+impl From<Vec<anyhow::Error>> for BuildError {
+    fn from(errors: Vec<anyhow::Error>) -> Self {
+        Self { errors }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            writeln!(f, "error: {e:#}")?;
+        }
+        let n = self.errors.len();
+        write!(
+            f,
+            "build failed with {n} error{}",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Path of the form manifest inside a site root.
+pub fn manifest_path(root: &Path) -> PathBuf {
+    root.join(".letterbox").join("forms.json")
+}
+
+/// Loads and builds a site in one go.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    let start = Instant::now();
+    let site = Site::load(options)?;
+    let mut summary = site.build()?;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+/// A loaded site.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub config: Config,
+    pub content: Content,
+    pub templates: Templates,
+}
+
+/// One file to produce from a template.
+struct Job {
+    kind: JobKind,
+    template: String,
+    /// Path inside the output folder.
+    out: String,
+    /// Source file, for messages.
+    source: String,
+}
+
+enum JobKind {
+    Page(usize),
+    Section(usize),
+    NotFound,
+}
+
+impl Site {
+    /// Reads `site.toml`, `content/` and `templates/`. Errors in content and
+    /// templates are all reported together.
+    pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = options.root.clone();
+        let mut config = Config::load(&root)?;
+        if let Some(base_url) = &options.base_url {
+            config.base_url = base_url.clone();
+        }
+        let output = if options.output.is_absolute() {
+            options.output.clone()
+        } else {
+            root.join(&options.output)
+        };
+        check_output(&root, &output)?;
+        let (templates, content) = rayon::join(
+            || Templates::load(&root),
+            || content::load(&root, options.drafts),
+        );
+        let mut errors = Vec::new();
+        let content = content.map_err(|e| errors.extend(e)).ok();
+        let templates = templates.map_err(|e| errors.push(e)).ok();
+        match (content, templates) {
+            (Some(content), Some(templates)) if errors.is_empty() => Ok(Self {
+                root,
+                output,
+                config,
+                content,
+                templates,
+            }),
+            _ => Err(errors.into()),
+        }
+    }
+
+    /// Renders every page and section, writes them with the static files
+    /// into a fresh folder and swaps it in place of the output folder, then
+    /// writes the form manifest.
+    pub fn build(&self) -> Result<BuildSummary, BuildError> {
+        let start = Instant::now();
+        let urls = Urls {
+            base_path: self.config.base_path(),
+            origin: self.config.origin(),
+        };
+        let md = self.config.markdown;
+
+        // Markdown, in parallel.
+        let page_md: Vec<Rendered> = self
+            .content
+            .pages
+            .par_iter()
+            .map(|p| markdown::render(&p.body, &md))
+            .collect();
+        let section_md: Vec<Rendered> = self
+            .content
+            .sections
+            .par_iter()
+            .map(|s| markdown::render(&s.body, &md))
+            .collect();
+
+        // Site model: each section's pages and subsections, in order.
+        let section_index: HashMap<&str, usize> = self
+            .content
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.rel.as_str(), i))
+            .collect();
+        let mut section_pages: Vec<Vec<usize>> = vec![Vec::new(); self.content.sections.len()];
+        for (i, page) in self.content.pages.iter().enumerate() {
+            let s = section_index
+                .get(page.section.as_str())
+                .copied()
+                .unwrap_or(0);
+            section_pages[s].push(i);
+        }
+        for (s, pages) in section_pages.iter_mut().enumerate() {
+            sort_pages(
+                pages,
+                &self.content.pages,
+                self.content.sections[s].meta.sort_by,
+            );
+        }
+        let mut subsections: Vec<Vec<usize>> = vec![Vec::new(); self.content.sections.len()];
+        for (i, section) in self.content.sections.iter().enumerate() {
+            if let Some(parent) = section.parent.as_deref().and_then(|p| section_index.get(p)) {
+                subsections[*parent].push(i);
+            }
+        }
+        for subs in &mut subsections {
+            let sections = &self.content.sections;
+            subs.sort_by(|&a, &b| {
+                let (a, b) = (&sections[a], &sections[b]);
+                (a.meta.weight.is_none(), a.meta.weight, &a.rel).cmp(&(
+                    b.meta.weight.is_none(),
+                    b.meta.weight,
+                    &b.rel,
+                ))
+            });
+        }
+
+        // Output paths: two sources writing one file is an error naming both.
+        let mut errors: Vec<anyhow::Error> = Vec::new();
+        let mut jobs = Vec::new();
+        let mut copies: Vec<(PathBuf, String, String)> = Vec::new(); // (from, out, source)
+        let mut aliases: Vec<(String, String, String)> = Vec::new(); // (out, target url, source)
+        for (i, section) in self.content.sections.iter().enumerate() {
+            let default = if section.rel == HOME {
+                "index.html"
+            } else {
+                "section.html"
+            };
+            let template = section
+                .meta
+                .template
+                .clone()
+                .unwrap_or_else(|| default.to_owned());
+            jobs.push(Job {
+                kind: JobKind::Section(i),
+                template,
+                out: out_path(&section.path),
+                source: section.source.clone(),
+            });
+        }
+        for (i, page) in self.content.pages.iter().enumerate() {
+            let parent = section_index
+                .get(page.section.as_str())
+                .map(|&s| &self.content.sections[s]);
+            let template = page
+                .meta
+                .template
+                .clone()
+                .or_else(|| parent.and_then(|s| s.meta.page_template.clone()))
+                .unwrap_or_else(|| "page.html".to_owned());
+            let out = out_path(&page.path);
+            let folder = out.trim_end_matches("index.html").to_owned();
+            for (from, rel) in &page.assets {
+                copies.push((from.clone(), format!("{folder}{rel}"), page.source.clone()));
+            }
+            for alias in &page.meta.aliases {
+                let alias_path = format!("/{}/", alias.trim_matches('/'));
+                let alias_out = if alias.ends_with(".html") {
+                    alias.trim_matches('/').to_owned()
+                } else {
+                    out_path(&alias_path)
+                };
+                aliases.push((alias_out, urls.url(&page.path), page.source.clone()));
+            }
+            jobs.push(Job {
+                kind: JobKind::Page(i),
+                template,
+                out,
+                source: page.source.clone(),
+            });
+        }
+        jobs.push(Job {
+            kind: JobKind::NotFound,
+            template: "404.html".to_owned(),
+            out: "404.html".to_owned(),
+            source: "404.html".to_owned(),
+        });
+        for (from, rel) in &self.content.files {
+            copies.push((from.clone(), rel.clone(), format!("content/{rel}")));
+        }
+        match static_files(&self.root) {
+            Ok(files) => copies.extend(files),
+            Err(e) => errors.push(e),
+        }
+        let mut claimed: HashMap<&str, &str> = HashMap::new();
+        let outputs = jobs
+            .iter()
+            .map(|j| (j.out.as_str(), j.source.as_str()))
+            .chain(aliases.iter().map(|(o, _, s)| (o.as_str(), s.as_str())))
+            .chain(copies.iter().map(|(_, o, s)| (o.as_str(), s.as_str())));
+        for (out, source) in outputs {
+            if let Some(first) = claimed.insert(out, source) {
+                errors.push(anyhow!(
+                    "{first} and {source} both write {out} in the output folder"
+                ));
+            }
+        }
+        for job in &jobs {
+            if !self.templates.contains(&job.template) {
+                errors.push(anyhow!(
+                    "{}: template `{}` not found (looked in templates/ and the built-in templates)",
+                    job.source,
+                    job.template
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+
+        // Template values, built once and shared (maps are reference counted).
+        let config_value = config_value(&self.config, &urls);
+        let mut ancestors_of: Vec<Vec<usize>> = Vec::with_capacity(self.content.sections.len());
+        for section in &self.content.sections {
+            let mut chain = Vec::new();
+            let mut cur = section.parent.as_deref();
+            while let Some(p) = cur.and_then(|p| section_index.get(p)) {
+                if chain.contains(p) {
+                    break;
+                }
+                chain.push(*p);
+                cur = self.content.sections[*p].parent.as_deref();
+            }
+            chain.reverse();
+            ancestors_of.push(chain);
+        }
+        let section_refs: Vec<Value> = self
+            .content
+            .sections
+            .iter()
+            .map(|s| section_ref(s, &urls))
+            .collect();
+        let page_values: Vec<Value> = self
+            .content
+            .pages
+            .par_iter()
+            .zip(page_md.par_iter())
+            .map(|(page, rendered)| {
+                let parent = section_index
+                    .get(page.section.as_str())
+                    .copied()
+                    .unwrap_or(0);
+                let mut ancestors: Vec<Value> = ancestors_of[parent]
+                    .iter()
+                    .map(|&a| section_refs[a].clone())
+                    .collect();
+                ancestors.push(section_refs[parent].clone());
+                page_value(page, rendered, &urls, ancestors)
+            })
+            .collect();
+        let section_values: Vec<Value> = self
+            .content
+            .sections
+            .par_iter()
+            .enumerate()
+            .map(|(i, section)| {
+                let pages: Vec<Value> = section_pages[i]
+                    .iter()
+                    .map(|&p| page_values[p].clone())
+                    .collect();
+                let subs: Vec<Value> = subsections[i]
+                    .iter()
+                    .map(|&s| section_refs[s].clone())
+                    .collect();
+                let ancestors: Vec<Value> = ancestors_of[i]
+                    .iter()
+                    .map(|&a| section_refs[a].clone())
+                    .collect();
+                section_value(section, &section_md[i], &urls, pages, subs, ancestors)
+            })
+            .collect();
+        let mut lookup = Lookup {
+            urls: urls.clone(),
+            ..Lookup::default()
+        };
+        for (page, value) in self.content.pages.iter().zip(&page_values) {
+            lookup.pages.insert(page.rel.clone(), value.clone());
+            lookup.paths.insert(page.rel.clone(), page.path.clone());
+        }
+        for (section, value) in self.content.sections.iter().zip(&section_values) {
+            lookup.sections.insert(section.rel.clone(), value.clone());
+            lookup
+                .paths
+                .insert(section.rel.clone(), section.path.clone());
+        }
+        self.templates.set_lookup(lookup);
+
+        // Render, discover forms, in parallel.
+        let settings = FormSettings {
+            api_url: self.config.api_url.clone(),
+            overrides: self.config.forms.clone(),
+        };
+        let templates = &self.templates;
+        let rendered: Vec<anyhow::Result<(String, Vec<letterbox_forms::Form>)>> = jobs
+            .par_iter()
+            .map(|job| {
+                let mut ctx = Context::new();
+                ctx.insert_value("config", config_value.clone());
+                let path = match job.kind {
+                    JobKind::Page(i) => {
+                        ctx.insert_value("page", page_values[i].clone());
+                        self.content.pages[i].path.as_str()
+                    }
+                    JobKind::Section(i) => {
+                        ctx.insert_value("section", section_values[i].clone());
+                        self.content.sections[i].path.as_str()
+                    }
+                    JobKind::NotFound => "/404.html",
+                };
+                ctx.insert_value("current_path", Value::from(path));
+                ctx.insert_value("current_url", Value::from(urls.url(path)));
+                let out = templates.render(&job.template, &ctx, &job.source)?;
+                rewrite_forms(&out, &job.source, &settings)
+                    .with_context(|| format!("{}: form discovery failed", job.source))
+            })
+            .collect();
+        let mut files: Vec<(&str, String)> = Vec::with_capacity(jobs.len() + aliases.len());
+        let mut forms = Vec::new();
+        for (job, result) in jobs.iter().zip(rendered) {
+            match result {
+                Ok((text, found)) => {
+                    files.push((job.out.as_str(), text));
+                    forms.extend(found);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        for (out, target, _) in &aliases {
+            files.push((out.as_str(), alias_html(target)));
+        }
+        let mut form_count = 0;
+        let manifest = build_manifest(forms).map_err(|e| vec![e]);
+        let manifest_json = manifest.and_then(|m| {
+            form_count = m.forms.len();
+            serde_json::to_string_pretty(&m)
+                .context("serialising the form manifest")
+                .map_err(|e| vec![e])
+        });
+        let manifest_json = match manifest_json {
+            Ok(json) => Some(json),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+
+        // Write everything, then swap it in.
+        let staging = Staging::new(&self.output)?;
+        let write_errors: Vec<anyhow::Error> = files
+            .par_iter()
+            .map(|(out, text)| staging.write(out, text.as_bytes()))
+            .chain(
+                copies
+                    .par_iter()
+                    .map(|(from, out, _)| staging.copy(from, out)),
+            )
+            .filter_map(Result::err)
+            .collect();
+        if !write_errors.is_empty() {
+            return Err(write_errors.into());
+        }
+        staging.commit()?;
+        let manifest_file = manifest_path(&self.root);
+        if let Some(json) = manifest_json {
+            write_manifest(&manifest_file, &json)?;
+        }
+        Ok(BuildSummary {
+            pages: self.content.pages.len(),
+            sections: self.content.sections.len(),
+            static_files: copies.len(),
+            forms: form_count,
+            elapsed: start.elapsed(),
+            output: self.output.clone(),
+            manifest: manifest_file,
+        })
+    }
+}
+
+fn write_manifest(path: &Path, json: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The output folder must not be the site itself nor hold it, or the swap
+/// would replace the sources.
+fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
+    let norm = |p: &Path| -> PathBuf {
+        let abs = if p.is_absolute() {
+            p.to_owned()
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(p))
+                .unwrap_or_else(|_| p.to_owned())
+        };
+        let mut out = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let (root, output) = (norm(root), norm(output));
+    if root.starts_with(&output) {
+        anyhow::bail!(
+            "output folder {} would contain the site itself; choose a folder such as dist",
+            output.display()
+        );
+    }
+    for source in ["content", "templates", "static"] {
+        if output.starts_with(root.join(source)) {
+            anyhow::bail!("output folder {} is inside {source}/", output.display());
+        }
+    }
+    Ok(())
+}
+
+/// `/blog/hello/` → `blog/hello/index.html`; `/` → `index.html`.
+fn out_path(site_path: &str) -> String {
+    format!("{}index.html", site_path.trim_start_matches('/'))
+}
+
+fn static_files(root: &Path) -> anyhow::Result<Vec<(PathBuf, String, String)>> {
+    let dir = root.join("static");
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let rel = rel
+            .to_str()
+            .ok_or_else(|| anyhow!("{}: file name is not valid UTF-8", entry.path().display()))?
+            .replace('\\', "/");
+        files.push((
+            entry.path().to_owned(),
+            rel.clone(),
+            format!("static/{rel}"),
+        ));
+    }
+    Ok(files)
+}
+
+/// Orders a section's pages.
+fn sort_pages(indices: &mut [usize], pages: &[Page], sort_by: SortBy) {
+    match sort_by {
+        SortBy::Date => indices.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            let key = |p: &Page| p.date.as_ref().map(|d| std::cmp::Reverse(d.timestamp));
+            (key(a).is_none(), key(a), title_of(a), &a.rel).cmp(&(
+                key(b).is_none(),
+                key(b),
+                title_of(b),
+                &b.rel,
+            ))
+        }),
+        SortBy::Weight => indices.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            (a.meta.weight.is_none(), a.meta.weight, title_of(a), &a.rel).cmp(&(
+                b.meta.weight.is_none(),
+                b.meta.weight,
+                title_of(b),
+                &b.rel,
+            ))
+        }),
+        SortBy::Title => indices.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            (title_of(a).to_lowercase(), &a.rel).cmp(&(title_of(b).to_lowercase(), &b.rel))
+        }),
+    }
+}
+
+fn title_of(page: &Page) -> &str {
+    page.meta.title.as_deref().unwrap_or(&page.slug)
+}
+
+fn config_value(config: &Config, urls: &Urls) -> Value {
+    map([
+        ("title", Value::from(config.title.as_str())),
+        ("base_url", Value::from(config.base_url.as_str())),
+        ("base_path", Value::from(urls.base_path.as_str())),
+        ("description", Value::from(config.description.as_str())),
+        ("language", Value::from(config.language.as_str())),
+        ("author", Value::from(config.author.as_str())),
+        ("api_url", Value::from(config.api_url.as_str())),
+        ("extra", Value::from_serializable(&config.extra)),
+    ])
+}
+
+/// A short reference to a section: for ancestors and subsection lists.
+fn section_ref(section: &Section, urls: &Urls) -> Value {
+    map([
+        ("title", opt(section.meta.title.as_deref())),
+        ("description", opt(section.meta.description.as_deref())),
+        ("path", Value::from(section.path.as_str())),
+        ("url", Value::from(urls.url(&section.path))),
+        ("permalink", Value::from(urls.permalink(&section.path))),
+        ("relative_path", Value::from(section.rel.as_str())),
+        ("extra", Value::from_serializable(&section.meta.extra)),
+    ])
+}
+
+fn toc_value(rendered: &Rendered) -> Value {
+    Value::from_serializable(&rendered.toc)
+}
+
+fn page_value(page: &Page, rendered: &Rendered, urls: &Urls, ancestors: Vec<Value>) -> Value {
+    let meta = &page.meta;
+    let title = meta.title.clone().unwrap_or_default();
+    map([
+        ("title", Value::from(title)),
+        ("description", opt(meta.description.as_deref())),
+        ("content", html(&rendered.html)),
+        (
+            "summary",
+            rendered.summary.as_deref().map_or_else(Value::none, html),
+        ),
+        ("toc", toc_value(rendered)),
+        ("word_count", Value::from(rendered.word_count)),
+        (
+            "reading_time",
+            Value::from(rendered.word_count.div_ceil(200).max(1)),
+        ),
+        ("date", opt(page.date.as_ref().map(|d| d.text.as_str()))),
+        (
+            "updated",
+            opt(page.updated.as_ref().map(|d| d.text.as_str())),
+        ),
+        ("draft", Value::from(meta.draft)),
+        ("slug", Value::from(page.slug.as_str())),
+        ("weight", meta.weight.map_or_else(Value::none, Value::from)),
+        (
+            "tags",
+            Value::from(
+                meta.tags
+                    .iter()
+                    .map(|t| Value::from(t.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "aliases",
+            Value::from(
+                meta.aliases
+                    .iter()
+                    .map(|t| Value::from(t.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("extra", Value::from_serializable(&meta.extra)),
+        ("path", Value::from(page.path.as_str())),
+        ("url", Value::from(urls.url(&page.path))),
+        ("permalink", Value::from(urls.permalink(&page.path))),
+        ("relative_path", Value::from(page.rel.as_str())),
+        ("section", Value::from(page.section.as_str())),
+        ("ancestors", Value::from(ancestors)),
+    ])
+}
+
+fn section_value(
+    section: &Section,
+    rendered: &Rendered,
+    urls: &Urls,
+    pages: Vec<Value>,
+    subsections: Vec<Value>,
+    ancestors: Vec<Value>,
+) -> Value {
+    let meta = &section.meta;
+    map([
+        ("title", opt(meta.title.as_deref())),
+        ("description", opt(meta.description.as_deref())),
+        ("content", html(&rendered.html)),
+        ("toc", toc_value(rendered)),
+        ("path", Value::from(section.path.as_str())),
+        ("url", Value::from(urls.url(&section.path))),
+        ("permalink", Value::from(urls.permalink(&section.path))),
+        ("relative_path", Value::from(section.rel.as_str())),
+        ("weight", meta.weight.map_or_else(Value::none, Value::from)),
+        ("extra", Value::from_serializable(&meta.extra)),
+        ("pages", Value::from(pages)),
+        ("subsections", Value::from(subsections)),
+        ("ancestors", Value::from(ancestors)),
+    ])
+}
+
+fn alias_html(target: &str) -> String {
+    let target = escape_attr(target);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n\
+         <link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n\
+         </head>\n<body>\n<p>This page has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
+    )
+}
+
+/// Escapes text for an HTML attribute or text node.
+fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn out_paths() {
+        assert_eq!(out_path("/"), "index.html");
+        assert_eq!(out_path("/blog/hello/"), "blog/hello/index.html");
+    }
+
+    #[test]
+    fn output_may_not_hold_the_site() {
+        let root = Path::new("/tmp/site");
+        assert!(check_output(root, Path::new("/tmp/site/dist")).is_ok());
+        assert!(check_output(root, Path::new("/tmp/site")).is_err());
+        assert!(check_output(root, Path::new("/tmp")).is_err());
+        assert!(check_output(root, Path::new("/tmp/site/dist/..")).is_err());
+        assert!(check_output(root, Path::new("/tmp/site/static/out")).is_err());
+    }
+
+    #[test]
+    fn summary_line() {
+        let s = BuildSummary {
+            pages: 3,
+            sections: 2,
+            static_files: 1,
+            forms: 1,
+            elapsed: Duration::from_millis(12),
+            output: PathBuf::from("dist"),
+            manifest: PathBuf::from(".letterbox/forms.json"),
+        };
+        assert_eq!(
+            s.to_string(),
+            "Built 3 pages, 2 sections, 1 static files, 1 forms in 12 ms"
+        );
+    }
+}
