@@ -282,17 +282,23 @@ fn check_value(
         .maxlength
         .filter(|_| has_length(kind))
         .map(|m| m as usize);
+    // Too long: nothing else is checked, so a pattern never runs on a value
+    // longer than the field allows.
     match max {
-        Some(max) if length > max => errors.push(FieldError::new(
-            name,
-            "maxlength",
-            format!("Please enter at most {} (you entered {length}).", plural(max, "character", "characters")),
-        )),
-        None if length > DEFAULT_MAX_LENGTH => errors.push(FieldError::new(
-            name,
-            "limit",
-            format!("This value is too long: at most {DEFAULT_MAX_LENGTH} characters are accepted (you entered {length})."),
-        )),
+        Some(max) if length > max => {
+            let limit = plural(max, "character", "characters");
+            let message = format!("Please enter at most {limit} (you entered {length}).");
+            errors.push(FieldError::new(name, "maxlength", message));
+            return;
+        }
+        None if length > DEFAULT_MAX_LENGTH => {
+            let message = format!(
+                "This value is too long: at most {DEFAULT_MAX_LENGTH} characters are accepted \
+                 (you entered {length})."
+            );
+            errors.push(FieldError::new(name, "limit", message));
+            return;
+        }
         _ => {}
     }
     if let Some(min) = field
@@ -510,10 +516,18 @@ fn check_number(field: &Field, value: &str, errors: &mut Vec<FieldError>) {
         .as_deref()
         .and_then(Num::parse)
         .or_else(|| range.then(|| Num::int(0)));
-    let max_default = min
-        .filter(|m| range && m.float > 100.0)
+    let mut max = field
+        .max
+        .as_deref()
+        .and_then(Num::parse)
         .or_else(|| range.then(|| Num::int(100)));
-    let max = field.max.as_deref().and_then(Num::parse).or(max_default);
+    // A range's maximum is never below its minimum (HTML).
+    if range
+        && let (Some(lo), Some(hi)) = (min, max)
+        && hi.cmp(&lo) == Ordering::Less
+    {
+        max = Some(lo);
+    }
     let min_text = |m: &Num| field.min.clone().unwrap_or_else(|| m.float.to_string());
     let max_text = |m: &Num| field.max.clone().unwrap_or_else(|| m.float.to_string());
     if let Some(m) = &min

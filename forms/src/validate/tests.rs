@@ -213,6 +213,13 @@ fn pattern_is_anchored_ecmascript_unicode() {
     // Pattern does not apply to a textarea (as in HTML).
     let ta = field(FieldKind::Textarea, |f| f.pattern = Some("x".into()));
     table(&ta, &[("y", "")]);
+    // A too-long value is not matched against the pattern at all.
+    let capped = field(FieldKind::Text, |f| {
+        f.maxlength = Some(3);
+        f.pattern = Some("b+".into());
+    });
+    assert_eq!(rules(&capped, &["aaaa"]), vec!["maxlength"]);
+    assert_eq!(rules(&capped, &["aaa"]), vec!["pattern"]);
 }
 
 #[test]
@@ -467,6 +474,8 @@ fn range_has_default_bounds() {
             ("x", "type"),
         ],
     );
+    let high = field(FieldKind::Range, |f| f.min = Some("200".into()));
+    table(&high, &[("200", ""), ("201", "max"), ("199", "min")]);
 }
 
 #[test]
