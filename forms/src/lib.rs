@@ -7,7 +7,15 @@
 //! builds for the host and for `wasm32-wasip2`.
 
 pub mod body;
+pub mod config;
+pub mod error;
+pub mod handler;
 pub mod schema;
+pub mod store;
 pub mod validate;
 
 pub use schema::{AuthRequirement, Field, FieldKind, Form, FormData, Manifest, MANIFEST_VERSION};
+pub use config::{Config, ConfigError, StoreKind};
+pub use error::ApiError;
+pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
+pub use store::{Store, StoreError, Submission, User};

@@ -1,0 +1,367 @@
+//! The API's configuration: every Spin variable of the design, read through
+//! a lookup function so the Spin adapter (`spin_sdk::variables`), `letterbox
+//! serve` and tests all feed it the same way.
+
+use url::Url;
+
+/// Every variable [`Config::from_lookup`] reads, as declared in `spin.toml`.
+pub const VARIABLES: &[&str] = &[
+    "jwt_secret",
+    "store",
+    "site_url",
+    "allowed_origins",
+    "max_body_bytes",
+    "rate_limit_per_minute",
+    "jwt_ttl_seconds",
+    "jwt_issuer",
+    "jwt_audience",
+    "jwks",
+    "admin_username",
+    "admin_password_hash",
+];
+
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 10;
+pub const DEFAULT_JWT_TTL_SECONDS: u64 = 3600;
+pub const DEFAULT_JWT_ISSUER: &str = "letterbox";
+pub const DEFAULT_JWT_AUDIENCE: &str = "letterbox";
+/// HS256 keys shorter than this are refused at startup.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Which Spin store the component writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoreKind {
+    /// Spin SQLite (`sqlite_databases = ["default"]`): 2 round trips per
+    /// submission, indexed listing and counts. The default.
+    #[default]
+    Sqlite,
+    /// Spin key-value (`key_value_stores = ["default"]`).
+    Kv,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("variable `{0}` is required but not set")]
+    Missing(&'static str),
+    #[error("variable `{name}` is invalid: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        message: message.into(),
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    /// HS256 signing key, at least [`MIN_JWT_SECRET_BYTES`] bytes.
+    pub jwt_secret: String,
+    pub store: StoreKind,
+    /// The public site, e.g. `https://example.com`; redirects only ever go
+    /// to its origin.
+    pub site_url: Url,
+    /// `scheme://host[:port]` of `site_url`.
+    pub site_origin: String,
+    /// Exact origins allowed for CORS (and for browser posts); defaults to
+    /// the site's own origin.
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    /// Submissions per client address, form and minute; 0 disables.
+    pub rate_limit_per_minute: u32,
+    pub jwt_ttl_seconds: u64,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// A JWKS document (JSON) for tokens of an external identity provider.
+    pub jwks: Option<String>,
+    pub admin_username: Option<String>,
+    /// Argon2 PHC string of the first admin's password.
+    pub admin_password_hash: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("jwt_secret", &"<redacted>")
+            .field("store", &self.store)
+            .field("site_url", &self.site_url.as_str())
+            .field("allowed_origins", &self.allowed_origins)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("jwt_ttl_seconds", &self.jwt_ttl_seconds)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("jwks", &self.jwks.as_ref().map(|_| "<set>"))
+            .field("admin_username", &self.admin_username)
+            .field(
+                "admin_password_hash",
+                &self.admin_password_hash.as_ref().map(|_| "<set>"),
+            )
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads every variable through `lookup`. An empty value counts as unset
+    /// (Spin variables often default to `""`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| -> Option<String> {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let jwt_secret = lookup("jwt_secret")
+            .filter(|v| !v.is_empty())
+            .ok_or(ConfigError::Missing("jwt_secret"))?;
+        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
+            return Err(invalid(
+                "jwt_secret",
+                format!("must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
+            ));
+        }
+
+        let store = match get("store")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("sqlite") => StoreKind::Sqlite,
+            Some("kv") | Some("key-value") | Some("key_value") => StoreKind::Kv,
+            Some(other) => {
+                return Err(invalid(
+                    "store",
+                    format!("`{other}` is neither `sqlite` nor `kv`"),
+                ));
+            }
+        };
+
+        let site_url_text = get("site_url").ok_or(ConfigError::Missing("site_url"))?;
+        let site_url = Url::parse(&site_url_text)
+            .map_err(|e| invalid("site_url", format!("`{site_url_text}` is not a URL: {e}")))?;
+        if !matches!(site_url.scheme(), "http" | "https") || site_url.host_str().is_none() {
+            return Err(invalid("site_url", "must be an http(s) URL with a host"));
+        }
+        let site_origin = site_url.origin().ascii_serialization();
+
+        let allowed_origins = match get("allowed_origins") {
+            None => vec![site_origin.clone()],
+            Some(list) => {
+                let mut origins = Vec::new();
+                for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    origins.push(parse_origin(item)?);
+                }
+                origins
+            }
+        };
+
+        let max_body_bytes =
+            parse_number::<usize>(&get, "max_body_bytes")?.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        if max_body_bytes == 0 {
+            return Err(invalid("max_body_bytes", "must be greater than 0"));
+        }
+        let rate_limit_per_minute = parse_number::<u32>(&get, "rate_limit_per_minute")?
+            .unwrap_or(DEFAULT_RATE_LIMIT_PER_MINUTE);
+        let jwt_ttl_seconds =
+            parse_number::<u64>(&get, "jwt_ttl_seconds")?.unwrap_or(DEFAULT_JWT_TTL_SECONDS);
+        if jwt_ttl_seconds == 0 {
+            return Err(invalid("jwt_ttl_seconds", "must be greater than 0"));
+        }
+
+        let admin_username = get("admin_username");
+        let admin_password_hash = get("admin_password_hash");
+        if admin_username.is_some() != admin_password_hash.is_some() {
+            return Err(invalid(
+                "admin_password_hash",
+                "admin_username and admin_password_hash must be set together",
+            ));
+        }
+        if let Some(hash) = &admin_password_hash
+            && !hash.starts_with("$argon2")
+        {
+            return Err(invalid(
+                "admin_password_hash",
+                "must be an argon2 PHC string (see `letterbox hash-password`)",
+            ));
+        }
+
+        Ok(Self {
+            jwt_secret,
+            store,
+            site_url,
+            site_origin,
+            allowed_origins,
+            max_body_bytes,
+            rate_limit_per_minute,
+            jwt_ttl_seconds,
+            jwt_issuer: get("jwt_issuer").unwrap_or_else(|| DEFAULT_JWT_ISSUER.into()),
+            jwt_audience: get("jwt_audience").unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.into()),
+            jwks: get("jwks"),
+            admin_username,
+            admin_password_hash,
+        })
+    }
+
+    /// Whether `origin` (an `Origin` header value) is allowed, by exact match.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    get: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<T>, ConfigError> {
+    match get(name) {
+        None => Ok(None),
+        Some(text) => text
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| invalid(name, format!("`{text}` is not a non-negative integer"))),
+    }
+}
+
+/// `scheme://host[:port]`, normalized the way browsers send `Origin`.
+fn parse_origin(text: &str) -> Result<String, ConfigError> {
+    if text == "*" {
+        return Err(invalid(
+            "allowed_origins",
+            "`*` is not allowed (credentials are sent); list the origins",
+        ));
+    }
+    let url = Url::parse(text)
+        .map_err(|e| invalid("allowed_origins", format!("`{text}` is not an origin: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(
+            "allowed_origins",
+            format!("`{text}` is not an http(s) origin"),
+        ));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "allowed_origins",
+            format!("`{text}` has a path; an origin is scheme://host[:port]"),
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[
+            ("jwt_secret", SECRET),
+            ("site_url", "https://example.com/blog/"),
+        ])
+        .unwrap();
+        assert_eq!(c.store, StoreKind::Sqlite);
+        assert_eq!(c.site_origin, "https://example.com");
+        assert_eq!(c.allowed_origins, vec!["https://example.com"]);
+        assert_eq!(c.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(c.rate_limit_per_minute, DEFAULT_RATE_LIMIT_PER_MINUTE);
+        assert_eq!(c.jwt_issuer, "letterbox");
+        assert!(c.jwks.is_none());
+        assert!(!format!("{c:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn explicit_values() {
+        let c = config(&[
+            ("jwt_secret", SECRET),
+            ("store", "kv"),
+            ("site_url", "https://example.com"),
+            (
+                "allowed_origins",
+                "https://example.com, http://localhost:8080 ,",
+            ),
+            ("max_body_bytes", "1024"),
+            ("rate_limit_per_minute", "0"),
+            ("jwt_ttl_seconds", "60"),
+            ("admin_username", "root"),
+            (
+                "admin_password_hash",
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.store, StoreKind::Kv);
+        assert_eq!(
+            c.allowed_origins,
+            vec!["https://example.com", "http://localhost:8080"]
+        );
+        assert!(c.origin_allowed("http://localhost:8080"));
+        assert!(!c.origin_allowed("http://localhost:8081"));
+        assert_eq!(c.max_body_bytes, 1024);
+        assert_eq!(c.rate_limit_per_minute, 0);
+        assert_eq!(c.jwt_ttl_seconds, 60);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let base = [("jwt_secret", SECRET), ("site_url", "https://example.com")];
+        let with = |extra: (&'static str, &'static str)| {
+            let mut pairs = base.to_vec();
+            pairs.push(extra);
+            config(&pairs).unwrap_err()
+        };
+        assert_eq!(
+            config(&[("site_url", "https://x.y")]).unwrap_err(),
+            ConfigError::Missing("jwt_secret")
+        );
+        assert!(matches!(
+            config(&[("jwt_secret", "short"), ("site_url", "https://x.y")]),
+            Err(ConfigError::Invalid {
+                name: "jwt_secret",
+                ..
+            })
+        ));
+        assert_eq!(
+            config(&[("jwt_secret", SECRET)]).unwrap_err(),
+            ConfigError::Missing("site_url")
+        );
+        for (pair, name) in [
+            (("store", "postgres"), "store"),
+            (("max_body_bytes", "-1"), "max_body_bytes"),
+            (("max_body_bytes", "0"), "max_body_bytes"),
+            (("rate_limit_per_minute", "ten"), "rate_limit_per_minute"),
+            (("allowed_origins", "*"), "allowed_origins"),
+            (
+                ("allowed_origins", "https://a.example/path"),
+                "allowed_origins",
+            ),
+            (("allowed_origins", "ftp://a.example"), "allowed_origins"),
+            (("admin_username", "root"), "admin_password_hash"),
+        ] {
+            match with(pair) {
+                ConfigError::Invalid { name: got, message } => {
+                    assert_eq!(got, name, "{pair:?}: {message}")
+                }
+                other => panic!("{pair:?}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            config(&[("jwt_secret", SECRET), ("site_url", "mailto:x@y.z")]),
+            Err(ConfigError::Invalid {
+                name: "site_url",
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,213 @@
+//! Every way a request can fail, one variant per HTTP status, and the JSON
+//! body each one is answered with:
+//! `{"error": "<code>", "message": "...", "fields": {"email": ["..."]}}`.
+
+use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use http::{HeaderValue, Response, StatusCode};
+use serde_json::{Map, Value, json};
+
+use crate::store::StoreError;
+use crate::validate::FieldError;
+
+/// A request that cannot be answered with success. Each variant maps onto
+/// exactly one HTTP status (see [`ApiError::status`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body (or a header it depends on) does not decode.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// 401: the route or form needs a logged-in user.
+    #[error("not logged in: {0}")]
+    Unauthorized(String),
+    /// 403: logged in (or identified by origin) but not allowed.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// 404: unknown form or route.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// 405: the route exists but not for this method; `allow` lists the
+    /// methods it answers (sent as `Allow`).
+    #[error("method not allowed (allowed: {allow})")]
+    MethodNotAllowed { allow: &'static str },
+    /// 413: the body is larger than `max_body_bytes`.
+    #[error("body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// 415: a content type the API does not read.
+    #[error("unsupported content type: {0}")]
+    UnsupportedType(String),
+    /// 422: the submission breaks the form's rules.
+    #[error("validation failed ({} problem(s))", .0.len())]
+    Validation(Vec<FieldError>),
+    /// 429: too many submissions from this address; retry after that many
+    /// seconds (sent as `Retry-After`).
+    #[error("rate limited, retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// 503: the store failed; nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// 503: the deployment is misconfigured (a bad variable or manifest).
+    #[error("service misconfigured: {0}")]
+    Misconfigured(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Store(_) | Self::Misconfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The machine-readable `error` code of the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed_body",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::TooLarge { .. } => "payload_too_large",
+            Self::UnsupportedType(_) => "unsupported_media_type",
+            Self::Validation(_) => "validation_failed",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Store(_) => "store_unavailable",
+            Self::Misconfigured(_) => "misconfigured",
+        }
+    }
+
+    /// The message shown to clients. Store and configuration details stay in
+    /// the logs, not in the answer.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Store(_) => "the submission store is unavailable; nothing was saved".into(),
+            Self::Misconfigured(_) => "the form service is misconfigured".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// `{"email": ["...", ...]}` for a validation failure, grouped by field in
+    /// the order reported.
+    pub fn fields_json(&self) -> Option<Map<String, Value>> {
+        let Self::Validation(errors) = self else {
+            return None;
+        };
+        let mut fields = Map::new();
+        for e in errors {
+            let entry = fields
+                .entry(e.field.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = entry {
+                list.push(Value::String(e.message.clone()));
+            }
+        }
+        Some(fields)
+    }
+
+    /// The JSON body of this error.
+    pub fn body_json(&self) -> Value {
+        let mut body = json!({ "error": self.code(), "message": self.public_message() });
+        if let (Some(fields), Value::Object(obj)) = (self.fields_json(), &mut body) {
+            obj.insert("fields".into(), Value::Object(fields));
+        }
+        body
+    }
+
+    /// The complete JSON answer: status, `Content-Type`, `Allow` /
+    /// `Retry-After` where they belong.
+    pub fn to_response(&self) -> Response<Vec<u8>> {
+        let mut resp = json_response(self.status(), &self.body_json());
+        self.add_headers(&mut resp);
+        resp
+    }
+
+    /// Adds `Allow` or `Retry-After` to an answer for this error (also used
+    /// for the HTML answers).
+    pub fn add_headers<B>(&self, resp: &mut Response<B>) {
+        match self {
+            Self::MethodNotAllowed { allow } => {
+                resp.headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static(allow));
+            }
+            Self::RateLimited { retry_after } => {
+                resp.headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A JSON answer with `status`.
+pub fn json_response(status: StatusCode, body: &Value) -> Response<Vec<u8>> {
+    // Serializing a `Value` cannot fail; fall back to an empty object anyway.
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut resp = Response::new(bytes);
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    resp
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_group_by_field() {
+        let err = ApiError::Validation(vec![
+            FieldError {
+                field: "email".into(),
+                rule: "required",
+                message: "a".into(),
+            },
+            FieldError {
+                field: "message".into(),
+                rule: "minlength",
+                message: "b".into(),
+            },
+            FieldError {
+                field: "email".into(),
+                rule: "type",
+                message: "c".into(),
+            },
+        ]);
+        let resp = err.to_response();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = serde_json::from_slice(resp.body()).unwrap();
+        assert_eq!(body["error"], "validation_failed");
+        assert_eq!(body["fields"]["email"], json!(["a", "c"]));
+        assert_eq!(body["fields"]["message"], json!(["b"]));
+    }
+
+    #[test]
+    fn headers_for_405_and_429() {
+        let resp = ApiError::MethodNotAllowed {
+            allow: "POST, OPTIONS",
+        }
+        .to_response();
+        assert_eq!(resp.headers()[ALLOW], "POST, OPTIONS");
+        let resp = ApiError::RateLimited { retry_after: 17 }.to_response();
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(resp.headers()[RETRY_AFTER], "17");
+        let body: Value = serde_json::from_slice(resp.body()).unwrap();
+        assert!(body.get("fields").is_none());
+    }
+
+    #[test]
+    fn store_details_stay_private() {
+        let resp = ApiError::Store(StoreError::new("disk at /secret/path full")).to_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!String::from_utf8_lossy(resp.body()).contains("/secret"));
+    }
+}

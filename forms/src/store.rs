@@ -1,0 +1,200 @@
+//! Where submissions, users and rate-limit counters live.
+//!
+//! [`Store`] is implemented by the Spin component over Spin SQLite and Spin
+//! key-value, and here by [`MemoryStore`] (tests), [`KvStore`] over any
+//! [`KvBackend`] (the key-value layout, shared with the Spin store) and,
+//! with the `native` feature, [`SqliteStore`] over rusqlite (the SQL of
+//! [`sql`], shared with the Spin store).
+//!
+//! The trait is single-threaded on purpose (`async fn` without a `Send`
+//! bound): a Spin component runs one request on one thread; a native server
+//! drives it with `futures::executor::block_on`.
+
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::FormData;
+
+pub mod kv;
+mod memory;
+pub mod sql;
+#[cfg(feature = "native")]
+mod sqlite;
+
+pub use kv::{KvBackend, KvStore, MemoryKv};
+pub use memory::MemoryStore;
+#[cfg(feature = "native")]
+pub use sqlite::SqliteStore;
+
+/// A store operation failed; answered with 503, and nothing of the request
+/// was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("store unavailable: {0}")]
+pub struct StoreError(pub String);
+
+impl StoreError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// One stored submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    /// A UUIDv7 in its hyphenated lowercase form: time-ordered, so ids
+    /// compare (as strings) in arrival order.
+    pub id: String,
+    pub form: String,
+    /// The values as sent, in order, multi-values kept, exact UTF-8.
+    pub values: FormData,
+    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-28T09:15:02.123Z`.
+    pub received_at: String,
+    /// The JWT `sub` of the submitting user, for forms that need login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+/// A user who can log in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    /// Argon2id PHC string; never the password.
+    pub password_hash: String,
+    /// `admin` or `user`.
+    pub role: String,
+}
+
+/// One page of a form's submissions, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    pub items: Vec<Submission>,
+    /// Pass as `before` to get the next (older) page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Upper bound for one page, whatever a client asks.
+pub const MAX_PAGE: u32 = 500;
+
+/// Storage for the whole API. Every method is one logical operation; the
+/// docs say how many round trips each implementation makes.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// Stores a new submission (its id is new and unique).
+    async fn insert(&self, submission: &Submission) -> Result<(), StoreError>;
+
+    /// Submissions of `form` with `id < before` (all when `None`), newest
+    /// first, at most `limit` (clamped to 1..=[`MAX_PAGE`]). Because ids are
+    /// unique and time-ordered, following `next_cursor` visits every record
+    /// that existed when the walk started exactly once, while new ones arrive.
+    async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError>;
+
+    /// How many submissions `form` has.
+    async fn count(&self, form: &str) -> Result<u64, StoreError>;
+
+    /// Deletes one submission; `false` when there was none with that id.
+    async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError>;
+
+    /// Counts one hit for `(addr, form)` in the fixed window number `window`
+    /// (e.g. unix minutes) and returns the hits in that window, this one
+    /// included. A hit in a newer window starts the count again at 1.
+    async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError>;
+
+    async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError>;
+
+    /// Creates or replaces a user.
+    async fn put_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// Checks the store answers (for `GET /api/health`).
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Clamps a requested page size.
+pub fn clamp_limit(limit: u32) -> u32 {
+    limit.clamp(1, MAX_PAGE)
+}
+
+/// Splits the `limit + 1` rows a store fetched into a page and its cursor.
+pub(crate) fn into_page(mut rows: Vec<Submission>, limit: u32) -> Page {
+    let limit = limit as usize;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|s| s.id.clone())
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_cursor,
+    }
+}
+
+/// A new time-ordered id (UUIDv7) for a submission received at
+/// `unix_millis`. Ids made in one process are strictly increasing, even
+/// within one millisecond or with a clock that stands still.
+pub fn new_id(unix_millis: u64) -> String {
+    static CONTEXT: Mutex<uuid::ContextV7> = Mutex::new(uuid::ContextV7::new());
+    let ts = uuid::Timestamp::from_unix(
+        &CONTEXT,
+        unix_millis / 1000,
+        ((unix_millis % 1000) * 1_000_000) as u32,
+    );
+    uuid::Uuid::new_v7(ts).hyphenated().to_string()
+}
+
+/// Whether `id` has the shape of an id from [`new_id`] (so it can be a
+/// key suffix or a cursor).
+pub fn is_valid_id(id: &str) -> bool {
+    id.len() == 36
+        && uuid::Uuid::try_parse(id).is_ok()
+        && !id.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+/// RFC 3339 UTC with milliseconds for `unix_millis`.
+pub fn rfc3339_millis(unix_millis: u64) -> String {
+    let secs = unix_millis / 1000;
+    let millis = unix_millis % 1000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if mo <= 2 { y + 1 } else { y };
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_increase_with_a_standing_clock() {
+        let ids: Vec<String> = (0..1000).map(|_| new_id(1_764_320_000_000)).collect();
+        for pair in ids.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+        }
+        assert!(ids.iter().all(|id| is_valid_id(id)));
+        assert!(new_id(1_764_320_000_001) > ids[999]);
+        assert!(!is_valid_id("../etc"));
+        assert!(!is_valid_id(&ids[0].to_uppercase()));
+    }
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_millis(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(
+            rfc3339_millis(1_795_860_000_000),
+            "2026-11-28T10:00:00.000Z"
+        );
+    }
+}

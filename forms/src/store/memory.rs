@@ -1,0 +1,121 @@
+//! [`MemoryStore`]: everything in maps behind one mutex. For tests and
+//! benchmarks; shareable across threads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// form → id → submission (ids sort by arrival).
+    submissions: HashMap<String, BTreeMap<String, Submission>>,
+    /// (addr, form) → (window, hits).
+    rate: HashMap<(String, String), (u64, u64)>,
+    users: HashMap<String, User>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
+        self.inner
+            .lock()
+            .map_err(|_| StoreError::new("memory store poisoned"))
+    }
+
+    /// Every stored submission of every form (for tests).
+    pub fn all(&self) -> Vec<Submission> {
+        self.lock()
+            .map(|inner| {
+                inner
+                    .submissions
+                    .values()
+                    .flat_map(|m| m.values().cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Store for MemoryStore {
+    async fn insert(&self, submission: &Submission) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        let form = inner
+            .submissions
+            .entry(submission.form.clone())
+            .or_default();
+        if form.contains_key(&submission.id) {
+            return Err(StoreError::new("duplicate submission id"));
+        }
+        form.insert(submission.id.clone(), submission.clone());
+        Ok(())
+    }
+
+    async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
+        let limit = clamp_limit(limit);
+        let inner = self.lock()?;
+        let Some(map) = inner.submissions.get(form) else {
+            return Ok(Page::default());
+        };
+        let rows = map
+            .iter()
+            .rev()
+            .filter(|(id, _)| before.is_none_or(|b| id.as_str() < b))
+            .take(limit as usize + 1)
+            .map(|(_, s)| s.clone())
+            .collect();
+        Ok(into_page(rows, limit))
+    }
+
+    async fn count(&self, form: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()?
+            .submissions
+            .get(form)
+            .map_or(0, |m| m.len() as u64))
+    }
+
+    async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .lock()?
+            .submissions
+            .get_mut(form)
+            .is_some_and(|m| m.remove(id).is_some()))
+    }
+
+    async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        let mut inner = self.lock()?;
+        let entry = inner
+            .rate
+            .entry((addr.to_owned(), form.to_owned()))
+            .or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        entry.1 += 1;
+        Ok(entry.1)
+    }
+
+    async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.lock()?.users.get(username).cloned())
+    }
+
+    async fn put_user(&self, user: &User) -> Result<(), StoreError> {
+        self.lock()?
+            .users
+            .insert(user.username.clone(), user.clone());
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.lock().map(|_| ())
+    }
+}

@@ -1,0 +1,78 @@
+//! The SQL of the SQLite stores, shared by [`super::SqliteStore`] (rusqlite,
+//! native) and the Spin component's store over Spin SQLite, so the tests of
+//! one run the exact statements of the other. Parameters are numbered
+//! (`?1`), which both accept.
+//!
+//! Tables:
+//! - `submissions(id, form, received_at, user, data)`: `id` is the UUIDv7
+//!   text (time-ordered), `data` the JSON array of `[name, value]` pairs.
+//!   `(form, id)` is indexed, so listing a page and counting are index scans.
+//! - `rate_limits(addr, form, win, hits)`: one row per client address and
+//!   form, holding only the current window, so the table stays as small as
+//!   the set of recent clients.
+//! - `users(username, password_hash, role)`.
+
+use super::StoreError;
+use crate::schema::FormData;
+
+/// The schema, one statement per entry (Spin's `execute` and rusqlite's
+/// `execute` take one statement each). Every statement is idempotent.
+/// `api/migrations.sql` holds the same statements, for
+/// `spin up --sqlite @api/migrations.sql` (a test keeps them equal).
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS submissions (id TEXT NOT NULL PRIMARY KEY, form TEXT NOT NULL, received_at TEXT NOT NULL, user TEXT, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS submissions_form_id ON submissions (form, id)",
+    "CREATE TABLE IF NOT EXISTS rate_limits (addr TEXT NOT NULL, form TEXT NOT NULL, win INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (addr, form))",
+    "CREATE TABLE IF NOT EXISTS users (username TEXT NOT NULL PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL)",
+];
+
+/// `?1` id, `?2` form, `?3` received_at, `?4` user (NULL or text), `?5` data.
+pub const INSERT_SUBMISSION: &str =
+    "INSERT INTO submissions (id, form, received_at, user, data) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// `?1` form, `?2` limit. Columns: id, form, received_at, user, data.
+pub const LIST_FIRST: &str = "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 ORDER BY id DESC LIMIT ?2";
+
+/// `?1` form, `?2` cursor (ids strictly below it), `?3` limit.
+pub const LIST_BEFORE: &str = "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+
+/// `?1` form. One column: the count.
+pub const COUNT: &str = "SELECT COUNT(*) FROM submissions WHERE form = ?1";
+
+/// `?1` form, `?2` id. Returns one row per deleted record.
+pub const DELETE: &str = "DELETE FROM submissions WHERE form = ?1 AND id = ?2 RETURNING id";
+
+/// Increment-and-get in one statement: `?1` addr, `?2` form, `?3` window.
+/// Returns one row: the hits in that window, this one included.
+pub const RATE_HIT: &str = "INSERT INTO rate_limits (addr, form, win, hits) VALUES (?1, ?2, ?3, 1) \
+ON CONFLICT (addr, form) DO UPDATE SET \
+hits = CASE WHEN rate_limits.win = excluded.win THEN rate_limits.hits + 1 ELSE 1 END, \
+win = excluded.win \
+RETURNING hits";
+
+/// `?1` username. Columns: username, password_hash, role.
+pub const GET_USER: &str = "SELECT username, password_hash, role FROM users WHERE username = ?1";
+
+/// `?1` username, `?2` password_hash, `?3` role.
+pub const PUT_USER: &str = "INSERT INTO users (username, password_hash, role) VALUES (?1, ?2, ?3) \
+ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role";
+
+pub const PING: &str = "SELECT 1";
+
+/// Whether a SQLite error message means the schema has not been created
+/// yet (the Spin store then runs [`MIGRATIONS`] and retries once).
+pub fn is_missing_table(message: &str) -> bool {
+    message.contains("no such table")
+}
+
+/// The `data` column for `values`.
+pub fn encode_values(values: &FormData) -> Result<String, StoreError> {
+    serde_json::to_string(&values.0).map_err(|e| StoreError::new(format!("encode values: {e}")))
+}
+
+/// `values` back from the `data` column.
+pub fn decode_values(data: &str) -> Result<FormData, StoreError> {
+    serde_json::from_str::<Vec<(String, String)>>(data)
+        .map(FormData)
+        .map_err(|e| StoreError::new(format!("corrupt data column: {e}")))
+}

@@ -1,0 +1,166 @@
+//! [`SqliteStore`]: the [`Store`] over a SQLite file with rusqlite, running
+//! exactly the statements of [`super::sql`] that the Spin SQLite store runs.
+//! For tests and `letterbox serve` (feature `native`).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::sql;
+use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    StoreError::new(format!("sqlite: {e}"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and its tables.
+    /// Several stores (threads, processes) may open the same file: it uses
+    /// WAL and waits up to 5 s for a lock.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        Self::from_connection(conn)
+    }
+
+    /// A private in-memory database.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::from_connection(Connection::open_in_memory().map_err(err)?)
+    }
+
+    fn from_connection(conn: Connection) -> Result<Self, StoreError> {
+        for statement in sql::MIGRATIONS {
+            conn.execute(statement, []).map_err(err)?;
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        self.conn
+            .lock()
+            .map_err(|_| StoreError::new("sqlite connection poisoned"))
+    }
+}
+
+fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<(Submission, String)> {
+    Ok((
+        Submission {
+            id: row.get(0)?,
+            form: row.get(1)?,
+            received_at: row.get(2)?,
+            user: row.get(3)?,
+            values: Default::default(),
+        },
+        row.get(4)?,
+    ))
+}
+
+impl Store for SqliteStore {
+    async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
+        let data = sql::encode_values(&s.values)?;
+        self.conn()?
+            .execute(
+                sql::INSERT_SUBMISSION,
+                params![s.id, s.form, s.received_at, s.user, data],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
+        let limit = clamp_limit(limit);
+        let fetch = i64::from(limit) + 1;
+        let conn = self.conn()?;
+        let raw: Vec<(Submission, String)> = match before {
+            None => {
+                let mut stmt = conn.prepare_cached(sql::LIST_FIRST).map_err(err)?;
+                stmt.query_map(params![form, fetch], submission_from_row)
+                    .map_err(err)?
+                    .collect::<Result<_, _>>()
+                    .map_err(err)?
+            }
+            Some(cursor) => {
+                let mut stmt = conn.prepare_cached(sql::LIST_BEFORE).map_err(err)?;
+                stmt.query_map(params![form, cursor, fetch], submission_from_row)
+                    .map_err(err)?
+                    .collect::<Result<_, _>>()
+                    .map_err(err)?
+            }
+        };
+        let rows = raw
+            .into_iter()
+            .map(|(mut s, data)| {
+                s.values = sql::decode_values(&data)?;
+                Ok(s)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(into_page(rows, limit))
+    }
+
+    async fn count(&self, form: &str) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn()?
+            .query_row(sql::COUNT, params![form], |r| r.get(0))
+            .map_err(err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
+        let deleted: Option<String> = self
+            .conn()?
+            .query_row(sql::DELETE, params![form, id], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
+        Ok(deleted.is_some())
+    }
+
+    async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
+        let hits: i64 = self
+            .conn()?
+            .query_row(sql::RATE_HIT, params![addr, form, window], |r| r.get(0))
+            .map_err(err)?;
+        Ok(u64::try_from(hits).unwrap_or(0))
+    }
+
+    async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        self.conn()?
+            .query_row(sql::GET_USER, params![username], |r| {
+                Ok(User {
+                    username: r.get(0)?,
+                    password_hash: r.get(1)?,
+                    role: r.get(2)?,
+                })
+            })
+            .optional()
+            .map_err(err)
+    }
+
+    async fn put_user(&self, user: &User) -> Result<(), StoreError> {
+        self.conn()?
+            .execute(
+                sql::PUT_USER,
+                params![user.username, user.password_hash, user.role],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.conn()?
+            .query_row(sql::PING, [], |r| r.get::<_, i64>(0))
+            .map_err(err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,397 @@
+//! Stores under stress: hostile strings, failures, concurrency, body limits,
+//! round trips and key layout.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
+use common::*;
+use futures::executor::block_on;
+use http::{HeaderMap, Request, StatusCode};
+use letterbox_forms::ApiError;
+use letterbox_forms::handler::collect_limited;
+use letterbox_forms::store::{
+    KvStore, MemoryKv, MemoryStore, Page, SqliteStore, Store, StoreError, Submission, User, sql,
+};
+
+store_tests!(
+    naughty_strings_never_5xx_and_store_exactly,
+    failing_store_is_503_and_writes_nothing
+);
+
+fn naughty_strings_never_5xx_and_store_exactly<S: Store>(store: S) {
+    let c = config(&[]);
+    let mut accepted = 0;
+    for (i, s) in naughty_strings::BLNS.iter().enumerate() {
+        // As JSON (any string is valid UTF-8 there).
+        let body = serde_json::json!({ "text": s }).to_string();
+        let resp = call(
+            &store,
+            &c,
+            NOW + i as u64,
+            json_post("/api/forms/free", &body),
+        );
+        assert!(
+            resp.status().is_client_error() || resp.status() == StatusCode::CREATED,
+            "{s:?}: {}",
+            resp.status()
+        );
+        if resp.status() == StatusCode::CREATED {
+            accepted += 1;
+            let id = body_json(&resp)["id"].as_str().unwrap().to_owned();
+            // Ids increase, so the newest record is this one.
+            let row = block_on(store.list("free", None, 1))
+                .unwrap()
+                .items
+                .remove(0);
+            assert_eq!(row.id, id);
+            assert_eq!(
+                row.values.0,
+                vec![("text".to_string(), s.to_string())],
+                "{s:?}"
+            );
+        }
+        // As a browser form post, percent-encoded.
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("text", s)
+            .finish();
+        let resp = call(
+            &store,
+            &c,
+            NOW + i as u64,
+            form_post("/api/forms/free", &encoded),
+        );
+        assert!(
+            resp.status().is_client_error() || resp.status() == StatusCode::SEE_OTHER,
+            "{s:?}: {}",
+            resp.status()
+        );
+        // As a field *name* too: unknown field, 4xx.
+        let body = serde_json::json!({ *s: "x" }).to_string();
+        let resp = call(&store, &c, NOW, json_post("/api/forms/free", &body));
+        assert!(
+            resp.status().as_u16() < 500,
+            "{s:?} as a name: {}",
+            resp.status()
+        );
+        // And as a form name in the path.
+        let path = format!(
+            "/api/forms/{}",
+            s.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        let resp = call(&store, &c, NOW, json_post(&path, "{}"));
+        assert!(resp.status().as_u16() < 500);
+    }
+    assert!(accepted > 400, "only {accepted} naughty strings accepted");
+}
+
+/// A store whose writes (or everything) fail.
+struct Failing<S> {
+    inner: S,
+    fail_rate: bool,
+    fail_all: AtomicBool,
+}
+
+impl<S: Store> Store for Failing<S> {
+    async fn insert(&self, _s: &Submission) -> Result<(), StoreError> {
+        Err(StoreError::new("disk full"))
+    }
+    async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
+        self.inner.list(form, before, limit).await
+    }
+    async fn count(&self, form: &str) -> Result<u64, StoreError> {
+        self.inner.count(form).await
+    }
+    async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
+        self.inner.delete(form, id).await
+    }
+    async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        if self.fail_rate {
+            return Err(StoreError::new("timeout"));
+        }
+        self.inner.rate_hit(addr, form, window).await
+    }
+    async fn get_user(&self, u: &str) -> Result<Option<User>, StoreError> {
+        self.inner.get_user(u).await
+    }
+    async fn put_user(&self, u: &User) -> Result<(), StoreError> {
+        self.inner.put_user(u).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        if self.fail_all.load(Ordering::Relaxed) {
+            return Err(StoreError::new("unreachable"));
+        }
+        self.inner.ping().await
+    }
+}
+
+fn failing_store_is_503_and_writes_nothing<S: Store>(inner: S) {
+    // The insert fails (after the rate-limit hit), then the rate-limit hit.
+    let store = Failing {
+        inner,
+        fail_rate: false,
+        fail_all: AtomicBool::new(true),
+    };
+    check_failing(&store);
+    let store = Failing {
+        inner: store.inner,
+        fail_rate: true,
+        fail_all: AtomicBool::new(true),
+    };
+    check_failing(&store);
+    assert_eq!(total(&store.inner), 0);
+    store.fail_all.store(false, Ordering::Relaxed);
+    let c = config(&[]);
+    let resp = call(
+        &store,
+        &c,
+        NOW,
+        Request::get("/api/health").body(Bytes::new()).unwrap(),
+    );
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+fn check_failing<S: Store>(store: &Failing<S>) {
+    let c = config(&[("rate_limit_per_minute", "5")]);
+    let resp = call(
+        store,
+        &c,
+        NOW,
+        json_post("/api/forms/free", r#"{"text":"x"}"#),
+    );
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body_json(&resp)["error"], "store_unavailable");
+    let resp = call(store, &c, NOW, form_post("/api/forms/free", "text=x"));
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!String::from_utf8_lossy(resp.body()).contains("disk full"));
+    let resp = call(
+        store,
+        &c,
+        NOW,
+        Request::get("/api/health").body(Bytes::new()).unwrap(),
+    );
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(total(&store.inner), 0);
+}
+
+#[test]
+fn parallel_submissions_on_sqlite_are_neither_lost_nor_duplicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("letterbox.db");
+    SqliteStore::open(&path).unwrap();
+    const THREADS: usize = 8;
+    const EACH: usize = 25;
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let store = SqliteStore::open(&path).unwrap();
+                let c = config(&[("rate_limit_per_minute", "1000")]);
+                let mut ids = Vec::new();
+                for i in 0..EACH {
+                    let mut req = json_post("/api/forms/free", &format!(r#"{{"text":"{t}-{i}"}}"#));
+                    req.headers_mut()
+                        .insert("spin-client-addr", format!("10.0.0.{t}:1").parse().unwrap());
+                    let resp = call(&store, &c, NOW, req);
+                    assert_eq!(
+                        resp.status(),
+                        StatusCode::CREATED,
+                        "{}",
+                        String::from_utf8_lossy(resp.body())
+                    );
+                    ids.push(body_json(&resp)["id"].as_str().unwrap().to_owned());
+                }
+                ids
+            })
+        })
+        .collect();
+    let ids: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let store = SqliteStore::open(&path).unwrap();
+    let rows = stored(&store, "free");
+    assert_eq!(rows.len(), THREADS * EACH);
+    assert_eq!(
+        block_on(store.count("free")).unwrap(),
+        (THREADS * EACH) as u64
+    );
+    let stored_ids: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(stored_ids.len(), THREADS * EACH);
+    assert_eq!(stored_ids, ids.iter().map(String::as_str).collect());
+    let texts: HashSet<&str> = rows.iter().map(|r| r.values.0[0].1.as_str()).collect();
+    assert_eq!(texts.len(), THREADS * EACH);
+}
+
+#[test]
+fn parallel_submissions_on_one_shared_memory_store() {
+    let store = MemoryStore::new();
+    let c = config(&[]);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (store, c) = (&store, &c);
+            s.spawn(move || {
+                for i in 0..50 {
+                    let resp = call(
+                        store,
+                        c,
+                        NOW,
+                        json_post("/api/forms/free", &format!(r#"{{"text":"{t}-{i}"}}"#)),
+                    );
+                    assert_eq!(resp.status(), StatusCode::CREATED);
+                }
+            });
+        }
+    });
+    assert_eq!(store.all().len(), 200);
+}
+
+fn stream_body(
+    chunks: Vec<Result<&'static [u8], &'static str>>,
+) -> impl http_body::Body<Data = Bytes, Error = &'static str> {
+    let frames = chunks
+        .into_iter()
+        .map(|c| c.map(|b| http_body::Frame::data(Bytes::from_static(b))));
+    http_body_util::StreamBody::new(futures::stream::iter(frames))
+}
+
+#[test]
+fn collect_limited_with_and_without_content_length() {
+    let mut headers = HeaderMap::new();
+    let ok = block_on(collect_limited(
+        &headers,
+        stream_body(vec![Ok(b"abc"), Ok(b"def")]),
+        6,
+    ))
+    .unwrap();
+    assert_eq!(&ok[..], b"abcdef");
+    // No Content-Length: stops once past the limit (the failing chunk after
+    // it is never read).
+    let err = block_on(collect_limited(
+        &headers,
+        stream_body(vec![Ok(b"abc"), Ok(b"defg"), Err("never read")]),
+        6,
+    ))
+    .unwrap_err();
+    assert!(matches!(err, ApiError::TooLarge { limit: 6 }), "{err:?}");
+    // A Content-Length over the limit is refused before reading anything.
+    headers.insert("content-length", "7".parse().unwrap());
+    let err = block_on(collect_limited(
+        &headers,
+        stream_body(vec![Err("never read")]),
+        6,
+    ))
+    .unwrap_err();
+    assert!(matches!(err, ApiError::TooLarge { .. }), "{err:?}");
+    // A lying Content-Length does not get past the limit either.
+    headers.insert("content-length", "3".parse().unwrap());
+    let err = block_on(collect_limited(
+        &headers,
+        stream_body(vec![Ok(b"abcdefgh")]),
+        6,
+    ))
+    .unwrap_err();
+    assert!(matches!(err, ApiError::TooLarge { .. }));
+    headers.insert("content-length", "lots".parse().unwrap());
+    let err = block_on(collect_limited(&headers, stream_body(vec![]), 6)).unwrap_err();
+    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    headers.remove("content-length");
+    let err = block_on(collect_limited(
+        &headers,
+        stream_body(vec![Ok(b"a"), Err("reset")]),
+        6,
+    ))
+    .unwrap_err();
+    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn kv_round_trips_per_submission_and_key_layout() {
+    let store = KvStore::new(MemoryKv::new());
+    let c = config(&[("rate_limit_per_minute", "10")]);
+    let resp = call(
+        &store,
+        &c,
+        NOW,
+        json_post("/api/forms/free", r#"{"text":"a"}"#),
+    );
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(store.backend().ops(), 3, "rate get + rate set + record set");
+    let id = body_json(&resp)["id"].as_str().unwrap().to_owned();
+    let snapshot = store.backend().snapshot();
+    let keys: Vec<&str> = snapshot.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        vec!["rl:203.0.113.7:free".to_string(), format!("sub:free:{id}")]
+    );
+    let record: serde_json::Value =
+        serde_json::from_slice(&snapshot[&format!("sub:free:{id}")]).unwrap();
+    assert_eq!(record["values"], serde_json::json!([["text", "a"]]));
+    assert_eq!(record["received_at"], "2026-11-28T10:00:00.000Z");
+
+    let off = config(&[]);
+    let before = store.backend().ops();
+    call(
+        &store,
+        &off,
+        NOW,
+        json_post("/api/forms/free", r#"{"text":"b"}"#),
+    );
+    assert_eq!(
+        store.backend().ops() - before,
+        1,
+        "rate limiting off: one set"
+    );
+    // A form whose name extends another's is not mixed into it.
+    block_on(store.insert(&Submission {
+        id: letterbox_forms::store::new_id(NOW),
+        form: "free:x".into(),
+        values: Default::default(),
+        received_at: "2026-11-28T10:00:00.000Z".into(),
+        user: None,
+    }))
+    .unwrap();
+    assert_eq!(block_on(store.count("free")).unwrap(), 2);
+    assert_eq!(block_on(store.count("free:x")).unwrap(), 1);
+}
+
+#[test]
+fn sqlite_rate_limit_is_one_statement_per_hit_and_resets() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(block_on(store.rate_hit("a", "f", 7)).unwrap(), 1);
+    assert_eq!(block_on(store.rate_hit("a", "f", 7)).unwrap(), 2);
+    assert_eq!(block_on(store.rate_hit("a", "g", 7)).unwrap(), 1);
+    assert_eq!(block_on(store.rate_hit("a", "f", 8)).unwrap(), 1);
+    assert_eq!(block_on(store.rate_hit("a", "f", 8)).unwrap(), 2);
+}
+
+#[test]
+fn migrations_sql_matches_the_shared_statements() {
+    let file = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../api/migrations.sql"
+    ))
+    .unwrap();
+    let from_file: Vec<String> = file
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split(';')
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let shared: Vec<String> = sql::MIGRATIONS
+        .iter()
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(from_file, shared);
+    // They are idempotent: opening a file twice runs them twice.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    SqliteStore::open(&path).unwrap();
+    SqliteStore::open(&path).unwrap();
+}
