@@ -69,7 +69,8 @@ pub struct Field {
     pub kind: FieldKind,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
-    /// Lengths count Unicode scalar values, as browsers count characters.
+    /// Lengths count UTF-16 code units, as HTML's `minlength`/`maxlength` do
+    /// (an emoji outside the BMP counts 2; a textarea's CRLF counts 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minlength: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
