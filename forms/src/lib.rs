@@ -6,6 +6,7 @@
 //! store submissions against it. Nothing here depends on spin-sdk, so it
 //! builds for the host and for `wasm32-wasip2`.
 
+pub mod auth;
 pub mod body;
 pub mod config;
 pub mod error;

@@ -1,0 +1,568 @@
+//! Self-issued HS256 tokens and RS256/ES256 tokens of an external provider.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use ct_codecs::{Base64UrlSafeNoPadding, Decoder as _};
+use jwt_simple::JWTError;
+use jwt_simple::prelude::{
+    Audiences, Duration, ECDSAP256PublicKeyLike, HS256Key, JWTClaims, MACLike, RSAPublicKeyLike,
+    UnixTimeStamp, VerificationOptions,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::jwks::{JwkKey, Jwks};
+
+/// Shortest accepted `jwt_secret`, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+/// Tokens longer than this are rejected before any decoding.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Largest configurable clock leeway.
+pub const MAX_LEEWAY_SECS: u64 = 60;
+/// Default clock leeway.
+pub const DEFAULT_LEEWAY_SECS: u64 = 30;
+/// Default lifetime of a self-issued token: one hour.
+pub const DEFAULT_TTL_SECS: u64 = 3600;
+/// Longest configurable token lifetime: one week.
+pub const MAX_TTL_SECS: u64 = 7 * 24 * 3600;
+/// Default `iss` of self-issued tokens.
+pub const DEFAULT_ISSUER: &str = "letterbox";
+/// Default `aud` of self-issued tokens.
+pub const DEFAULT_AUDIENCE: &str = "letterbox-api";
+
+/// `now` must stay well inside what jwt-simple's 32.32 fixed-point timestamps
+/// can add to without overflowing (year 2106).
+const MAX_NOW: u64 = (u32::MAX as u64) - MAX_TTL_SECS - 2 * MAX_LEEWAY_SECS;
+
+/// The auth configuration cannot be used; the handler answers 503 and logs
+/// this error's `Display` (which never includes secret material).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthConfigError {
+    /// No `jwt_secret` was configured.
+    #[error("jwt_secret is not set")]
+    MissingSecret,
+    /// `jwt_secret` is shorter than [`MIN_SECRET_BYTES`].
+    #[error("jwt_secret is {len} bytes, at least {MIN_SECRET_BYTES} are required")]
+    SecretTooShort {
+        /// Length of the configured secret in bytes.
+        len: usize,
+    },
+    /// Token lifetime of zero or above [`MAX_TTL_SECS`].
+    #[error("jwt_ttl_seconds must be between 1 and {MAX_TTL_SECS}, got {0}")]
+    InvalidTtl(u64),
+    /// Clock leeway above [`MAX_LEEWAY_SECS`].
+    #[error("clock leeway must be at most {MAX_LEEWAY_SECS} s, got {0}")]
+    LeewayTooLarge(u64),
+    /// Empty issuer or audience.
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    /// The `jwks` document is unusable.
+    #[error("jwks: {0}")]
+    Jwks(String),
+}
+
+/// A token was not accepted.
+///
+/// `Display` is the detailed reason, for logs only; clients get
+/// [`TokenError::PUBLIC_MESSAGE`] whatever the variant, so a caller learns
+/// nothing about which check failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Longer than [`MAX_TOKEN_BYTES`]; nothing was decoded.
+    #[error("token is {0} bytes, more than {MAX_TOKEN_BYTES}")]
+    TooLong(usize),
+    /// Not three dot-separated segments.
+    #[error("token has {0} segments instead of 3")]
+    WrongSegmentCount(usize),
+    /// A segment is empty or not base64url.
+    #[error("token {0} segment is not base64url")]
+    MalformedBase64(&'static str),
+    /// The header or the claims are not the JSON expected.
+    #[error("token {0} is not valid JSON of the expected shape")]
+    MalformedJson(&'static str),
+    /// `alg` is `none` or anything not accepted (the value, truncated and escaped).
+    #[error("token algorithm {0} is not accepted")]
+    UnsupportedAlgorithm(String),
+    /// RS256/ES256 token but no external provider is configured.
+    #[error("{0} token but no external identity provider (jwks) is configured")]
+    NoExternalProvider(&'static str),
+    /// RS256/ES256 token without `kid`.
+    #[error("external token has no kid")]
+    MissingKeyId,
+    /// No JWKS key has this `kid` (truncated and escaped).
+    #[error("no JWKS key with kid {0}")]
+    UnknownKeyId(String),
+    /// The JWKS key with this `kid` is of another type or algorithm than `alg`.
+    #[error("JWKS key {kid} does not fit algorithm {alg}")]
+    KeyAlgorithmMismatch {
+        /// The key id (truncated and escaped).
+        kid: String,
+        /// The token's algorithm.
+        alg: &'static str,
+    },
+    /// Signature or MAC does not verify.
+    #[error("bad signature")]
+    BadSignature,
+    /// `exp` (plus leeway) is in the past.
+    #[error("token has expired")]
+    Expired,
+    /// `nbf` (minus leeway) is in the future.
+    #[error("token is not valid yet (nbf)")]
+    NotYetValid,
+    /// `iat` (minus leeway) is in the future.
+    #[error("token issued in the future (iat)")]
+    IssuedInFuture,
+    /// `iss` missing or not the expected issuer.
+    #[error("wrong or missing issuer")]
+    WrongIssuer,
+    /// `aud` missing or not the expected audience.
+    #[error("wrong or missing audience")]
+    WrongAudience,
+    /// A claim Letterbox needs is absent or empty.
+    #[error("token has no {0} claim")]
+    MissingClaim(&'static str),
+    /// A self-issued token carries a role Letterbox does not issue.
+    #[error("self-issued token has an unknown role")]
+    InvalidRole,
+    /// The token's header is acceptable JWT-wise but refused (e.g. `crit`, `typ`).
+    #[error("token header refused: {0}")]
+    HeaderRefused(&'static str),
+    /// Anything else (clock out of range, signing failure).
+    #[error("internal token error: {0}")]
+    Internal(&'static str),
+}
+
+impl TokenError {
+    /// The only message a client ever sees, whatever went wrong.
+    pub const PUBLIC_MESSAGE: &'static str = "Not logged in, or the session has expired.";
+
+    /// Same as [`TokenError::PUBLIC_MESSAGE`].
+    pub fn public_message(&self) -> &'static str {
+        Self::PUBLIC_MESSAGE
+    }
+}
+
+/// What a user may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Sees and deletes submissions, creates users.
+    Admin,
+    /// Can submit forms that need login.
+    Member,
+}
+
+impl Role {
+    /// `"admin"` or `"member"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    /// The role named exactly `"admin"` or `"member"`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who a self-issued token is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimsInput {
+    /// The user name (`sub`); must not be empty.
+    pub sub: String,
+    /// The user's role.
+    pub role: Role,
+}
+
+/// Who signed a verified token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// HS256 with `jwt_secret`: a Letterbox login.
+    Local,
+    /// RS256/ES256 with a JWKS key: the external identity provider.
+    External,
+}
+
+/// The claims of a token that passed every check (what `GET /api/auth/me`
+/// can return as JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifiedClaims {
+    /// The user (`sub`), never empty.
+    pub sub: String,
+    /// The role; for external tokens the `role` claim, `member` when absent or unknown.
+    pub role: Role,
+    /// The issuer (`iss`).
+    pub iss: String,
+    /// Issued-at (`iat`), seconds since the epoch, when present.
+    pub iat: Option<u64>,
+    /// Expiry (`exp`), seconds since the epoch; always present.
+    pub exp: u64,
+    /// Who signed it.
+    pub provider: Provider,
+}
+
+impl VerifiedClaims {
+    /// Whether the user is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// The external identity provider: its keys and what its tokens must say.
+#[derive(Clone, Debug)]
+pub struct ExternalProvider {
+    jwks: Jwks,
+    issuer: String,
+    audience: String,
+}
+
+impl ExternalProvider {
+    /// `jwks_json` is the provider's JWKS document; `issuer` its exact `iss`
+    /// (e.g. `https://tenant.eu.auth0.com/`), `audience` the `aud` its tokens
+    /// for this API carry. Both are required: tokens the same provider issued
+    /// for other applications must not be accepted.
+    pub fn new(
+        jwks_json: &str,
+        issuer: impl Into<String>,
+        audience: impl Into<String>,
+    ) -> Result<Self, AuthConfigError> {
+        let issuer = issuer.into();
+        let audience = audience.into();
+        if issuer.is_empty() {
+            return Err(AuthConfigError::Empty("external issuer"));
+        }
+        if audience.is_empty() {
+            return Err(AuthConfigError::Empty("external audience"));
+        }
+        Ok(ExternalProvider {
+            jwks: Jwks::parse(jwks_json)?,
+            issuer,
+            audience,
+        })
+    }
+
+    /// The parsed key set.
+    pub fn jwks(&self) -> &Jwks {
+        &self.jwks
+    }
+}
+
+/// Issues and verifies tokens. Build once at startup; cheap to share.
+#[derive(Clone)]
+pub struct Authenticator {
+    key: HS256Key,
+    issuer: String,
+    audience: Option<String>,
+    ttl_secs: u64,
+    leeway_secs: u64,
+    external: Option<ExternalProvider>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("key", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("ttl_secs", &self.ttl_secs)
+            .field("leeway_secs", &self.leeway_secs)
+            .field("external", &self.external)
+            .finish()
+    }
+}
+
+/// Custom claims of a self-issued token.
+#[derive(Serialize)]
+struct LocalClaims {
+    role: Role,
+}
+
+/// The JOSE header members looked at before choosing a key.
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+}
+
+/// Attacker-controlled text for a log line: short and escaped.
+fn loggable(s: &str) -> String {
+    let short: String = s.chars().take(40).collect();
+    format!("{short:?}")
+}
+
+fn is_b64url(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn map_jwt_error(err: &jwt_simple::Error) -> TokenError {
+    match err.downcast_ref::<JWTError>() {
+        Some(JWTError::InvalidAuthenticationTag | JWTError::InvalidSignature) => {
+            TokenError::BadSignature
+        }
+        Some(JWTError::TokenHasExpired) => TokenError::Expired,
+        Some(JWTError::TokenNotValidYet) => TokenError::NotYetValid,
+        Some(JWTError::ClockDrift) => TokenError::IssuedInFuture,
+        Some(JWTError::RequiredIssuerMismatch | JWTError::RequiredIssuerMissing) => {
+            TokenError::WrongIssuer
+        }
+        Some(JWTError::RequiredAudienceMismatch | JWTError::RequiredAudienceMissing) => {
+            TokenError::WrongAudience
+        }
+        Some(JWTError::TokenTooLong) => TokenError::TooLong(MAX_TOKEN_BYTES + 1),
+        Some(JWTError::CompactEncodingError) => TokenError::MalformedBase64("compact"),
+        Some(JWTError::AlgorithmMismatch) => TokenError::UnsupportedAlgorithm("(mismatch)".into()),
+        Some(JWTError::UnknownCriticalExtension) => TokenError::HeaderRefused("crit"),
+        Some(JWTError::NotJWT) => TokenError::HeaderRefused("typ"),
+        Some(JWTError::HeaderTooLarge) => TokenError::HeaderRefused("too large"),
+        Some(_) => TokenError::HeaderRefused("other"),
+        // serde_json or base64 errors from inside jwt-simple.
+        None => TokenError::MalformedJson("claims"),
+    }
+}
+
+impl Authenticator {
+    /// An authenticator for self-issued tokens signed with `jwt_secret`
+    /// (its raw bytes are the HMAC key), with the default ttl, issuer,
+    /// audience and leeway, and no external provider.
+    pub fn new(jwt_secret: Option<&[u8]>) -> Result<Self, AuthConfigError> {
+        let secret = jwt_secret.ok_or(AuthConfigError::MissingSecret)?;
+        if secret.is_empty() {
+            return Err(AuthConfigError::MissingSecret);
+        }
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(AuthConfigError::SecretTooShort { len: secret.len() });
+        }
+        Ok(Authenticator {
+            key: HS256Key::from_bytes(secret),
+            issuer: DEFAULT_ISSUER.to_owned(),
+            audience: Some(DEFAULT_AUDIENCE.to_owned()),
+            ttl_secs: DEFAULT_TTL_SECS,
+            leeway_secs: DEFAULT_LEEWAY_SECS,
+            external: None,
+        })
+    }
+
+    /// Lifetime of issued tokens, 1 s to [`MAX_TTL_SECS`].
+    pub fn with_ttl(mut self, ttl_secs: u64) -> Result<Self, AuthConfigError> {
+        if ttl_secs == 0 || ttl_secs > MAX_TTL_SECS {
+            return Err(AuthConfigError::InvalidTtl(ttl_secs));
+        }
+        self.ttl_secs = ttl_secs;
+        Ok(self)
+    }
+
+    /// `iss` written into and required from self-issued tokens.
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Result<Self, AuthConfigError> {
+        let issuer = issuer.into();
+        if issuer.is_empty() {
+            return Err(AuthConfigError::Empty("jwt_issuer"));
+        }
+        self.issuer = issuer;
+        Ok(self)
+    }
+
+    /// `aud` written into and required from self-issued tokens. `None`
+    /// neither writes nor checks `aud` (only for interoperating with tokens
+    /// that have none; Letterbox's own default is [`DEFAULT_AUDIENCE`]).
+    pub fn with_audience(mut self, audience: Option<String>) -> Result<Self, AuthConfigError> {
+        if audience.as_deref() == Some("") {
+            return Err(AuthConfigError::Empty("jwt_audience"));
+        }
+        self.audience = audience;
+        Ok(self)
+    }
+
+    /// Clock leeway for `exp`, `nbf` and `iat`, at most [`MAX_LEEWAY_SECS`].
+    pub fn with_leeway(mut self, leeway_secs: u64) -> Result<Self, AuthConfigError> {
+        if leeway_secs > MAX_LEEWAY_SECS {
+            return Err(AuthConfigError::LeewayTooLarge(leeway_secs));
+        }
+        self.leeway_secs = leeway_secs;
+        Ok(self)
+    }
+
+    /// Also accept RS256/ES256 tokens of this provider.
+    pub fn with_external(mut self, external: ExternalProvider) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Lifetime of issued tokens (use it as the cookie's `Max-Age`).
+    pub fn ttl_secs(&self) -> u64 {
+        self.ttl_secs
+    }
+
+    /// A fresh HS256 token for `input`, valid from `now` (seconds since the
+    /// epoch) for the configured ttl. Claims: `sub`, `role`, `iat`, `nbf`,
+    /// `exp`, `iss`, and `aud` unless configured away.
+    pub fn issue_token(&self, input: &ClaimsInput, now: u64) -> Result<String, TokenError> {
+        if input.sub.is_empty() {
+            return Err(TokenError::MissingClaim("sub"));
+        }
+        if now > MAX_NOW {
+            return Err(TokenError::Internal("clock out of range"));
+        }
+        let claims = JWTClaims {
+            issued_at: Some(UnixTimeStamp::from_secs(now)),
+            expires_at: Some(UnixTimeStamp::from_secs(now + self.ttl_secs)),
+            invalid_before: Some(UnixTimeStamp::from_secs(now)),
+            issuer: Some(self.issuer.clone()),
+            subject: Some(input.sub.clone()),
+            audiences: self.audience.clone().map(Audiences::AsString),
+            jwt_id: None,
+            nonce: None,
+            custom: LocalClaims { role: input.role },
+        };
+        self.key
+            .authenticate(claims)
+            .map_err(|_| TokenError::Internal("signing failed"))
+    }
+
+    /// Verify `token` at time `now` (seconds since the epoch).
+    ///
+    /// The header's `alg` picks the only key that may verify it: `HS256` the
+    /// secret; `RS256`/`ES256` the JWKS key with the header's `kid`, if that
+    /// key is of the matching type. Everything else, `none` included, is
+    /// rejected; so is any token over [`MAX_TOKEN_BYTES`], before decoding.
+    /// Then `exp`, `nbf`, `iat` (with the leeway), `iss` and `aud` are
+    /// checked, and `sub` and `exp` must be present.
+    pub fn verify_token(&self, token: &str, now: u64) -> Result<VerifiedClaims, TokenError> {
+        let (provider, claims) = self.verify_jws(token, now)?;
+        let sub = claims
+            .subject
+            .filter(|s| !s.is_empty())
+            .ok_or(TokenError::MissingClaim("sub"))?;
+        let iss = claims.issuer.ok_or(TokenError::WrongIssuer)?;
+        let exp = claims
+            .expires_at
+            .ok_or(TokenError::MissingClaim("exp"))?
+            .as_secs();
+        let role_claim = claims.custom.get("role");
+        let role = match provider {
+            Provider::Local => role_claim
+                .and_then(Value::as_str)
+                .and_then(Role::parse)
+                .ok_or(TokenError::InvalidRole)?,
+            Provider::External => role_claim
+                .and_then(Value::as_str)
+                .and_then(Role::parse)
+                .unwrap_or(Role::Member),
+        };
+        Ok(VerifiedClaims {
+            sub,
+            role,
+            iss,
+            iat: claims.issued_at.map(|t| t.as_secs()),
+            exp,
+            provider,
+        })
+    }
+
+    /// Signature, algorithm, time, issuer and audience checks; `exp` required.
+    /// Claims Letterbox itself needs (`sub`, `role`) are checked by the caller.
+    pub(crate) fn verify_jws(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<(Provider, JWTClaims<Map<String, Value>>), TokenError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::TooLong(token.len()));
+        }
+        if now > MAX_NOW {
+            return Err(TokenError::Internal("clock out of range"));
+        }
+        let segments: Vec<&str> = token.split('.').collect();
+        let [header_b64, claims_b64, signature_b64] = segments[..] else {
+            return Err(TokenError::WrongSegmentCount(segments.len()));
+        };
+        if !is_b64url(header_b64) {
+            return Err(TokenError::MalformedBase64("header"));
+        }
+        if !is_b64url(claims_b64) {
+            return Err(TokenError::MalformedBase64("claims"));
+        }
+        let header_json = Base64UrlSafeNoPadding::decode_to_vec(header_b64, None)
+            .map_err(|_| TokenError::MalformedBase64("header"))?;
+        let header: Header = serde_json::from_slice(&header_json)
+            .map_err(|_| TokenError::MalformedJson("header"))?;
+        // The algorithm is checked before the signature segment, so that an
+        // unsigned `alg: none` token is reported as what it is.
+        let alg: &'static str = match header.alg.as_str() {
+            "HS256" => "HS256",
+            "RS256" => "RS256",
+            "ES256" => "ES256",
+            other => return Err(TokenError::UnsupportedAlgorithm(loggable(other))),
+        };
+        if !is_b64url(signature_b64) {
+            return Err(TokenError::MalformedBase64("signature"));
+        }
+        Base64UrlSafeNoPadding::decode_to_vec(claims_b64, None)
+            .map_err(|_| TokenError::MalformedBase64("claims"))?;
+        Base64UrlSafeNoPadding::decode_to_vec(signature_b64, None)
+            .map_err(|_| TokenError::MalformedBase64("signature"))?;
+
+        let leeway = Duration::from_secs(self.leeway_secs);
+        let mut options = VerificationOptions {
+            artificial_time: Some(UnixTimeStamp::from_secs(now)),
+            time_tolerance: Some(leeway),
+            max_token_length: Some(MAX_TOKEN_BYTES),
+            ..VerificationOptions::default()
+        };
+        let result = if alg == "HS256" {
+            options.allowed_issuers = Some(HashSet::from([self.issuer.clone()]));
+            options.allowed_audiences = self.audience.clone().map(|a| HashSet::from([a]));
+            self.key
+                .verify_token::<Map<String, Value>>(token, Some(options))
+                .map(|c| (Provider::Local, c))
+        } else {
+            let external = self
+                .external
+                .as_ref()
+                .ok_or(TokenError::NoExternalProvider(alg))?;
+            let kid = header.kid.ok_or(TokenError::MissingKeyId)?;
+            let key = external
+                .jwks
+                .find(&kid)
+                .ok_or_else(|| TokenError::UnknownKeyId(loggable(&kid)))?;
+            options.allowed_issuers = Some(HashSet::from([external.issuer.clone()]));
+            options.allowed_audiences = Some(HashSet::from([external.audience.clone()]));
+            match (alg, key) {
+                ("RS256", JwkKey::Rs256(k)) => k.verify_token(token, Some(options)),
+                ("ES256", JwkKey::Es256(k)) => k.verify_token(token, Some(options)),
+                _ => {
+                    return Err(TokenError::KeyAlgorithmMismatch {
+                        kid: loggable(&kid),
+                        alg,
+                    });
+                }
+            }
+            .map(|c| (Provider::External, c))
+        };
+        let (provider, claims) = result.map_err(|e| map_jwt_error(&e))?;
+        if claims.expires_at.is_none() {
+            return Err(TokenError::MissingClaim("exp"));
+        }
+        Ok((provider, claims))
+    }
+}
+
+#[cfg(test)]
+#[path = "token_tests.rs"]
+mod tests;

@@ -1,0 +1,776 @@
+#![allow(clippy::unwrap_used)]
+
+use std::sync::OnceLock;
+
+use ct_codecs::Encoder as _;
+use jwt_simple::prelude::{ECDSAP256KeyPairLike, ES256KeyPair, RS256KeyPair, RSAKeyPairLike};
+use serde_json::json;
+
+use super::*;
+
+const SECRET: &[u8] = b"test-secret-0123456789-abcdefghijklmnop";
+const NOW: u64 = 1_800_000_000;
+const EXT_ISS: &str = "https://idp.example/";
+const EXT_AUD: &str = "letterbox-external";
+
+fn rsa() -> &'static RS256KeyPair {
+    static KEY: OnceLock<RS256KeyPair> = OnceLock::new();
+    KEY.get_or_init(|| RS256KeyPair::generate(2048).unwrap().with_key_id("rsa-1"))
+}
+
+fn ec() -> &'static ES256KeyPair {
+    static KEY: OnceLock<ES256KeyPair> = OnceLock::new();
+    KEY.get_or_init(|| ES256KeyPair::generate().with_key_id("ec-1"))
+}
+
+fn b64(bytes: &[u8]) -> String {
+    Base64UrlSafeNoPadding::encode_to_string(bytes).unwrap()
+}
+
+/// A JWKS with the test RSA key under `rsa_kid` and the EC key under `ec-1`.
+fn jwks_json(rsa_kid: &str) -> String {
+    let rsa = rsa().public_key().to_components();
+    let point = ec().public_key().public_key().to_bytes_uncompressed();
+    json!({"keys": [
+        {"kty": "RSA", "kid": rsa_kid, "alg": "RS256", "use": "sig", "n": b64(&rsa.n), "e": b64(&rsa.e)},
+        {"kty": "EC", "crv": "P-256", "kid": "ec-1", "x": b64(&point[1..33]), "y": b64(&point[33..65])},
+    ]})
+    .to_string()
+}
+
+fn authenticator() -> Authenticator {
+    Authenticator::new(Some(SECRET))
+        .unwrap()
+        .with_external(ExternalProvider::new(&jwks_json("rsa-1"), EXT_ISS, EXT_AUD).unwrap())
+}
+
+fn ts(secs: u64) -> Option<UnixTimeStamp> {
+    Some(UnixTimeStamp::from_secs(secs))
+}
+
+/// Valid claims for a self-issued token at `NOW`.
+fn local_claims() -> JWTClaims<Map<String, Value>> {
+    let mut custom = Map::new();
+    custom.insert("role".into(), json!("member"));
+    JWTClaims {
+        issued_at: ts(NOW),
+        expires_at: ts(NOW + 600),
+        invalid_before: ts(NOW),
+        issuer: Some(DEFAULT_ISSUER.into()),
+        subject: Some("alice".into()),
+        audiences: Some(Audiences::AsString(DEFAULT_AUDIENCE.into())),
+        jwt_id: None,
+        nonce: None,
+        custom,
+    }
+}
+
+/// Valid claims for an external token at `NOW` (no role claim).
+fn ext_claims() -> JWTClaims<Map<String, Value>> {
+    let mut c = local_claims();
+    c.custom.clear();
+    c.issuer = Some(EXT_ISS.into());
+    c.audiences = Some(Audiences::AsString(EXT_AUD.into()));
+    c.subject = Some("auth0|12345".into());
+    c
+}
+
+fn hs(claims: JWTClaims<Map<String, Value>>) -> String {
+    HS256Key::from_bytes(SECRET).authenticate(claims).unwrap()
+}
+
+fn local(edit: impl FnOnce(&mut JWTClaims<Map<String, Value>>)) -> String {
+    let mut c = local_claims();
+    edit(&mut c);
+    hs(c)
+}
+
+fn rs(edit: impl FnOnce(&mut JWTClaims<Map<String, Value>>)) -> String {
+    let mut c = ext_claims();
+    edit(&mut c);
+    rsa().sign(c).unwrap()
+}
+
+fn es(edit: impl FnOnce(&mut JWTClaims<Map<String, Value>>)) -> String {
+    let mut c = ext_claims();
+    edit(&mut c);
+    ec().sign(c).unwrap()
+}
+
+/// `header` and `claims` JSON, base64url-encoded, with `signature` appended as is.
+fn raw_token(header: &str, claims: &str, signature: &str) -> String {
+    format!(
+        "{}.{}.{signature}",
+        b64(header.as_bytes()),
+        b64(claims.as_bytes())
+    )
+}
+
+fn segments(token: &str) -> Vec<String> {
+    token.split('.').map(str::to_owned).collect()
+}
+
+fn claims_json_of(token: &str) -> Value {
+    let part = &segments(token)[1];
+    serde_json::from_slice(&Base64UrlSafeNoPadding::decode_to_vec(part, None).unwrap()).unwrap()
+}
+
+type Want = Result<(Role, Provider), TokenError>;
+
+fn table() -> Vec<(&'static str, String, Want)> {
+    let ok_local = Ok((Role::Member, Provider::Local));
+    let ok_ext = Ok((Role::Member, Provider::External));
+    let valid = local(|_| {});
+    let sig = segments(&valid)[2].clone();
+    let valid_claims = claims_json_of(&valid).to_string();
+
+    // Over 8 KiB, otherwise valid and correctly signed.
+    let long = local(|c| c.subject = Some("a".repeat(7000)));
+    assert!(long.len() > MAX_TOKEN_BYTES);
+    // Large but under the limit: accepted.
+    let big = local(|c| c.subject = Some("b".repeat(5000)));
+    assert!(big.len() < MAX_TOKEN_BYTES && big.len() > 6000);
+
+    // Algorithm confusion: HS256 with the RSA public key as the HMAC secret
+    // (PEM text, DER bytes, modulus bytes), with the RSA key's kid.
+    let pem = rsa().public_key().to_pem().unwrap();
+    let der = rsa().public_key().to_der().unwrap();
+    let n = rsa().public_key().to_components().n;
+    let confused = |secret: &[u8]| {
+        HS256Key::from_bytes(secret)
+            .with_key_id("rsa-1")
+            .authenticate(ext_claims())
+            .unwrap()
+    };
+    let confused_local = HS256Key::from_bytes(pem.as_bytes())
+        .authenticate(local_claims())
+        .unwrap();
+
+    // Claims rewritten to admin, signature kept.
+    let mut escalated = local_claims().custom;
+    escalated.insert("role".into(), json!("admin"));
+    let tampered = {
+        let mut v = claims_json_of(&valid);
+        v["role"] = json!("admin");
+        let s = segments(&valid);
+        format!("{}.{}.{}", s[0], b64(v.to_string().as_bytes()), s[2])
+    };
+
+    let ec_same_kid_other_key = ES256KeyPair::generate()
+        .with_key_id("ec-1")
+        .sign(ext_claims())
+        .unwrap();
+    let es_with_rsa_kid = ES256KeyPair::generate()
+        .with_key_id("rsa-1")
+        .sign(ext_claims())
+        .unwrap();
+    let es_unknown_kid = ES256KeyPair::generate()
+        .with_key_id("nope")
+        .sign(ext_claims())
+        .unwrap();
+    let es_no_kid = ES256KeyPair::generate().sign(ext_claims()).unwrap();
+
+    let mut rows: Vec<(&'static str, String, Want)> = vec![
+        ("valid HS256", valid.clone(), ok_local.clone()),
+        ("valid HS256, large", big, ok_local.clone()),
+        (
+            "valid HS256 admin",
+            local(|c| c.custom = escalated.clone()),
+            Ok((Role::Admin, Provider::Local)),
+        ),
+        (
+            "valid HS256, aud array containing ours",
+            local(|c| {
+                c.audiences = Some(Audiences::AsSet(HashSet::from([
+                    "other".to_owned(),
+                    DEFAULT_AUDIENCE.to_owned(),
+                ])))
+            }),
+            ok_local.clone(),
+        ),
+        (
+            "expired within leeway",
+            local(|c| c.expires_at = ts(NOW - 20)),
+            ok_local.clone(),
+        ),
+        (
+            "expired",
+            local(|c| c.expires_at = ts(NOW - DEFAULT_LEEWAY_SECS - 1)),
+            Err(TokenError::Expired),
+        ),
+        (
+            "nbf in the future",
+            local(|c| c.invalid_before = ts(NOW + 120)),
+            Err(TokenError::NotYetValid),
+        ),
+        (
+            "iat in the future",
+            local(|c| c.issued_at = ts(NOW + 120)),
+            Err(TokenError::IssuedInFuture),
+        ),
+        (
+            "wrong iss",
+            local(|c| c.issuer = Some("someone-else".into())),
+            Err(TokenError::WrongIssuer),
+        ),
+        (
+            "missing iss",
+            local(|c| c.issuer = None),
+            Err(TokenError::WrongIssuer),
+        ),
+        (
+            "wrong aud",
+            local(|c| c.audiences = Some(Audiences::AsString("other-api".into()))),
+            Err(TokenError::WrongAudience),
+        ),
+        (
+            "missing aud",
+            local(|c| c.audiences = None),
+            Err(TokenError::WrongAudience),
+        ),
+        (
+            "missing exp",
+            local(|c| c.expires_at = None),
+            Err(TokenError::MissingClaim("exp")),
+        ),
+        (
+            "missing sub",
+            local(|c| c.subject = None),
+            Err(TokenError::MissingClaim("sub")),
+        ),
+        (
+            "empty sub",
+            local(|c| c.subject = Some(String::new())),
+            Err(TokenError::MissingClaim("sub")),
+        ),
+        (
+            "local token with unknown role",
+            local(|c| {
+                c.custom.insert("role".into(), json!("root"));
+            }),
+            Err(TokenError::InvalidRole),
+        ),
+        (
+            "local token without role",
+            local(|c| c.custom.clear()),
+            Err(TokenError::InvalidRole),
+        ),
+        (
+            "bad signature (other secret)",
+            HS256Key::from_bytes(b"another-secret-0123456789-abcdefghijkl")
+                .authenticate(local_claims())
+                .unwrap(),
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "bad signature (claims tampered)",
+            tampered,
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "alg none, empty signature",
+            raw_token(r#"{"alg":"none","typ":"JWT"}"#, &valid_claims, ""),
+            Err(TokenError::UnsupportedAlgorithm("\"none\"".into())),
+        ),
+        (
+            "alg none, with a signature",
+            raw_token(r#"{"alg":"none"}"#, &valid_claims, &sig),
+            Err(TokenError::UnsupportedAlgorithm("\"none\"".into())),
+        ),
+        (
+            "alg None (case)",
+            raw_token(r#"{"alg":"None"}"#, &valid_claims, ""),
+            Err(TokenError::UnsupportedAlgorithm("\"None\"".into())),
+        ),
+        (
+            "alg hs256 lowercase",
+            raw_token(r#"{"alg":"hs256"}"#, &valid_claims, &sig),
+            Err(TokenError::UnsupportedAlgorithm("\"hs256\"".into())),
+        ),
+        (
+            "alg HS512",
+            raw_token(r#"{"alg":"HS512"}"#, &valid_claims, &sig),
+            Err(TokenError::UnsupportedAlgorithm("\"HS512\"".into())),
+        ),
+        (
+            "alg PS256",
+            raw_token(r#"{"alg":"PS256","kid":"rsa-1"}"#, &valid_claims, &sig),
+            Err(TokenError::UnsupportedAlgorithm("\"PS256\"".into())),
+        ),
+        (
+            "no alg",
+            raw_token(r#"{"typ":"JWT"}"#, &valid_claims, &sig),
+            Err(TokenError::MalformedJson("header")),
+        ),
+        (
+            "alg confusion: HS256 keyed with RSA public PEM",
+            confused(pem.as_bytes()),
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "alg confusion: HS256 keyed with RSA public DER",
+            confused(&der),
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "alg confusion: HS256 keyed with RSA modulus",
+            confused(&n),
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "alg confusion: local claims, RSA PEM as secret",
+            confused_local,
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "malformed base64 in header",
+            format!("eyJ!{}", &valid[4..]),
+            Err(TokenError::MalformedBase64("header")),
+        ),
+        (
+            "malformed base64 in claims",
+            {
+                let s = segments(&valid);
+                format!("{}.{}+.{}", s[0], s[1], s[2])
+            },
+            Err(TokenError::MalformedBase64("claims")),
+        ),
+        (
+            "padded signature",
+            format!("{valid}="),
+            Err(TokenError::MalformedBase64("signature")),
+        ),
+        (
+            "impossible base64 length in claims",
+            {
+                let s = segments(&valid);
+                format!(
+                    "{}.{}A.{}",
+                    s[0],
+                    &s[1][..s[1].len() - (s[1].len() % 4)],
+                    s[2]
+                )
+            },
+            Err(TokenError::MalformedBase64("claims")),
+        ),
+        (
+            "header not JSON",
+            format!(
+                "{}.{}",
+                b64(b"not json"),
+                &valid[valid.find('.').unwrap() + 1..]
+            ),
+            Err(TokenError::MalformedJson("header")),
+        ),
+        (
+            "empty token",
+            String::new(),
+            Err(TokenError::WrongSegmentCount(1)),
+        ),
+        (
+            "one segment",
+            segments(&valid)[0].clone(),
+            Err(TokenError::WrongSegmentCount(1)),
+        ),
+        (
+            "two segments",
+            valid[..valid.rfind('.').unwrap()].to_owned(),
+            Err(TokenError::WrongSegmentCount(2)),
+        ),
+        (
+            "four segments",
+            format!("{valid}.{sig}"),
+            Err(TokenError::WrongSegmentCount(4)),
+        ),
+        (
+            "dots only",
+            "..".into(),
+            Err(TokenError::MalformedBase64("header")),
+        ),
+        (
+            "over 8 KiB",
+            long.clone(),
+            Err(TokenError::TooLong(long.len())),
+        ),
+        (
+            "over 8 KiB of garbage",
+            "x".repeat(MAX_TOKEN_BYTES + 1),
+            Err(TokenError::TooLong(MAX_TOKEN_BYTES + 1)),
+        ),
+        // External provider.
+        ("valid RS256", rs(|_| {}), ok_ext.clone()),
+        ("valid ES256", es(|_| {}), ok_ext.clone()),
+        (
+            "valid RS256 with admin role",
+            rs(|c| {
+                c.custom.insert("role".into(), json!("admin"));
+            }),
+            Ok((Role::Admin, Provider::External)),
+        ),
+        (
+            "valid ES256 with unknown role → member",
+            es(|c| {
+                c.custom.insert("role".into(), json!("superuser"));
+            }),
+            ok_ext.clone(),
+        ),
+        (
+            "RS256 expired",
+            rs(|c| c.expires_at = ts(NOW - 3600)),
+            Err(TokenError::Expired),
+        ),
+        (
+            "ES256 nbf in the future",
+            es(|c| c.invalid_before = ts(NOW + 3600)),
+            Err(TokenError::NotYetValid),
+        ),
+        (
+            "RS256 wrong iss (our own issuer)",
+            rs(|c| c.issuer = Some(DEFAULT_ISSUER.into())),
+            Err(TokenError::WrongIssuer),
+        ),
+        (
+            "ES256 wrong aud (another app of the same IdP)",
+            es(|c| c.audiences = Some(Audiences::AsString("other-app".into()))),
+            Err(TokenError::WrongAudience),
+        ),
+        (
+            "RS256 bad signature (claims tampered)",
+            {
+                let t = rs(|_| {});
+                let s = segments(&t);
+                let mut v = claims_json_of(&t);
+                v["role"] = json!("admin");
+                format!("{}.{}.{}", s[0], b64(v.to_string().as_bytes()), s[2])
+            },
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "ES256 bad signature (other key, same kid)",
+            ec_same_kid_other_key,
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "ES256 with the kid of an RSA key",
+            es_with_rsa_kid,
+            Err(TokenError::KeyAlgorithmMismatch {
+                kid: "\"rsa-1\"".into(),
+                alg: "ES256",
+            }),
+        ),
+        (
+            "unknown kid",
+            es_unknown_kid,
+            Err(TokenError::UnknownKeyId("\"nope\"".into())),
+        ),
+        (
+            "ES256 without kid",
+            es_no_kid,
+            Err(TokenError::MissingKeyId),
+        ),
+        (
+            "RS256 signed, header says ES256",
+            {
+                let t = rs(|_| {});
+                let s = segments(&t);
+                let header = json!({"alg": "ES256", "typ": "JWT", "kid": "ec-1"}).to_string();
+                format!("{}.{}.{}", b64(header.as_bytes()), s[1], s[2])
+            },
+            Err(TokenError::BadSignature),
+        ),
+        (
+            "external claims signed with our HS256 secret",
+            hs(ext_claims()),
+            Err(TokenError::WrongIssuer),
+        ),
+    ];
+    rows.push((
+        "RS256 token with alg header HS256 and the RSA kid",
+        {
+            let t = rs(|_| {});
+            let s = segments(&t);
+            let header = json!({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}).to_string();
+            format!("{}.{}.{}", b64(header.as_bytes()), s[1], s[2])
+        },
+        Err(TokenError::BadSignature),
+    ));
+    rows
+}
+
+#[test]
+fn token_table() {
+    let auth = authenticator();
+    let rows = table();
+    let mut failures = Vec::new();
+    for (name, token, want) in &rows {
+        let got = auth.verify_token(token, NOW).map(|c| (c.role, c.provider));
+        if &got != want {
+            failures.push(format!("{name}: want {want:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(rows.len() >= 50, "{} rows", rows.len());
+}
+
+#[test]
+fn external_claims_are_mapped() {
+    let auth = authenticator();
+    let c = auth.verify_token(&rs(|_| {}), NOW).unwrap();
+    assert_eq!(c.sub, "auth0|12345");
+    assert_eq!(c.iss, EXT_ISS);
+    assert_eq!(c.role, Role::Member);
+    assert_eq!(c.exp, NOW + 600);
+    assert_eq!(c.iat, Some(NOW));
+    assert!(!c.is_admin());
+}
+
+#[test]
+fn external_tokens_need_a_provider_and_a_known_kid() {
+    let no_ext = Authenticator::new(Some(SECRET)).unwrap();
+    assert_eq!(
+        no_ext.verify_token(&rs(|_| {}), NOW),
+        Err(TokenError::NoExternalProvider("RS256"))
+    );
+    // The same RSA key listed under another kid: the token's kid is unknown.
+    let other = Authenticator::new(Some(SECRET))
+        .unwrap()
+        .with_external(ExternalProvider::new(&jwks_json("rsa-2"), EXT_ISS, EXT_AUD).unwrap());
+    assert_eq!(
+        other.verify_token(&rs(|_| {}), NOW),
+        Err(TokenError::UnknownKeyId("\"rsa-1\"".into()))
+    );
+    // A JWKS key that declares another alg is not used for RS256.
+    let jwks = jwks_json("rsa-1").replace("\"RS256\"", "\"RS512\"");
+    let ext = ExternalProvider::new(&jwks, EXT_ISS, EXT_AUD).unwrap();
+    assert_eq!(ext.jwks().kids().collect::<Vec<_>>(), vec!["ec-1"]);
+    let strict = Authenticator::new(Some(SECRET)).unwrap().with_external(ext);
+    assert_eq!(
+        strict.verify_token(&rs(|_| {}), NOW),
+        Err(TokenError::UnknownKeyId("\"rsa-1\"".into()))
+    );
+}
+
+#[test]
+fn issue_then_verify_round_trip() {
+    let auth = authenticator().with_ttl(900).unwrap();
+    let input = ClaimsInput {
+        sub: "admin".into(),
+        role: Role::Admin,
+    };
+    let token = auth.issue_token(&input, NOW).unwrap();
+    let claims = claims_json_of(&token);
+    assert_eq!(
+        claims,
+        json!({"sub": "admin", "role": "admin", "iat": NOW, "nbf": NOW, "exp": NOW + 900,
+               "iss": DEFAULT_ISSUER, "aud": DEFAULT_AUDIENCE})
+    );
+    let header: Value = serde_json::from_slice(
+        &Base64UrlSafeNoPadding::decode_to_vec(&segments(&token)[0], None).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["alg"], "HS256");
+
+    let v = auth.verify_token(&token, NOW + 899).unwrap();
+    assert_eq!(
+        v,
+        VerifiedClaims {
+            sub: "admin".into(),
+            role: Role::Admin,
+            iss: DEFAULT_ISSUER.into(),
+            iat: Some(NOW),
+            exp: NOW + 900,
+            provider: Provider::Local,
+        }
+    );
+    assert!(v.is_admin());
+    // Leeway 30 s past exp still fine, 31 s not.
+    assert!(auth.verify_token(&token, NOW + 930).is_ok());
+    assert_eq!(
+        auth.verify_token(&token, NOW + 931),
+        Err(TokenError::Expired)
+    );
+    // Before nbf/iat beyond the leeway.
+    assert!(auth.verify_token(&token, NOW - 31).is_err());
+    // Another secret does not accept it.
+    let other = Authenticator::new(Some(b"a-completely-different-secret-of-32b!"))
+        .unwrap()
+        .with_ttl(900)
+        .unwrap();
+    assert_eq!(
+        other.verify_token(&token, NOW),
+        Err(TokenError::BadSignature)
+    );
+    // Another issuer / audience configuration does not accept it.
+    let iss = authenticator().with_issuer("elsewhere").unwrap();
+    assert_eq!(iss.verify_token(&token, NOW), Err(TokenError::WrongIssuer));
+    let aud = authenticator()
+        .with_audience(Some("elsewhere".into()))
+        .unwrap();
+    assert_eq!(
+        aud.verify_token(&token, NOW),
+        Err(TokenError::WrongAudience)
+    );
+}
+
+#[test]
+fn zero_leeway_is_exact() {
+    let auth = authenticator().with_leeway(0).unwrap();
+    let token = local(|c| c.expires_at = ts(NOW));
+    assert!(auth.verify_token(&token, NOW).is_ok());
+    assert_eq!(auth.verify_token(&token, NOW + 1), Err(TokenError::Expired));
+}
+
+#[test]
+fn issue_refuses_bad_input() {
+    let auth = authenticator();
+    let empty = ClaimsInput {
+        sub: String::new(),
+        role: Role::Member,
+    };
+    assert_eq!(
+        auth.issue_token(&empty, NOW),
+        Err(TokenError::MissingClaim("sub"))
+    );
+    let ok = ClaimsInput {
+        sub: "x".into(),
+        role: Role::Member,
+    };
+    assert_eq!(
+        auth.issue_token(&ok, u64::MAX),
+        Err(TokenError::Internal("clock out of range"))
+    );
+    assert!(auth.verify_token("a.b.c", u64::MAX).is_err());
+}
+
+#[test]
+fn config_errors() {
+    assert_eq!(
+        Authenticator::new(None).unwrap_err(),
+        AuthConfigError::MissingSecret
+    );
+    assert_eq!(
+        Authenticator::new(Some(b"")).unwrap_err(),
+        AuthConfigError::MissingSecret
+    );
+    assert_eq!(
+        Authenticator::new(Some(&[7u8; 31])).unwrap_err(),
+        AuthConfigError::SecretTooShort { len: 31 }
+    );
+    assert!(Authenticator::new(Some(&[7u8; 32])).is_ok());
+    let a = || Authenticator::new(Some(SECRET)).unwrap();
+    assert_eq!(a().with_ttl(0).unwrap_err(), AuthConfigError::InvalidTtl(0));
+    assert!(a().with_ttl(MAX_TTL_SECS + 1).is_err());
+    assert_eq!(
+        a().with_leeway(61).unwrap_err(),
+        AuthConfigError::LeewayTooLarge(61)
+    );
+    assert!(a().with_leeway(60).is_ok());
+    assert!(a().with_issuer("").is_err());
+    assert!(a().with_audience(Some(String::new())).is_err());
+    assert!(matches!(
+        ExternalProvider::new("{\"keys\":[]}", EXT_ISS, EXT_AUD),
+        Err(AuthConfigError::Jwks(_))
+    ));
+    assert!(ExternalProvider::new(&jwks_json("k"), "", EXT_AUD).is_err());
+    assert!(ExternalProvider::new(&jwks_json("k"), EXT_ISS, "").is_err());
+    // The secret never shows up in Debug or in error messages.
+    let dbg = format!("{:?}", a());
+    assert!(!dbg.contains("test-secret"), "{dbg}");
+    let msg = AuthConfigError::SecretTooShort { len: 3 }.to_string();
+    assert!(msg.contains("32"));
+}
+
+#[test]
+fn public_message_is_uniform() {
+    let auth = authenticator();
+    let errors: Vec<TokenError> = table()
+        .into_iter()
+        .filter_map(|(_, t, _)| auth.verify_token(&t, NOW).err())
+        .collect();
+    assert!(errors.len() > 30);
+    for e in &errors {
+        assert_eq!(e.public_message(), TokenError::PUBLIC_MESSAGE);
+        // The log reason never echoes a whole token segment.
+        assert!(e.to_string().len() < 120, "{e}");
+    }
+}
+
+/// RFC 7515 appendix A.1: HS256 example with its published 64-byte key.
+const RFC7515_A1_JWS: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const RFC7515_A1_K: &str =
+    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+const RFC7515_A1_EXP: u64 = 1_300_819_380;
+
+fn rfc_authenticator() -> Authenticator {
+    let key = Base64UrlSafeNoPadding::decode_to_vec(RFC7515_A1_K, None).unwrap();
+    assert_eq!(key.len(), 64);
+    Authenticator::new(Some(&key))
+        .unwrap()
+        .with_issuer("joe")
+        .unwrap()
+        .with_audience(None)
+        .unwrap()
+        .with_leeway(0)
+        .unwrap()
+}
+
+#[test]
+fn rfc7515_a1_verifies_with_published_key() {
+    let s = segments(RFC7515_A1_JWS);
+    assert_eq!(
+        Base64UrlSafeNoPadding::decode_to_vec(&s[0], None).unwrap(),
+        b"{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}"
+    );
+    assert_eq!(
+        Base64UrlSafeNoPadding::decode_to_vec(&s[1], None).unwrap(),
+        b"{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}"
+    );
+
+    let auth = rfc_authenticator();
+    let (provider, claims) = auth
+        .verify_jws(RFC7515_A1_JWS, RFC7515_A1_EXP - 100)
+        .unwrap();
+    assert_eq!(provider, Provider::Local);
+    assert_eq!(claims.issuer.as_deref(), Some("joe"));
+    assert_eq!(claims.expires_at.map(|t| t.as_secs()), Some(RFC7515_A1_EXP));
+    assert_eq!(
+        claims.custom.get("http://example.com/is_root"),
+        Some(&json!(true))
+    );
+
+    // Not a Letterbox session token: no `sub`.
+    assert_eq!(
+        auth.verify_token(RFC7515_A1_JWS, RFC7515_A1_EXP - 100),
+        Err(TokenError::MissingClaim("sub"))
+    );
+    // Expired one second after exp (leeway 0).
+    assert_eq!(
+        auth.verify_jws(RFC7515_A1_JWS, RFC7515_A1_EXP + 1).err(),
+        Some(TokenError::Expired)
+    );
+    // Requires issuer "joe".
+    let other_iss = rfc_authenticator().with_issuer("not-joe").unwrap();
+    assert_eq!(
+        other_iss
+            .verify_jws(RFC7515_A1_JWS, RFC7515_A1_EXP - 100)
+            .err(),
+        Some(TokenError::WrongIssuer)
+    );
+    // One changed claims byte breaks the MAC.
+    let tampered = RFC7515_A1_JWS.replacen("eyJpc3MiOiJqb2Ui", "eyJpc3MiOiJqb2Qi", 1);
+    assert_eq!(
+        auth.verify_jws(&tampered, RFC7515_A1_EXP - 100).err(),
+        Some(TokenError::BadSignature)
+    );
+    // And another key does not verify it.
+    assert_eq!(
+        authenticator()
+            .with_issuer("joe")
+            .unwrap()
+            .with_audience(None)
+            .unwrap()
+            .verify_jws(RFC7515_A1_JWS, RFC7515_A1_EXP - 100)
+            .err(),
+        Some(TokenError::BadSignature)
+    );
+}
