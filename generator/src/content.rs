@@ -150,6 +150,8 @@ pub struct Split<'a> {
     /// 1-based line of the front matter's first line in the file.
     pub front_matter_line: usize,
     pub body: &'a str,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
 }
 
 /// Splits `text` into front matter and body. A file without a front matter
@@ -167,6 +169,7 @@ pub fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split
                 front_matter: "",
                 front_matter_line: 1,
                 body: text,
+                body_line: 1,
             });
         }
     };
@@ -179,6 +182,7 @@ pub fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split
                 front_matter: &text[first_line_end..pos],
                 front_matter_line: 2,
                 body: &text[end..],
+                body_line: line_of(text, end),
             });
         }
         pos = end;
@@ -216,10 +220,25 @@ where
                 let message = e.to_string();
                 // The YAML crate's message repeats the location on its own
                 // first line; keep the meaningful text only.
-                let message = message.lines().next().unwrap_or_default().trim().to_owned();
+                let message = yaml_message(&message);
                 anyhow!("{}: front matter: {}", locate(file, line), message)
             })
         }
+    }
+}
+
+/// The YAML crate's message without its `error: line L column C:` prefix
+/// and the source excerpt that follows it (the location is reported
+/// separately, relative to the whole file).
+fn yaml_message(full: &str) -> String {
+    let first = full.lines().next().unwrap_or_default().trim();
+    let first = first.strip_prefix("error:").unwrap_or(first).trim_start();
+    match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((location, message)) if location.contains("column") => message.to_owned(),
+        _ => first.to_owned(),
     }
 }
 
@@ -309,6 +328,8 @@ pub struct Page {
     /// `rel` of the parent section (`_index.md` for the home section).
     pub section: String,
     pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
     /// Co-located files of a `dir/index.md` page: (source, path relative to
     /// the page's output folder).
     pub assets: Vec<(PathBuf, String)>,
@@ -327,6 +348,8 @@ pub struct Section {
     /// `rel` of the parent section; `None` for the home section.
     pub parent: Option<String>,
     pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
     /// Whether there is a real `_index.md` behind it.
     pub exists: bool,
 }
@@ -449,8 +472,9 @@ pub fn load(root: &Path, drafts: bool) -> Result<Content, Vec<anyhow::Error>> {
         })
         .collect();
 
+    #[allow(clippy::large_enum_variant, reason = "short-lived, one per file")]
     enum Loaded {
-        Page(Box<Page>),
+        Page(Page),
         Section(Section),
         Draft,
     }
@@ -469,7 +493,7 @@ pub fn load(root: &Path, drafts: bool) -> Result<Content, Vec<anyhow::Error>> {
                     if p.meta.draft && !drafts {
                         Loaded::Draft
                     } else {
-                        Loaded::Page(Box::new(p))
+                        Loaded::Page(p)
                     }
                 })
             }
@@ -477,7 +501,7 @@ pub fn load(root: &Path, drafts: bool) -> Result<Content, Vec<anyhow::Error>> {
         .collect();
     for item in loaded {
         match item {
-            Ok(Loaded::Page(p)) => content.pages.push(*p),
+            Ok(Loaded::Page(p)) => content.pages.push(p),
             Ok(Loaded::Section(s)) => content.sections.push(s),
             Ok(Loaded::Draft) => {}
             Err(e) => errors.push(e),
@@ -504,6 +528,7 @@ fn home_section(loaded: Option<Section>) -> Section {
         path: "/".to_owned(),
         parent: None,
         body: String::new(),
+        body_line: 1,
         exists: false,
     })
 }
@@ -570,6 +595,7 @@ fn load_section(dir: &Path, rel: &str, section_dirs: &BTreeSet<String>) -> anyho
         path: dir_path(sdir),
         parent,
         body: split.body.to_owned(),
+        body_line: split.body_line,
         exists: true,
     })
 }
@@ -643,6 +669,7 @@ fn load_page(
         path,
         section,
         body: split.body.to_owned(),
+        body_line: split.body_line,
         assets,
     })
 }
@@ -690,7 +717,10 @@ mod tests {
         let e = parse_front_matter::<PageFrontMatter>(&split, "b.md")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("b.md:3:") && e.contains("colour"), "{e}");
+        assert!(
+            e.starts_with("b.md:3: front matter: unknown field `colour`"),
+            "{e}"
+        );
     }
 
     #[test]

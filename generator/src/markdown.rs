@@ -42,16 +42,42 @@ fn options(config: &MarkdownConfig) -> Options {
     o
 }
 
+/// Rewrites a link or image destination: `Ok(Some(new))` replaces it,
+/// `Ok(None)` keeps it, `Err(why)` reports a broken link.
+pub type LinkResolver<'a> = dyn Fn(&str) -> Result<Option<String>, String> + Sync + 'a;
+
+/// A link the resolver refused, with its 1-based line in the Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub line: usize,
+    pub message: String,
+}
+
 /// Renders Markdown to HTML. Raw HTML passes through untouched.
 pub fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
-    let (html, toc, word_count) = render_part(markdown, config);
-    let summary = find_more_marker(markdown).map(|pos| render_part(&markdown[..pos], config).0);
-    Rendered {
-        html,
-        toc,
-        summary,
-        word_count,
-    }
+    render_with_links(markdown, config, &|_| Ok(None)).0
+}
+
+/// Like [`render`], with every link and image destination passed through
+/// `links`. Returns the links it refused.
+pub fn render_with_links(
+    markdown: &str,
+    config: &MarkdownConfig,
+    links: &LinkResolver<'_>,
+) -> (Rendered, Vec<BrokenLink>) {
+    let mut broken = Vec::new();
+    let (html, toc, word_count) = render_part(markdown, config, links, &mut broken);
+    let summary = find_more_marker(markdown)
+        .map(|pos| render_part(&markdown[..pos], config, links, &mut Vec::new()).0);
+    (
+        Rendered {
+            html,
+            toc,
+            summary,
+            word_count,
+        },
+        broken,
+    )
 }
 
 /// Byte offset of a `<!-- more -->` marker standing on its own line.
@@ -77,13 +103,30 @@ fn level_number(level: HeadingLevel) -> u8 {
     }
 }
 
-fn render_part(markdown: &str, config: &MarkdownConfig) -> (String, Vec<Heading>, usize) {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options(config)).collect();
+fn render_part(
+    markdown: &str,
+    config: &MarkdownConfig,
+    links: &LinkResolver<'_>,
+    broken: &mut Vec<BrokenLink>,
+) -> (String, Vec<Heading>, usize) {
+    let mut events: Vec<Event<'_>> = Vec::new();
     let mut word_count = 0;
-    for event in &events {
-        if let Event::Text(t) = event {
-            word_count += t.split_whitespace().count();
+    for (mut event, range) in Parser::new_ext(markdown, options(config)).into_offset_iter() {
+        match &mut event {
+            Event::Text(t) => word_count += t.split_whitespace().count(),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                match links(dest_url) {
+                    Ok(Some(new)) => *dest_url = CowStr::from(new),
+                    Ok(None) => {}
+                    Err(message) => broken.push(BrokenLink {
+                        line: crate::config::line_of(markdown, range.start),
+                        message,
+                    }),
+                }
+            }
+            _ => {}
         }
+        events.push(event);
     }
 
     // Heading ids: `{#custom}` wins, otherwise the slugified text; made
@@ -244,6 +287,35 @@ mod tests {
         assert_eq!(r.summary.as_deref(), Some("<p>First <em>para</em>.</p>\n"));
         assert!(r.html.contains("Rest."));
         assert_eq!(md("No marker.\n").summary, None);
+    }
+
+    #[test]
+    fn links_are_resolved_and_broken_ones_reported_with_line() {
+        let resolver = |dest: &str| -> Result<Option<String>, String> {
+            match dest {
+                "@/a.md" => Ok(Some("/x/a/".to_owned())),
+                d if d.starts_with("@/") => Err(format!("no page `{d}`")),
+                _ => Ok(None),
+            }
+        };
+        let (r, broken) = render_with_links(
+            "[a](@/a.md) [b](https://b.org)\n\n![i](@/missing.md)\n",
+            &MarkdownConfig::default(),
+            &resolver,
+        );
+        assert!(r.html.contains("<a href=\"/x/a/\">a</a>"), "{}", r.html);
+        assert!(
+            r.html.contains("<a href=\"https://b.org\">b</a>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(
+            broken,
+            [BrokenLink {
+                line: 3,
+                message: "no page `@/missing.md`".into()
+            }]
+        );
     }
 
     #[test]

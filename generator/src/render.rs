@@ -78,7 +78,7 @@ impl Templates {
         let mut this = Self { tera, user, lookup };
         this.tera
             .add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|e| anyhow!("{}", this.describe(&e)))?;
+            .map_err(|e| anyhow!("{}", this.describe(&e, None)))?;
         Ok(this)
     }
 
@@ -112,12 +112,15 @@ impl Templates {
     pub fn render(&self, name: &str, context: &Context, source: &str) -> anyhow::Result<String> {
         self.tera
             .render(name, context)
-            .map_err(|e| anyhow!("{} (while rendering {source})", self.describe(&e)))
+            .map_err(|e| anyhow!("{}", self.describe(&e, Some(source))))
     }
 
     /// Turns a Tera error into `templates/x.html:line:col: message` and the
     /// source excerpt Tera prints.
-    fn describe(&self, error: &tera::Error) -> String {
+    fn describe(&self, error: &tera::Error, rendering: Option<&str>) -> String {
+        let context = rendering
+            .map(|s| format!(" while rendering {s}"))
+            .unwrap_or_default();
         let mut out = match error.kind() {
             ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
                 let file = self.display_name(report.filename());
@@ -131,7 +134,10 @@ impl Templates {
                     &format!("--> {file}:"),
                     1,
                 );
-                format!("{loc}: template error: {}\n{excerpt}", report.message())
+                format!(
+                    "{loc}: template error{context}: {}\n{excerpt}",
+                    report.message()
+                )
             }
             ErrorKind::MissingParent { current, parent } => format!(
                 "{}: extends `{parent}`, which is neither in templates/ nor built in",
@@ -140,7 +146,7 @@ impl Templates {
             ErrorKind::TemplateNotFound(name) => {
                 format!("template `{name}` not found in templates/ nor built in")
             }
-            _ => format!("template error: {error}"),
+            _ => format!("template error{context}: {error}"),
         };
         let mut source = std::error::Error::source(error);
         while let Some(s) = source {

@@ -13,7 +13,7 @@ use tera::{Context, Value};
 use crate::config::Config;
 use crate::content::{self, Content, HOME, Page, Section, SortBy};
 use crate::forms::{FormSettings, build_manifest, rewrite_forms};
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, BrokenLink, Rendered};
 use crate::output::Staging;
 use crate::render::{Lookup, Templates, Urls, html, map, opt};
 
@@ -190,19 +190,59 @@ impl Site {
         };
         let md = self.config.markdown;
 
-        // Markdown, in parallel.
-        let page_md: Vec<Rendered> = self
+        // Markdown, in parallel; `@/` links resolved against the content.
+        let mut errors: Vec<anyhow::Error> = Vec::new();
+        let content_paths: HashMap<&str, &str> = self
+            .content
+            .pages
+            .iter()
+            .map(|p| (p.rel.as_str(), p.path.as_str()))
+            .chain(
+                self.content
+                    .sections
+                    .iter()
+                    .map(|s| (s.rel.as_str(), s.path.as_str())),
+            )
+            .collect();
+        let resolve =
+            |dest: &str, bundle: Option<&str>| resolve_link(dest, bundle, &content_paths, &urls);
+        let page_md: Vec<(Rendered, Vec<BrokenLink>)> = self
             .content
             .pages
             .par_iter()
-            .map(|p| markdown::render(&p.body, &md))
+            .map(|p| {
+                let bundle = p.rel.ends_with("/index.md").then_some(p.path.as_str());
+                markdown::render_with_links(&p.body, &md, &|d| resolve(d, bundle))
+            })
             .collect();
-        let section_md: Vec<Rendered> = self
+        let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
             .content
             .sections
             .par_iter()
-            .map(|s| markdown::render(&s.body, &md))
+            .map(|s| markdown::render_with_links(&s.body, &md, &|d| resolve(d, None)))
             .collect();
+        let page_sources = self
+            .content
+            .pages
+            .iter()
+            .map(|p| (p.source.as_str(), p.body_line));
+        let section_sources = self
+            .content
+            .sections
+            .iter()
+            .map(|s| (s.source.as_str(), s.body_line));
+        let broken = page_md.iter().chain(&section_md).map(|(_, b)| b);
+        for ((source, body_line), links) in page_sources.chain(section_sources).zip(broken) {
+            for link in links {
+                errors.push(anyhow!(
+                    "{source}:{}: {}",
+                    link.line + body_line - 1,
+                    link.message
+                ));
+            }
+        }
+        let page_md: Vec<Rendered> = page_md.into_iter().map(|(r, _)| r).collect();
+        let section_md: Vec<Rendered> = section_md.into_iter().map(|(r, _)| r).collect();
 
         // Site model: each section's pages and subsections, in order.
         let section_index: HashMap<&str, usize> = self
@@ -246,7 +286,6 @@ impl Site {
         }
 
         // Output paths: two sources writing one file is an error naming both.
-        let mut errors: Vec<anyhow::Error> = Vec::new();
         let mut jobs = Vec::new();
         let mut copies: Vec<(PathBuf, String, String)> = Vec::new(); // (from, out, source)
         let mut aliases: Vec<(String, String, String)> = Vec::new(); // (out, target url, source)
@@ -518,6 +557,42 @@ fn write_manifest(path: &Path, json: &str) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
+/// Rewrites a Markdown link destination: `@/blog/a.md#x` becomes that
+/// page's URL, a root-relative `/x/` gets the base path, and in a page
+/// bundle (`bundle` is the page's site path) a relative `pic.png` becomes
+/// `/blog/a/pic.png`, so summaries shown elsewhere keep working.
+fn resolve_link(
+    dest: &str,
+    bundle: Option<&str>,
+    content_paths: &HashMap<&str, &str>,
+    urls: &Urls,
+) -> Result<Option<String>, String> {
+    if let Some(target) = dest.strip_prefix("@/") {
+        let (file, anchor) = target
+            .split_once('#')
+            .map_or((target, None), |(f, a)| (f, Some(a)));
+        let path = content_paths
+            .get(file)
+            .ok_or_else(|| format!("broken link `{dest}`: no page or section `content/{file}`"))?;
+        let mut url = urls.url(path);
+        if let Some(anchor) = anchor {
+            url.push('#');
+            url.push_str(anchor);
+        }
+        return Ok(Some(url));
+    }
+    let is_absolute = dest.contains(':') || dest.starts_with("//");
+    if is_absolute || dest.starts_with('#') || dest.starts_with('?') || dest.is_empty() {
+        return Ok(None);
+    }
+    if dest.starts_with('/') {
+        let base = &urls.base_path;
+        let prefixed = dest == base.as_str() || dest.starts_with(&format!("{base}/"));
+        return Ok((!base.is_empty() && !prefixed).then(|| urls.url(dest)));
+    }
+    Ok(bundle.map(|page| urls.url(&format!("{page}{dest}"))))
+}
+
 /// The output folder must not be the site itself nor hold it, or the swap
 /// would replace the sources.
 fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
@@ -757,6 +832,40 @@ fn escape_attr(text: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn links() {
+        let paths: HashMap<&str, &str> = [("blog/a.md", "/blog/a/")].into_iter().collect();
+        let sub = Urls {
+            base_path: "/docs".into(),
+            origin: String::new(),
+        };
+        let root = Urls::default();
+        let r = |d: &str, b: Option<&str>, u: &Urls| resolve_link(d, b, &paths, u);
+        assert_eq!(
+            r("@/blog/a.md", None, &sub),
+            Ok(Some("/docs/blog/a/".into()))
+        );
+        assert_eq!(
+            r("@/blog/a.md#h", None, &root),
+            Ok(Some("/blog/a/#h".into()))
+        );
+        assert!(
+            r("@/nope.md", None, &root)
+                .unwrap_err()
+                .contains("content/nope.md")
+        );
+        assert_eq!(r("/about/", None, &sub), Ok(Some("/docs/about/".into())));
+        assert_eq!(r("/docs/about/", None, &sub), Ok(None));
+        assert_eq!(r("/about/", None, &root), Ok(None));
+        assert_eq!(
+            r("pic.png", Some("/blog/b/"), &sub),
+            Ok(Some("/docs/blog/b/pic.png".into()))
+        );
+        assert_eq!(r("pic.png", None, &sub), Ok(None));
+        assert_eq!(r("https://x.org", Some("/b/"), &sub), Ok(None));
+        assert_eq!(r("#top", Some("/b/"), &sub), Ok(None));
+    }
 
     #[test]
     fn out_paths() {
