@@ -164,7 +164,8 @@ mod tests {
 
         // Timing: the unknown-user path must do comparable work. Take the
         // fastest of a few runs to damp scheduler noise; allow a wide band
-        // because debug builds and shared CI cores are noisy.
+        // because debug builds and shared CI cores are noisy (skipping the
+        // dummy verification would make the ratio about 0.0001).
         let fastest = |f: &dyn Fn() -> bool| {
             (0..3)
                 .map(|_| {
@@ -179,7 +180,7 @@ mod tests {
         let unknown = fastest(&|| verify_login(None, "wrong"));
         let ratio = unknown.as_secs_f64() / wrong.as_secs_f64().max(1e-9);
         assert!(
-            (0.5..2.0).contains(&ratio),
+            (0.25..4.0).contains(&ratio),
             "unknown user {unknown:?} vs wrong password {wrong:?}"
         );
     }

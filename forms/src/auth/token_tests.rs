@@ -298,6 +298,20 @@ fn table() -> Vec<(&'static str, String, Want)> {
             Err(TokenError::UnsupportedAlgorithm("\"PS256\"".into())),
         ),
         (
+            "unknown critical header extension",
+            raw_token(
+                r#"{"alg":"HS256","crit":["x-custom"],"x-custom":1}"#,
+                &valid_claims,
+                &sig,
+            ),
+            Err(TokenError::HeaderRefused("crit")),
+        ),
+        (
+            "typ not a JWT",
+            raw_token(r#"{"alg":"HS256","typ":"JOSE+JSON"}"#, &valid_claims, &sig),
+            Err(TokenError::HeaderRefused("typ")),
+        ),
+        (
             "no alg",
             raw_token(r#"{"typ":"JWT"}"#, &valid_claims, &sig),
             Err(TokenError::MalformedJson("header")),
