@@ -1,0 +1,318 @@
+//! The Spin side: entry point, variables, and the two Spin stores.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use http::header::ORIGIN;
+use letterbox_forms::config::VARIABLES;
+use letterbox_forms::handler::{Context, SystemClock, collect_limited, error_response, handle};
+use letterbox_forms::store::{
+    KvBackend, KvStore, Page, StoreError, Submission, User, clamp_limit, sql,
+};
+use letterbox_forms::{ApiError, Config, Store, StoreKind};
+use spin_sdk::http::{FullBody, IntoResponse, Request};
+use spin_sdk::http_service;
+use spin_sdk::sqlite::{Connection, RowResult, Value};
+
+#[http_service]
+async fn handle_request(req: Request) -> impl IntoResponse {
+    let (parts, body) = serve(req).await.into_parts();
+    http::Response::from_parts(parts, FullBody::new(Bytes::from(body)))
+}
+
+async fn serve(req: Request) -> http::Response<Vec<u8>> {
+    let origin = req
+        .headers()
+        .get(ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let config = match load_config().await {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("letterbox: {e}");
+            return error_response(&ApiError::Misconfigured(e), None, None);
+        }
+    };
+    let manifest = match crate::manifest() {
+        Ok(manifest) => manifest,
+        Err(e) => {
+            eprintln!("letterbox: {e}");
+            return error_response(
+                &ApiError::Misconfigured(e),
+                Some(&config),
+                origin.as_deref(),
+            );
+        }
+    };
+    let (parts, body) = req.into_parts();
+    let body = match collect_limited(&parts.headers, body, config.max_body_bytes).await {
+        Ok(body) => body,
+        Err(e) => return error_response(&e, Some(&config), origin.as_deref()),
+    };
+    let req = http::Request::from_parts(parts, body);
+    match config.store {
+        StoreKind::Sqlite => {
+            let store = SpinSqlite::open().await;
+            let ctx = Context {
+                config: &config,
+                manifest,
+                store: &store,
+                clock: &SystemClock,
+            };
+            handle(req, &ctx).await
+        }
+        StoreKind::Kv => {
+            let store = KvStore::new(SpinKv::open().await);
+            let ctx = Context {
+                config: &config,
+                manifest,
+                store: &store,
+                clock: &SystemClock,
+            };
+            handle(req, &ctx).await
+        }
+    }
+}
+
+/// Reads every variable of the design; an undefined one is unset.
+async fn load_config() -> Result<Config, String> {
+    let mut values = HashMap::new();
+    for name in VARIABLES {
+        if let Ok(value) = spin_sdk::variables::get(name).await {
+            values.insert(*name, value);
+        }
+    }
+    Config::from_lookup(|name| values.get(name).cloned()).map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------- SQLite
+
+/// The store over Spin SQLite (`default` database), running the statements
+/// of `letterbox_forms::store::sql`. Tables are created on first use: a
+/// statement failing with "no such table" runs the migrations and is retried
+/// once, so a normal request costs no extra round trip.
+struct SpinSqlite {
+    conn: Result<Connection, String>,
+}
+
+impl SpinSqlite {
+    async fn open() -> Self {
+        Self {
+            conn: Connection::open_default()
+                .await
+                .map_err(|e| format!("open sqlite: {e:?}")),
+        }
+    }
+
+    async fn try_exec(
+        &self,
+        statement: &str,
+        params: Vec<Value>,
+    ) -> Result<Vec<RowResult>, String> {
+        let conn = self.conn.as_ref().map_err(Clone::clone)?;
+        let result = conn
+            .execute(statement, params)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        result.collect().await.map_err(|e| format!("{e:?}"))
+    }
+
+    async fn exec(
+        &self,
+        statement: &str,
+        params: Vec<Value>,
+    ) -> Result<Vec<RowResult>, StoreError> {
+        match self.try_exec(statement, params.clone()).await {
+            Err(e) if sql::is_missing_table(&e) => {
+                for migration in sql::MIGRATIONS {
+                    self.try_exec(migration, Vec::new())
+                        .await
+                        .map_err(|e| StoreError::new(format!("sqlite migration: {e}")))?;
+                }
+                self.try_exec(statement, params)
+                    .await
+                    .map_err(|e| StoreError::new(format!("sqlite: {e}")))
+            }
+            other => other.map_err(|e| StoreError::new(format!("sqlite: {e}"))),
+        }
+    }
+}
+
+fn text(row: &RowResult, i: usize) -> Result<String, StoreError> {
+    row.get::<&str>(i)
+        .map(str::to_owned)
+        .ok_or_else(|| StoreError::new(format!("sqlite: column {i} is not text")))
+}
+
+fn integer(row: &RowResult, i: usize) -> Result<i64, StoreError> {
+    row.get::<i64>(i)
+        .ok_or_else(|| StoreError::new(format!("sqlite: column {i} is not an integer")))
+}
+
+fn submission(row: &RowResult) -> Result<Submission, StoreError> {
+    Ok(Submission {
+        id: text(row, 0)?,
+        form: text(row, 1)?,
+        received_at: text(row, 2)?,
+        user: row.get::<&str>(3).map(str::to_owned),
+        values: sql::decode_values(&text(row, 4)?)?,
+    })
+}
+
+impl Store for SpinSqlite {
+    async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
+        let params = vec![
+            Value::Text(s.id.clone()),
+            Value::Text(s.form.clone()),
+            Value::Text(s.received_at.clone()),
+            s.user.clone().map_or(Value::Null, Value::Text),
+            Value::Text(sql::encode_values(&s.values)?),
+        ];
+        self.exec(sql::INSERT_SUBMISSION, params).await.map(|_| ())
+    }
+
+    async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
+        let limit = clamp_limit(limit);
+        let fetch = Value::Integer(i64::from(limit) + 1);
+        let rows = match before {
+            None => {
+                self.exec(sql::LIST_FIRST, vec![Value::Text(form.into()), fetch])
+                    .await?
+            }
+            Some(cursor) => {
+                self.exec(
+                    sql::LIST_BEFORE,
+                    vec![Value::Text(form.into()), Value::Text(cursor.into()), fetch],
+                )
+                .await?
+            }
+        };
+        let mut items = rows.iter().map(submission).collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|s| s.id.clone())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn count(&self, form: &str) -> Result<u64, StoreError> {
+        let rows = self
+            .exec(sql::COUNT, vec![Value::Text(form.into())])
+            .await?;
+        let n = rows
+            .first()
+            .map(|r| integer(r, 0))
+            .transpose()?
+            .unwrap_or(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .exec(
+                sql::DELETE,
+                vec![Value::Text(form.into()), Value::Text(id.into())],
+            )
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
+        let rows = self
+            .exec(
+                sql::RATE_HIT,
+                vec![
+                    Value::Text(addr.into()),
+                    Value::Text(form.into()),
+                    Value::Integer(window),
+                ],
+            )
+            .await?;
+        let hits = rows
+            .first()
+            .map(|r| integer(r, 0))
+            .transpose()?
+            .unwrap_or(1);
+        Ok(u64::try_from(hits).unwrap_or(1))
+    }
+
+    async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let rows = self
+            .exec(sql::GET_USER, vec![Value::Text(username.into())])
+            .await?;
+        rows.first()
+            .map(|r| {
+                Ok(User {
+                    username: text(r, 0)?,
+                    password_hash: text(r, 1)?,
+                    role: text(r, 2)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn put_user(&self, user: &User) -> Result<(), StoreError> {
+        let params = vec![
+            Value::Text(user.username.clone()),
+            Value::Text(user.password_hash.clone()),
+            Value::Text(user.role.clone()),
+        ];
+        self.exec(sql::PUT_USER, params).await.map(|_| ())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.exec(sql::PING, Vec::new()).await.map(|_| ())
+    }
+}
+
+// ---------------------------------------------------------------- key-value
+
+/// [`KvBackend`] over Spin key-value (`default` store); the key layout is
+/// `letterbox_forms::store::kv`'s.
+struct SpinKv {
+    store: Result<spin_sdk::key_value::Store, String>,
+}
+
+impl SpinKv {
+    async fn open() -> Self {
+        Self {
+            store: spin_sdk::key_value::Store::open_default()
+                .await
+                .map_err(|e| format!("open key-value: {e:?}")),
+        }
+    }
+
+    fn store(&self) -> Result<&spin_sdk::key_value::Store, StoreError> {
+        self.store.as_ref().map_err(|e| StoreError::new(e.clone()))
+    }
+}
+
+fn kv_err(e: spin_sdk::key_value::Error) -> StoreError {
+    StoreError::new(format!("key-value: {e:?}"))
+}
+
+impl KvBackend for SpinKv {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store()?.get(key).await.map_err(kv_err)
+    }
+
+    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store()?.set(key, value).await.map_err(kv_err)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.store()?.delete(key).await.map_err(kv_err)
+    }
+
+    async fn get_keys(&self) -> Result<Vec<String>, StoreError> {
+        self.store()?
+            .get_keys()
+            .await
+            .collect()
+            .await
+            .map_err(kv_err)
+    }
+}
