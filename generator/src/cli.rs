@@ -26,6 +26,31 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Build, serve on 127.0.0.1 with live reload and answer /api in-process.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder, relative to the site folder unless absolute.
+    #[arg(long, short, default_value = "dist")]
+    pub output: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Make the forms post to this API (e.g. a running `spin up`) instead of
+    /// the in-process one, which is then off.
+    #[arg(long)]
+    pub api_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +72,7 @@ pub struct BuildArgs {
 /// Runs the CLI with already parsed arguments.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Serve(args) => crate::serve::cli::run(args, cli.quiet),
         Command::Build(args) => {
             let options = BuildOptions {
                 root: args.root,
@@ -103,7 +129,9 @@ mod tests {
         ])
         .unwrap();
         assert!(cli.quiet);
-        let Command::Build(args) = cli.command;
+        let Command::Build(args) = cli.command else {
+            panic!("not build")
+        };
         assert_eq!(args.root, PathBuf::from("site"));
         assert_eq!(args.output, PathBuf::from("out"));
         assert!(args.drafts);
@@ -114,9 +142,38 @@ mod tests {
     fn defaults_and_global_flags_after_subcommand() {
         let cli = Cli::try_parse_from(["letterbox", "build", "--verbose"]).unwrap();
         assert!(cli.verbose);
-        let Command::Build(args) = cli.command;
+        let Command::Build(args) = cli.command else {
+            panic!("not build")
+        };
         assert_eq!(args.output, PathBuf::from("dist"));
         assert_eq!(args.root, PathBuf::from("."));
         assert!(Cli::try_parse_from(["letterbox", "build", "-q", "-v"]).is_err());
+    }
+
+    #[test]
+    fn parses_serve_flags() {
+        let cli = Cli::try_parse_from([
+            "letterbox",
+            "serve",
+            "--port",
+            "8080",
+            "--open",
+            "--api-url",
+            "http://127.0.0.1:3000",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(args.port, 8080);
+        assert!(args.open);
+        assert_eq!(args.api_url.as_deref(), Some("http://127.0.0.1:3000"));
+        let cli = Cli::try_parse_from(["letterbox", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(args.port, 1111);
+        assert_eq!(args.output, PathBuf::from("dist"));
+        assert!(!args.open && !args.drafts && args.api_url.is_none());
     }
 }

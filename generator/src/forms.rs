@@ -36,6 +36,74 @@ pub struct FormSettings {
     /// `<api_url>/api/forms/<name>`.
     pub api_url: String,
     pub overrides: BTreeMap<String, FormConfig>,
+    /// URL of the form script (e.g. `/letterbox-forms.js`, with the site's
+    /// base path); pages with a form get a deferred `<script>` for it. `None`
+    /// adds nothing.
+    pub script_url: Option<String>,
+}
+
+/// File name of the form script in the output root.
+pub const FORMS_SCRIPT: &str = "letterbox-forms.js";
+/// File name of the admin inbox script in the output root.
+pub const ADMIN_SCRIPT: &str = "letterbox-admin.js";
+/// The built-in admin inbox template (`templates/admin.html` overrides it),
+/// rendered to `admin/index.html`.
+pub const ADMIN_TEMPLATE: &str = include_str!("assets/admin.html");
+/// Where the admin inbox is written in the output folder.
+pub const ADMIN_OUTPUT: &str = "admin/index.html";
+
+const FORMS_JS_SOURCE: &str = include_str!("assets/letterbox-forms.js");
+const ADMIN_JS_SOURCE: &str = include_str!("assets/letterbox-admin.js");
+
+/// The scripts every site gets in its output root, minified:
+/// `(path in the output folder, content)`.
+pub fn builtin_assets() -> [(&'static str, String); 2] {
+    [
+        (FORMS_SCRIPT, minify_js(FORMS_JS_SOURCE)),
+        (ADMIN_SCRIPT, minify_js(ADMIN_JS_SOURCE)),
+    ]
+}
+
+/// A deliberately conservative minifier for the built-in scripts (which are
+/// written for it): drops whole-line `//` comments, blank lines and
+/// indentation, keeping every line break so automatic semicolon insertion
+/// and string, regex and comment contents inside lines are never touched.
+pub fn minify_js(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for line in source.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Adds `<script src=".." defer>` before the last `</body>` (or at the end).
+fn add_script(html: &mut String, url: &str) {
+    let tag = format!("<script src=\"{}\" defer></script>\n", escape_attr(url));
+    let at = html
+        .to_ascii_lowercase()
+        .rfind("</body>")
+        .unwrap_or(html.len());
+    html.insert_str(at, &tag);
+}
+
+fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Rewrites every `form[data-form]` in `html` and returns the new HTML with
@@ -137,7 +205,7 @@ pub fn rewrite_forms(
             .append_element_content_handler(text!("form[data-form] option", on_option_text))
             .append_element_content_handler(element!("form[data-form] button[name]", on_button)),
     );
-    let rewritten = match rewritten {
+    let mut rewritten = match rewritten {
         Ok(html) => html,
         Err(e) => bail!("{source}: cannot process the page's forms: {e}"),
     };
@@ -146,6 +214,11 @@ pub fn rewrite_forms(
         .map_err(|_| anyhow::anyhow!("{source}: form discovery state still shared"))?
         .into_inner();
     let forms = state.finish(settings)?;
+    if !forms.is_empty()
+        && let Some(url) = &settings.script_url
+    {
+        add_script(&mut rewritten, url);
+    }
     Ok((rewritten, forms))
 }
 
@@ -785,5 +858,44 @@ mod tests {
             discover(r#"<form data-form="a"><input name="x"><form data-form="b"></form></form>"#);
         let err = result.unwrap_err().to_string();
         assert!(err.contains("cannot be nested"), "{err}");
+    }
+
+    #[test]
+    fn script_only_on_pages_with_a_form() {
+        let settings = FormSettings {
+            script_url: Some("/docs/letterbox-forms.js".into()),
+            ..Default::default()
+        };
+        let page = format!("<html><body>{CONTACT}</BODY></html>");
+        let (html, forms) = rewrite_forms(&page, "content/contact.md", &settings).unwrap();
+        assert_eq!(forms.len(), 1);
+        let tag = "<script src=\"/docs/letterbox-forms.js\" defer></script>";
+        assert_eq!(html.matches(tag).count(), 1);
+        assert!(html.find(tag).unwrap() < html.find("</BODY>").unwrap());
+        let plain = "<html><body><form><input name=q></form></body></html>";
+        let (html, forms) = rewrite_forms(plain, "content/x.md", &settings).unwrap();
+        assert!(forms.is_empty());
+        assert_eq!(html, plain);
+        // Without a URL nothing is added.
+        let (html, _) = rewrite_forms(&page, "content/contact.md", &Default::default()).unwrap();
+        assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn builtin_scripts_are_small() {
+        let [(forms_name, forms_js), (admin_name, admin_js)] = builtin_assets();
+        assert_eq!((forms_name, admin_name), (FORMS_SCRIPT, ADMIN_SCRIPT));
+        assert!(
+            forms_js.len() <= 4096,
+            "letterbox-forms.js is {} bytes minified",
+            forms_js.len()
+        );
+        assert!(forms_js.contains("Accept: \"application/json\""));
+        assert!(!forms_js.contains("\n//") && !forms_js.contains("\n "));
+        assert!(admin_js.len() < ADMIN_JS_SOURCE.len());
+        assert_eq!(
+            minify_js("  // c\n\n  a = 1; // x\n\tb();\n"),
+            "a = 1; // x\nb();\n"
+        );
     }
 }

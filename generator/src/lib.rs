@@ -12,6 +12,7 @@ pub mod forms;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 pub use site::{BuildError, BuildOptions, BuildSummary, Site, build, manifest_path};

@@ -19,6 +19,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("page.html", include_str!("default_templates/page.html")),
     ("404.html", include_str!("default_templates/404.html")),
+    ("admin.html", crate::forms::ADMIN_TEMPLATE),
 ];
 
 /// The parsed templates of a site.

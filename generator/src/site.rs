@@ -12,7 +12,9 @@ use tera::{Context, Value};
 
 use crate::config::Config;
 use crate::content::{self, Content, HOME, Page, Section, SortBy};
-use crate::forms::{FormSettings, build_manifest, rewrite_forms};
+use crate::forms::{
+    ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, build_manifest, builtin_assets, rewrite_forms,
+};
 use crate::markdown::{self, BrokenLink, Rendered};
 use crate::output::Staging;
 use crate::render::{Lookup, Templates, Urls, html, map, opt};
@@ -143,6 +145,7 @@ enum JobKind {
     Page(usize),
     Section(usize),
     NotFound,
+    Admin,
 }
 
 impl Site {
@@ -344,6 +347,14 @@ impl Site {
             out: "404.html".to_owned(),
             source: "404.html".to_owned(),
         });
+        // The admin inbox (built-in, or `templates/admin.html`).
+        jobs.push(Job {
+            kind: JobKind::Admin,
+            template: "admin.html".to_owned(),
+            out: ADMIN_OUTPUT.to_owned(),
+            source: "admin.html".to_owned(),
+        });
+        let assets = builtin_assets();
         for (from, rel) in &self.content.files {
             copies.push((from.clone(), rel.clone(), format!("content/{rel}")));
         }
@@ -356,7 +367,8 @@ impl Site {
             .iter()
             .map(|j| (j.out.as_str(), j.source.as_str()))
             .chain(aliases.iter().map(|(o, _, s)| (o.as_str(), s.as_str())))
-            .chain(copies.iter().map(|(_, o, s)| (o.as_str(), s.as_str())));
+            .chain(copies.iter().map(|(_, o, s)| (o.as_str(), s.as_str())))
+            .chain(assets.iter().map(|(o, _)| (*o, "(built-in) letterbox")));
         for (out, source) in outputs {
             if let Some(first) = claimed.insert(out, source) {
                 errors.push(anyhow!(
@@ -458,6 +470,7 @@ impl Site {
         let settings = FormSettings {
             api_url: self.config.api_url.clone(),
             overrides: self.config.forms.clone(),
+            script_url: Some(urls.url(&format!("/{FORMS_SCRIPT}"))),
         };
         let templates = &self.templates;
         let rendered: Vec<anyhow::Result<(String, Vec<letterbox_forms::Form>)>> = jobs
@@ -475,6 +488,7 @@ impl Site {
                         self.content.sections[i].path.as_str()
                     }
                     JobKind::NotFound => "/404.html",
+                    JobKind::Admin => "/admin/",
                 };
                 ctx.insert_value("current_path", Value::from(path));
                 ctx.insert_value("current_url", Value::from(urls.url(path)));
@@ -496,6 +510,9 @@ impl Site {
         }
         for (out, target, _) in &aliases {
             files.push((out.as_str(), alias_html(target)));
+        }
+        for (out, text) in &assets {
+            files.push((out, text.clone()));
         }
         let mut form_count = 0;
         let manifest = build_manifest(forms).map_err(|e| vec![e]);

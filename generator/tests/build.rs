@@ -374,7 +374,13 @@ fn starter_site_builds() {
         contact.contains("data-redirect=\"/contact/thanks/\""),
         "{contact}"
     );
-    assert!(!contact.contains("<script"), "no JavaScript");
+    // The only script is the form's progressive enhancement.
+    assert_eq!(contact.matches("<script").count(), 1, "{contact}");
+    assert!(
+        contact.contains("<script src=\"/letterbox-forms.js\" defer></script>"),
+        "{contact}"
+    );
+    assert!(!blog.contains("<script"), "no JavaScript without a form");
 
     let manifest: serde_json::Value = serde_json::from_str(
         &fs::read_to_string(dir.path().join(".letterbox/forms.json")).unwrap(),

@@ -1,0 +1,82 @@
+//! `letterbox serve` on the command line: environment, banner, Ctrl-C.
+
+use std::process::ExitCode;
+
+use super::{AdminUser, ServeOptions, open_browser, start};
+use crate::cli::ServeArgs;
+
+/// Runs `letterbox serve` until Ctrl-C.
+pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let admin = match (
+        env("LETTERBOX_ADMIN_USERNAME"),
+        env("LETTERBOX_ADMIN_PASSWORD_HASH"),
+    ) {
+        (Some(username), Some(password_hash)) => Some(AdminUser {
+            username,
+            password_hash,
+        }),
+        (None, None) => None,
+        _ => {
+            eprintln!(
+                "error: set both LETTERBOX_ADMIN_USERNAME and LETTERBOX_ADMIN_PASSWORD_HASH, or neither"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = ServeOptions {
+        root: args.root,
+        output: args.output,
+        drafts: args.drafts,
+        port: args.port,
+        api_url: args.api_url,
+        jwt_secret: env("LETTERBOX_JWT_SECRET"),
+        admin,
+        watch: true,
+        quiet,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let api_url = options.api_url.clone();
+        let server = match start(options).await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("Serving on {}/ (Ctrl-C to stop)", server.url);
+        match &api_url {
+            Some(api) => println!("Forms post to {api}; the in-process API is off."),
+            None => {
+                if let Some(db) = &server.database {
+                    println!("API at {}/api, submissions in {}", server.url, db.display());
+                }
+                println!("Admin inbox: {}/admin/", server.url);
+                if let Some((user, password)) = &server.dev_admin {
+                    println!(
+                        "Dev admin login (this run only): username `{user}`, password `{password}`"
+                    );
+                }
+            }
+        }
+        if args.open {
+            open_browser(&format!("{}/", server.url));
+        }
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            eprintln!("error: cannot wait for Ctrl-C: {e}");
+        }
+        println!("Stopping…");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
