@@ -22,7 +22,14 @@
       body: body ? JSON.stringify(body) : undefined
     });
   }
-  function json(res) { return res.json().catch(function () { return {}; }); }
+  function json(res) {
+    // A session that expired or was revoked: back to the login form.
+    if (res.status === 401 && !$("lb-inbox").hidden) {
+      show("lb-login");
+      say("Your session ended; please log in again.", true);
+    }
+    return res.json().catch(function () { return {}; });
+  }
   function show(id) {
     ["lb-login", "lb-inbox"].forEach(function (s) { $(s).hidden = s !== id; });
   }
@@ -71,6 +78,7 @@
 
   function loadForms() {
     call("GET", "/api/forms").then(json).then(function (body) {
+      if (!body.forms) { if (body.message) say(body.message, true); return; }
       var list = $("lb-forms");
       list.textContent = "";
       (body.forms || []).forEach(function (f) {

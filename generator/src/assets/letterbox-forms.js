@@ -76,7 +76,7 @@
           return;
         }
         if (res.status === 422 && body.fields && showErrors(form, body.fields)) {
-          status(form, body.message || "Please correct the highlighted fields.", false);
+          status(form, form.getAttribute("data-error") || "Please correct the highlighted fields.", false);
           return;
         }
         var text = body.message || "The submission failed (" + res.status + ").";

@@ -124,6 +124,11 @@ impl ServerHandle {
         self.shared.build.read().map(|b| b.count).unwrap_or(0)
     }
 
+    /// How many pages listen for live reload right now.
+    pub fn live_clients(&self) -> usize {
+        self.shared.notices.receiver_count()
+    }
+
     /// Stops accepting, closes live-reload sockets, waits for open requests
     /// and the watcher to finish.
     pub async fn shutdown(mut self) {

@@ -1,0 +1,669 @@
+//! The visitor's and the admin's journeys in headless Chromium, against
+//! `letterbox serve` started in-process on a copy of the starter site.
+//!
+//! Needs `chromedriver` and `chromium` (`/usr/bin/...`, or the `CHROMEDRIVER`
+//! and `CHROMIUM` variables). Without them the test prints a notice and
+//! passes, unless `LETTERBOX_REQUIRE_BROWSER=1` (as in CI), then it fails.
+//! Every step saves a screenshot; the folder is printed at the end.
+#![allow(clippy::unwrap_used)]
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow, bail, ensure};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use letterbox::serve::{ServeOptions, ServerHandle, start};
+use letterbox_forms::Store as _;
+use letterbox_forms::store::SqliteStore;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The member-only form added to the fixture site.
+const MEMBERS_PAGE: &str = r#"+++
+title = "Members"
++++
+
+Only logged-in members may leave a note.
+
+<form data-form="members" data-auth="required" data-success="Saved for members." class="form">
+<p class="field"><label for="m-note">Note</label>
+<input id="m-note" name="note" required maxlength="200"></p>
+<p><button type="submit">Save note</button></p>
+</form>
+"#;
+
+fn tool(var: &str, default: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default));
+    path.is_file().then_some(path)
+}
+
+/// A chromedriver we started; killed (by its own pid) when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver(chromedriver: &Path) -> anyhow::Result<Driver> {
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port();
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", chromedriver.display()))?;
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let start = Instant::now();
+    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+        ensure!(start.elapsed() < WAIT, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(driver)
+}
+
+struct Env {
+    driver: Driver,
+    chromium: PathBuf,
+    server: ServerHandle,
+    site: PathBuf,
+    shots: PathBuf,
+    profiles: tempfile::TempDir,
+}
+
+impl Env {
+    async fn session(&self, javascript: bool) -> anyhow::Result<Client> {
+        let profile = tempfile::tempdir_in(self.profiles.path())?;
+        let mut options = json!({
+            "binary": self.chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1100,1400",
+                format!("--user-data-dir={}", profile.keep().display()),
+            ],
+        });
+        if !javascript {
+            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.driver.url)
+            .await
+            .context("starting a Chromium session")?;
+        Ok(client)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url)
+    }
+
+    async fn shot(&self, c: &Client, name: &str) {
+        match c.screenshot().await {
+            Ok(png) => {
+                let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
+            }
+            Err(e) => eprintln!("screenshot {name}: {e}"),
+        }
+    }
+
+    fn submissions(&self, form: &str) -> anyhow::Result<Vec<letterbox_forms::Submission>> {
+        let db = self.server.database.as_ref().context("no in-process API")?;
+        let store = SqliteStore::open(db).map_err(|e| anyhow!("{e}"))?;
+        let page =
+            futures::executor::block_on(store.list(form, None, 500)).map_err(|e| anyhow!("{e}"))?;
+        Ok(page.items)
+    }
+
+    fn admin(&self) -> (String, String) {
+        self.server.dev_admin.clone().unwrap()
+    }
+}
+
+fn value_of<'a>(s: &'a letterbox_forms::Submission, name: &str) -> Option<&'a str> {
+    s.values
+        .0
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+async fn find(c: &Client, css: &str) -> anyhow::Result<Element> {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("waiting for `{css}`"))
+}
+
+/// Polls a JavaScript expression until it is truthy.
+async fn until(c: &Client, expr: &str) -> anyhow::Result<()> {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(&format!("return !!({expr});"), vec![]).await;
+        if matches!(v, Ok(Value::Bool(true))) {
+            return Ok(());
+        }
+        if start.elapsed() > WAIT {
+            bail!("timed out waiting for `{expr}` (last: {v:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn until_path(c: &Client, path: &str) -> anyhow::Result<()> {
+    let start = Instant::now();
+    loop {
+        let url = c.current_url().await?;
+        if url.path() == path {
+            return Ok(());
+        }
+        if start.elapsed() > WAIT {
+            bail!("still on {url}, expected {path}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn body_text(c: &Client) -> anyhow::Result<String> {
+    Ok(c.find(Locator::Css("body")).await?.text().await?)
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let el = find(c, css).await?;
+    el.clear().await?;
+    el.send_keys(text).await?;
+    Ok(())
+}
+
+async fn fill_contact(c: &Client, name: &str, email: &str, message: &str) -> anyhow::Result<()> {
+    type_into(c, "#contact-name", name).await?;
+    type_into(c, "#contact-email", email).await?;
+    find(c, "#contact-topic")
+        .await?
+        .select_by_value("feedback")
+        .await?;
+    type_into(c, "#contact-message", message).await?;
+    find(c, "label[for=contact-consent]").await?.click().await?;
+    ensure!(
+        find(c, "#contact-consent").await?.is_selected().await?,
+        "consent not ticked"
+    );
+    Ok(())
+}
+
+async fn submit(c: &Client, form: &str) -> anyhow::Result<()> {
+    find(c, &format!("form[data-form={form}] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// Logs in on `/admin/` and waits for the inbox.
+async fn admin_login(env: &Env, c: &Client) -> anyhow::Result<()> {
+    let (user, password) = env.admin();
+    c.goto(&env.url("/admin/")).await?;
+    find(c, "#lb-login:not([hidden])").await?;
+    type_into(c, "#lb-login-form input[name=username]", &user).await?;
+    type_into(c, "#lb-login-form input[name=password]", &password).await?;
+    find(c, "#lb-login-form button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    find(c, "#lb-inbox:not([hidden])")
+        .await
+        .context("the inbox did not open after logging in (are the /api/auth routes there?)")?;
+    Ok(())
+}
+
+async fn open_inbox_form(c: &Client, form: &str, rows: usize) -> anyhow::Result<()> {
+    find(c, &format!("#lb-forms button[data-form-name={form}]"))
+        .await?
+        .click()
+        .await?;
+    until(
+        c,
+        &format!("document.querySelectorAll('#lb-rows tr[data-id]').length === {rows}"),
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ steps
+
+/// 1. JavaScript off: the plain POST → 303 → thank-you page.
+async fn no_javascript(env: &Env, c: &Client) -> anyhow::Result<()> {
+    c.goto(&env.url("/contact/")).await?;
+    // With scripts off the live-reload script cannot connect either.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ensure!(
+        env.server.live_clients() == 0,
+        "a script ran although JavaScript is off"
+    );
+    fill_contact(
+        c,
+        "Ada NoScript",
+        "ada-nojs@example.org",
+        "Hello without JavaScript at all.",
+    )
+    .await?;
+    env.shot(c, "1a-no-js-filled").await;
+    submit(c, "contact").await?;
+    until_path(c, "/contact/thanks/").await?;
+    let text = body_text(c).await?;
+    ensure!(
+        text.contains("on its way"),
+        "not the thank-you page: {text}"
+    );
+    env.shot(c, "1b-no-js-thank-you").await;
+    let stored = env.submissions("contact")?;
+    ensure!(stored.len() == 1, "stored: {stored:?}");
+    ensure!(value_of(&stored[0], "email") == Some("ada-nojs@example.org"));
+    ensure!(value_of(&stored[0], "topic") == Some("feedback"));
+    ensure!(
+        value_of(&stored[0], "homepage").is_none(),
+        "honeypot stored"
+    );
+    Ok(())
+}
+
+/// 2. JavaScript on: a server-side 422 shown inline, then a success.
+async fn inline_errors(env: &Env, c: &Client) -> anyhow::Result<()> {
+    c.goto(&env.url("/contact/")).await?;
+    find(c, "script[src='/letterbox-forms.js']").await?;
+    // Let the server, not the browser, reject the email.
+    c.execute(
+        "document.querySelector('form[data-form=contact]').noValidate = true;",
+        vec![],
+    )
+    .await?;
+    fill_contact(
+        c,
+        "Grace Script",
+        "not-an-email",
+        "Hello with JavaScript on.",
+    )
+    .await?;
+    submit(c, "contact").await?;
+    let error = find(c, ".lb-error").await?;
+    ensure!(
+        !error.text().await?.trim().is_empty(),
+        "empty error message"
+    );
+    let email = find(c, "#contact-email").await?;
+    ensure!(email.attr("aria-invalid").await?.as_deref() == Some("true"));
+    let described = email.attr("aria-describedby").await?.unwrap_or_default();
+    ensure!(
+        described.contains("contact-email-hint") && described.contains("lb-err-contact-email"),
+        "aria-describedby = {described:?}"
+    );
+    let focused = c
+        .execute("return document.activeElement.id;", vec![])
+        .await?;
+    ensure!(focused == json!("contact-email"), "focus on {focused}");
+    ensure!(
+        c.current_url().await?.path() == "/contact/",
+        "left the page on an error"
+    );
+    ensure!(
+        find(c, "form[data-form=contact] button[type=submit]")
+            .await?
+            .is_enabled()
+            .await?,
+        "button still disabled after the answer"
+    );
+    env.shot(c, "2a-js-inline-error").await;
+    ensure!(
+        env.submissions("contact")?.len() == 1,
+        "the invalid post was stored"
+    );
+
+    type_into(c, "#contact-email", "grace@example.org").await?;
+    submit(c, "contact").await?;
+    until_path(c, "/contact/thanks/").await?;
+    env.shot(c, "2b-js-success").await;
+    let stored = env.submissions("contact")?;
+    let grace = stored
+        .iter()
+        .filter(|s| value_of(s, "email") == Some("grace@example.org"))
+        .count();
+    ensure!(stored.len() == 2 && grace == 1, "stored: {stored:?}");
+    Ok(())
+}
+
+/// 3. The admin logs in, sees the submissions, exports CSV, deletes one.
+async fn admin_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
+    admin_login(env, c).await?;
+    let button = find(c, "#lb-forms button[data-form-name=contact]").await?;
+    let label = button.text().await?;
+    ensure!(label.contains("(2)"), "form list says {label:?}");
+    open_inbox_form(c, "contact", 2).await?;
+    let rows = find(c, "#lb-rows").await?.text().await?;
+    ensure!(
+        rows.contains("grace@example.org") && rows.contains("ada-nojs@example.org"),
+        "rows: {rows}"
+    );
+    env.shot(c, "3a-admin-inbox").await;
+
+    // Export: catch the blob the button hands to the download link.
+    c.execute(
+        "window.__csv = null; var o = URL.createObjectURL.bind(URL);\
+         URL.createObjectURL = function (b) { b.text().then(function (t) { window.__csv = t; }); return o(b); };",
+        vec![],
+    )
+    .await?;
+    find(c, "#lb-export").await?.click().await?;
+    until(c, "window.__csv").await?;
+    let csv = c.execute("return window.__csv;", vec![]).await?;
+    let csv = csv.as_str().unwrap_or_default();
+    let header = csv.lines().next().unwrap_or_default();
+    ensure!(
+        header.contains("email") && header.contains("message"),
+        "CSV header: {header:?}"
+    );
+    ensure!(
+        csv.contains("grace@example.org") && csv.contains("ada-nojs@example.org"),
+        "CSV: {csv}"
+    );
+
+    // Delete Ada's submission, accepting the confirmation.
+    let ada = env
+        .submissions("contact")?
+        .into_iter()
+        .find(|s| value_of(s, "email") == Some("ada-nojs@example.org"))
+        .context("Ada's submission is gone already")?;
+    find(c, &format!("#lb-rows tr[data-id='{}'] .lb-delete", ada.id))
+        .await?
+        .click()
+        .await?;
+    let start = Instant::now();
+    while let Err(e) = c.accept_alert().await {
+        ensure!(start.elapsed() < WAIT, "no confirmation dialog: {e}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    until(
+        c,
+        &format!(
+            "!document.querySelector(\"#lb-rows tr[data-id='{}']\")",
+            ada.id
+        ),
+    )
+    .await?;
+    env.shot(c, "3b-admin-deleted").await;
+    let stored = env.submissions("contact")?;
+    ensure!(
+        stored.len() == 1 && stored.iter().all(|s| s.id != ada.id),
+        "after delete: {stored:?}"
+    );
+
+    // Log out: the login form again, and the cookie no longer works.
+    find(c, "#lb-logout").await?.click().await?;
+    find(c, "#lb-login:not([hidden])").await?;
+    let me = c
+        .execute_async(
+            "var done = arguments[arguments.length - 1];\
+             fetch('/api/auth/me', { credentials: 'include' }).then(function (r) { done(r.status); });",
+            vec![],
+        )
+        .await?;
+    ensure!(me == json!(401), "GET /api/auth/me after logout: {me}");
+    c.goto(&env.url("/admin/")).await?;
+    find(c, "#lb-login:not([hidden])").await?;
+    Ok(())
+}
+
+/// 4. A member-only form refuses an anonymous visitor, accepts after login.
+async fn member_form(env: &Env, c: &Client) -> anyhow::Result<()> {
+    c.goto(&env.url("/members/")).await?;
+    type_into(c, "#m-note", "anonymous note").await?;
+    submit(c, "members").await?;
+    let status = find(c, ".lb-status[data-ok='0']").await?.text().await?;
+    ensure!(status.contains("log in"), "status: {status:?}");
+    env.shot(c, "4a-members-anonymous").await;
+    ensure!(
+        env.submissions("members")?.is_empty(),
+        "anonymous note stored"
+    );
+
+    admin_login(env, c).await?;
+    c.goto(&env.url("/members/")).await?;
+    type_into(c, "#m-note", "member note").await?;
+    submit(c, "members").await?;
+    let status = find(c, ".lb-status[data-ok='1']").await?.text().await?;
+    ensure!(status.contains("Saved for members"), "status: {status:?}");
+    env.shot(c, "4b-members-logged-in").await;
+    let stored = env.submissions("members")?;
+    ensure!(stored.len() == 1, "stored: {stored:?}");
+    ensure!(value_of(&stored[0], "note") == Some("member note"));
+    ensure!(
+        stored[0].user.as_deref() == Some(env.admin().0.as_str()),
+        "user: {:?}",
+        stored[0].user
+    );
+    Ok(())
+}
+
+/// 5. A stored script payload is shown as text and never runs.
+async fn stored_payload(env: &Env, c: &Client) -> anyhow::Result<()> {
+    c.goto(&env.url("/contact/")).await?;
+    let answer = c
+        .execute_async(
+            "var done = arguments[arguments.length - 1];\
+             fetch('/api/forms/contact', { method: 'POST',\
+               headers: { Accept: 'application/json', 'Content-Type': 'application/json' },\
+               body: JSON.stringify({ name: '<script>window.__pwned = 2<\\/script>',\
+                 email: 'mallory@example.org', topic: 'other', consent: 'yes',\
+                 message: '<img src=x onerror=\"window.__pwned = 1\"> and more text' }) })\
+             .then(function (r) { done(r.status); }, function (e) { done(String(e)); });",
+            vec![],
+        )
+        .await?;
+    ensure!(answer == json!(201), "posting the payload: {answer}");
+
+    admin_login(env, c).await?;
+    open_inbox_form(c, "contact", 2).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rows = find(c, "#lb-rows").await?.text().await?;
+    ensure!(
+        rows.contains("<img src=x onerror=\"window.__pwned = 1\">")
+            && rows.contains("<script>window.__pwned = 2</script>"),
+        "payload not shown as text: {rows}"
+    );
+    let injected = c
+        .execute(
+            "return [typeof window.__pwned, document.querySelectorAll('#lb-rows img, #lb-rows script').length];",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        injected == json!(["undefined", 0]),
+        "payload ran: {injected}"
+    );
+    env.shot(c, "5-payload-as-text").await;
+    Ok(())
+}
+
+/// 6. Editing content reloads the open page; a broken build shows an overlay.
+async fn live_reload(env: &Env, c: &Client) -> anyhow::Result<()> {
+    let about = env.site.join("content/about.md");
+    let original = std::fs::read_to_string(&about)?;
+    c.goto(&env.url("/about/")).await?;
+    let wait_listening = Instant::now();
+    while env.server.live_clients() == 0 {
+        ensure!(
+            wait_listening.elapsed() < WAIT,
+            "the page never connected for live reload"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let edited = format!("{original}\n\nLive reload marker 7f3a.\n");
+    std::fs::write(&about, &edited)?;
+    until(
+        c,
+        "document.body.innerText.includes('Live reload marker 7f3a')",
+    )
+    .await?;
+    env.shot(c, "6a-live-reloaded").await;
+
+    // A broken front matter: the last good page stays, with the error on top.
+    std::fs::write(&about, "+++\ntitle = \n+++\n\nBroken.\n")?;
+    until(
+        c,
+        "document.getElementById('letterbox-error-overlay') && \
+         document.getElementById('letterbox-error-overlay').textContent.includes('about.md')",
+    )
+    .await?;
+    ensure!(body_text(c).await?.contains("Live reload marker 7f3a"));
+    env.shot(c, "6b-build-error-overlay").await;
+    // A page loaded while the build fails shows the overlay too.
+    c.goto(&env.url("/about/")).await?;
+    find(c, "#letterbox-error-overlay").await?;
+
+    std::fs::write(&about, edited.replace("7f3a", "8b4c"))?;
+    until(
+        c,
+        "document.body.innerText.includes('Live reload marker 8b4c') && \
+         !document.getElementById('letterbox-error-overlay')",
+    )
+    .await?;
+    ensure!(env.server.build_error().is_none());
+    env.shot(c, "6c-fixed").await;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ driver
+
+fn fixture_site(dir: &Path) -> anyhow::Result<PathBuf> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let site = dir.join("site");
+    for name in ["content", "templates", "static"] {
+        for entry in walkdir::WalkDir::new(repo.join(name)) {
+            let entry = entry?;
+            let rel = entry.path().strip_prefix(&repo)?;
+            let to = site.join(rel);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to)?;
+            } else {
+                std::fs::copy(entry.path(), &to)?;
+            }
+        }
+    }
+    std::fs::copy(repo.join("site.toml"), site.join("site.toml"))?;
+    std::fs::write(site.join("content/members.md"), MEMBERS_PAGE)?;
+    Ok(site)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journeys() {
+    let required = std::env::var("LETTERBOX_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let tools = (
+        tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        tool("CHROMIUM", "/usr/bin/chromium"),
+    );
+    let (Some(chromedriver), Some(chromium)) = tools else {
+        assert!(
+            !required,
+            "LETTERBOX_REQUIRE_BROWSER=1 but chromedriver or chromium is missing"
+        );
+        println!("browser tests skipped: /usr/bin/chromedriver or /usr/bin/chromium not found");
+        return;
+    };
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let site = fixture_site(dir.path()).unwrap();
+    let mut options = ServeOptions::new(&site);
+    options.port = 0;
+    options.quiet = true;
+    let server = start(options).await.unwrap();
+    assert!(server.build_error().is_none(), "{:?}", server.build_error());
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let env = Env {
+        driver: start_driver(&chromedriver).unwrap(),
+        chromium,
+        server,
+        site,
+        shots,
+        profiles: tempfile::tempdir().unwrap(),
+    };
+
+    type Step = for<'a> fn(
+        &'a Env,
+        &'a Client,
+    ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
+    let steps: [(&str, bool, Step); 6] = [
+        (
+            "1 no JavaScript: post, 303, thank-you page",
+            false,
+            |e, c| Box::pin(no_javascript(e, c)),
+        ),
+        ("2 inline 422 errors, then success", true, |e, c| {
+            Box::pin(inline_errors(e, c))
+        }),
+        ("3 admin inbox: list, CSV, delete", true, |e, c| {
+            Box::pin(admin_inbox(e, c))
+        }),
+        ("4 member-only form", true, |e, c| {
+            Box::pin(member_form(e, c))
+        }),
+        ("5 stored payload shown as text", true, |e, c| {
+            Box::pin(stored_payload(e, c))
+        }),
+        ("6 live reload and error overlay", true, |e, c| {
+            Box::pin(live_reload(e, c))
+        }),
+    ];
+    let mut failures = Vec::new();
+    for (name, javascript, step) in steps {
+        let t = Instant::now();
+        let result = match env.session(javascript).await {
+            Ok(client) => {
+                let result = step(&env, &client).await;
+                if result.is_err() {
+                    let slug: String = name.chars().take(1).collect();
+                    env.shot(&client, &format!("{slug}-FAILED")).await;
+                }
+                let _ = client.close().await;
+                result
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => println!("ok    step {name} ({} ms)", t.elapsed().as_millis()),
+            Err(e) => {
+                println!("FAIL  step {name}: {e:#}");
+                failures.push(format!("step {name}: {e:#}"));
+            }
+        }
+    }
+    println!(
+        "screenshots: {} ({} s in all)",
+        env.shots.display(),
+        started.elapsed().as_secs()
+    );
+    let Env { server, driver, .. } = env;
+    server.shutdown().await;
+    drop(driver);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
