@@ -16,6 +16,8 @@ pub const VARIABLES: &[&str] = &[
     "jwt_issuer",
     "jwt_audience",
     "jwks",
+    "jwks_issuer",
+    "jwks_audience",
     "admin_username",
     "admin_password_hash",
 ];
@@ -25,7 +27,8 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 10;
 pub const DEFAULT_JWT_TTL_SECONDS: u64 = 3600;
 pub const DEFAULT_JWT_ISSUER: &str = "letterbox";
 pub const DEFAULT_JWT_AUDIENCE: &str = "letterbox";
-/// HS256 keys shorter than this are refused at startup.
+/// HS256 keys shorter than this are refused: every route that needs auth
+/// then answers 503 (public form posts keep working).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// Which Spin store the component writes to.
@@ -56,8 +59,11 @@ fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
-    /// HS256 signing key, at least [`MIN_JWT_SECRET_BYTES`] bytes.
-    pub jwt_secret: String,
+    /// HS256 signing key as configured; `None` when unset or empty. It is
+    /// not checked here: a missing or short (< [`MIN_JWT_SECRET_BYTES`])
+    /// secret makes the auth routes, admin routes and member-only forms
+    /// answer 503 (see `handler::auth`), while public forms keep working.
+    pub jwt_secret: Option<String>,
     pub store: StoreKind,
     /// The public site, e.g. `https://example.com`; redirects only ever go
     /// to its origin.
@@ -75,6 +81,12 @@ pub struct Config {
     pub jwt_audience: String,
     /// A JWKS document (JSON) for tokens of an external identity provider.
     pub jwks: Option<String>,
+    /// The exact `iss` of the external provider's tokens (required with
+    /// `jwks`), e.g. `https://tenant.eu.auth0.com/`.
+    pub jwks_issuer: Option<String>,
+    /// The `aud` the external provider's tokens for this API carry
+    /// (required with `jwks`).
+    pub jwks_audience: Option<String>,
     pub admin_username: Option<String>,
     /// Argon2 PHC string of the first admin's password.
     pub admin_password_hash: Option<String>,
@@ -93,6 +105,8 @@ impl std::fmt::Debug for Config {
             .field("jwt_issuer", &self.jwt_issuer)
             .field("jwt_audience", &self.jwt_audience)
             .field("jwks", &self.jwks.as_ref().map(|_| "<set>"))
+            .field("jwks_issuer", &self.jwks_issuer)
+            .field("jwks_audience", &self.jwks_audience)
             .field("admin_username", &self.admin_username)
             .field(
                 "admin_password_hash",
@@ -112,15 +126,9 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
 
-        let jwt_secret = lookup("jwt_secret")
-            .filter(|v| !v.is_empty())
-            .ok_or(ConfigError::Missing("jwt_secret"))?;
-        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
-            return Err(invalid(
-                "jwt_secret",
-                format!("must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
-            ));
-        }
+        // Not trimmed: a secret's bytes are its bytes. Checked when auth is
+        // used, so that a bad secret does not take public forms down.
+        let jwt_secret = lookup("jwt_secret").filter(|v| !v.is_empty());
 
         let store = match get("store")
             .as_deref()
@@ -198,6 +206,8 @@ impl Config {
             jwt_issuer: get("jwt_issuer").unwrap_or_else(|| DEFAULT_JWT_ISSUER.into()),
             jwt_audience: get("jwt_audience").unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.into()),
             jwks: get("jwks"),
+            jwks_issuer: get("jwks_issuer"),
+            jwks_audience: get("jwks_audience"),
             admin_username,
             admin_password_hash,
         })
@@ -321,17 +331,25 @@ mod tests {
             pairs.push(extra);
             config(&pairs).unwrap_err()
         };
+        // A missing or short secret is not a config error: auth routes
+        // refuse to work (503) while public forms keep working.
         assert_eq!(
-            config(&[("site_url", "https://x.y")]).unwrap_err(),
-            ConfigError::Missing("jwt_secret")
+            config(&[("site_url", "https://x.y")]).unwrap().jwt_secret,
+            None
         );
-        assert!(matches!(
-            config(&[("jwt_secret", "short"), ("site_url", "https://x.y")]),
-            Err(ConfigError::Invalid {
-                name: "jwt_secret",
-                ..
-            })
-        ));
+        assert_eq!(
+            config(&[("jwt_secret", ""), ("site_url", "https://x.y")])
+                .unwrap()
+                .jwt_secret,
+            None
+        );
+        assert_eq!(
+            config(&[("jwt_secret", "short"), ("site_url", "https://x.y")])
+                .unwrap()
+                .jwt_secret
+                .as_deref(),
+            Some("short")
+        );
         assert_eq!(
             config(&[("jwt_secret", SECRET)]).unwrap_err(),
             ConfigError::Missing("site_url")

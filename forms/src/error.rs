@@ -2,10 +2,11 @@
 //! body each one is answered with:
 //! `{"error": "<code>", "message": "...", "fields": {"email": ["..."]}}`.
 
-use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
+use crate::auth::TokenError;
 use crate::store::StoreError;
 use crate::validate::FieldError;
 
@@ -16,15 +17,25 @@ pub enum ApiError {
     /// 400: the body (or a header it depends on) does not decode.
     #[error("malformed request: {0}")]
     Malformed(String),
-    /// 401: the route or form needs a logged-in user.
+    /// 401: the route or form needs a logged-in user and no token came
+    /// (or the login failed). Sent with `WWW-Authenticate: Bearer`.
     #[error("not logged in: {0}")]
     Unauthorized(String),
+    /// 401: a token came but was not accepted. The detail (`TokenError`'s
+    /// `Display`) is for the log only; clients get
+    /// [`TokenError::PUBLIC_MESSAGE`] and
+    /// `WWW-Authenticate: Bearer error="invalid_token"`.
+    #[error("invalid token: {0}")]
+    InvalidToken(TokenError),
     /// 403: logged in (or identified by origin) but not allowed.
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// 404: unknown form or route.
     #[error("not found: {0}")]
     NotFound(String),
+    /// 409: the thing to create exists already (a user name).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// 405: the route exists but not for this method; `allow` lists the
     /// methods it answers (sent as `Allow`).
     #[error("method not allowed (allowed: {allow})")]
@@ -54,9 +65,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Malformed(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -71,8 +83,10 @@ impl ApiError {
         match self {
             Self::Malformed(_) => "malformed_body",
             Self::Unauthorized(_) => "unauthorized",
+            Self::InvalidToken(_) => "invalid_token",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::TooLarge { .. } => "payload_too_large",
             Self::UnsupportedType(_) => "unsupported_media_type",
@@ -89,6 +103,7 @@ impl ApiError {
         match self {
             Self::Store(_) => "the submission store is unavailable; nothing was saved".into(),
             Self::Misconfigured(_) => "the form service is misconfigured".into(),
+            Self::InvalidToken(_) => TokenError::PUBLIC_MESSAGE.into(),
             other => other.to_string(),
         }
     }
@@ -128,8 +143,8 @@ impl ApiError {
         resp
     }
 
-    /// Adds `Allow` or `Retry-After` to an answer for this error (also used
-    /// for the HTML answers).
+    /// Adds `Allow`, `Retry-After` or `WWW-Authenticate` to an answer for
+    /// this error (also used for the HTML answers).
     pub fn add_headers<B>(&self, resp: &mut Response<B>) {
         match self {
             Self::MethodNotAllowed { allow } => {
@@ -139,6 +154,16 @@ impl ApiError {
             Self::RateLimited { retry_after } => {
                 resp.headers_mut()
                     .insert(RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            Self::Unauthorized(_) => {
+                resp.headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::InvalidToken(_) => {
+                resp.headers_mut().insert(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
             }
             _ => {}
         }
@@ -202,6 +227,28 @@ mod tests {
         assert_eq!(resp.headers()[RETRY_AFTER], "17");
         let body: Value = serde_json::from_slice(resp.body()).unwrap();
         assert!(body.get("fields").is_none());
+    }
+
+    #[test]
+    fn token_details_stay_private() {
+        let resp =
+            ApiError::InvalidToken(TokenError::UnknownKeyId("\"kid-42\"".into())).to_response();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            resp.headers()[WWW_AUTHENTICATE],
+            "Bearer error=\"invalid_token\""
+        );
+        let body: Value = serde_json::from_slice(resp.body()).unwrap();
+        assert_eq!(
+            body,
+            json!({"error": "invalid_token", "message": TokenError::PUBLIC_MESSAGE})
+        );
+        let resp = ApiError::Unauthorized("x".into()).to_response();
+        assert_eq!(resp.headers()[WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(
+            ApiError::Conflict("x".into()).status(),
+            StatusCode::CONFLICT
+        );
     }
 
     #[test]

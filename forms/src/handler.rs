@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Adding a route: a line in [`route`] (path and methods) and an arm in
-//! [`dispatch`].
+//! [`dispatch`]. Login and the token checks live in [`auth`], the admin
+//! routes in [`admin`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,8 +22,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::{Buf, Bytes};
 use http::header::{
     ACCEPT, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE,
-    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN, REFERER, VARY,
+    ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN, REFERER,
+    VARY,
 };
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
@@ -32,9 +34,14 @@ use url::Url;
 use crate::body::{BodyError, parse_body};
 use crate::config::Config;
 use crate::error::{ApiError, json_response};
-use crate::schema::{AuthRequirement, Form, Manifest};
+use crate::schema::{AuthRequirement, Form, FormData, Manifest};
 use crate::store::{Store, Submission, new_id, rfc3339_millis};
 use crate::validate::validate;
+
+pub mod admin;
+pub mod auth;
+
+pub use auth::authenticator;
 
 /// The header Spin sets to the client's `ip:port`.
 pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
@@ -43,6 +50,8 @@ pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 const PREFLIGHT_METHODS: &str = "GET, POST, DELETE, OPTIONS";
 const PREFLIGHT_HEADERS: &str = "Accept, Authorization, Content-Type";
 const PREFLIGHT_MAX_AGE: &str = "600";
+/// Response headers scripts of an allowed origin may read.
+const EXPOSE_HEADERS: &str = "Content-Disposition, Retry-After, WWW-Authenticate";
 
 /// What time it is, in unix milliseconds.
 pub trait Clock {
@@ -157,6 +166,13 @@ pub fn error_response(
 pub enum Route {
     Health,
     Submit { form: String },
+    Login,
+    Logout,
+    Me,
+    CreateUser,
+    ListForms,
+    ListSubmissions { form: String },
+    DeleteSubmission { form: String, id: String },
 }
 
 /// Matches a path and method to a route: 404 for an unknown path, 405 (with
@@ -173,17 +189,45 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
     };
     match segments.as_slice() {
         ["api", "health"] => only(&[Method::GET], "GET, OPTIONS", Route::Health),
+        ["api", "auth", "login"] => only(&[Method::POST], "POST, OPTIONS", Route::Login),
+        ["api", "auth", "logout"] => only(&[Method::POST], "POST, OPTIONS", Route::Logout),
+        ["api", "auth", "me"] => only(&[Method::GET], "GET, OPTIONS", Route::Me),
+        ["api", "users"] => only(&[Method::POST], "POST, OPTIONS", Route::CreateUser),
+        ["api", "forms"] => only(&[Method::GET], "GET, OPTIONS", Route::ListForms),
         ["api", "forms", form] => {
-            let form = percent_decode(form)
-                .filter(|f| !f.is_empty())
-                .ok_or_else(|| ApiError::NotFound("no such form".into()))?;
+            let form = form_segment(form)?;
             only(&[Method::POST], "POST, OPTIONS", Route::Submit { form })
+        }
+        ["api", "forms", form, "submissions"] => {
+            let form = form_segment(form)?;
+            only(
+                &[Method::GET],
+                "GET, OPTIONS",
+                Route::ListSubmissions { form },
+            )
+        }
+        ["api", "forms", form, "submissions", id] => {
+            let form = form_segment(form)?;
+            let id = percent_decode(id)
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| ApiError::NotFound("no such submission".into()))?;
+            only(
+                &[Method::DELETE],
+                "DELETE, OPTIONS",
+                Route::DeleteSubmission { form, id },
+            )
         }
         _ => Err(ApiError::NotFound(format!(
             "no route for {}",
             truncate(path, 200)
         ))),
     }
+}
+
+fn form_segment(segment: &str) -> Result<String, ApiError> {
+    percent_decode(segment)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| ApiError::NotFound("no such form".into()))
 }
 
 async fn dispatch<S: Store>(
@@ -200,6 +244,15 @@ async fn dispatch<S: Store>(
             ))
         }
         Route::Submit { form } => Ok(submit(req, ctx, &form).await),
+        Route::Login => auth::login(req, ctx).await,
+        Route::Logout => auth::logout(ctx.config),
+        Route::Me => auth::me(req, ctx),
+        Route::CreateUser => admin::create_user(req, ctx).await,
+        Route::ListForms => admin::list_forms(req, ctx).await,
+        Route::ListSubmissions { form } => admin::list_submissions(req, ctx, &form).await,
+        Route::DeleteSubmission { form, id } => {
+            admin::delete_submission(req, ctx, &form, &id).await
+        }
     }
 }
 
@@ -280,26 +333,14 @@ async fn accept_submission<S: Store>(
             limit: config.max_body_bytes,
         });
     }
-    let user = current_user(req, ctx)?;
-    if form.auth == AuthRequirement::Required && user.is_none() {
-        return Err(ApiError::Unauthorized(
-            "this form needs you to log in".into(),
-        ));
-    }
-
-    let content_type = match req.headers().get(CONTENT_TYPE) {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| ApiError::UnsupportedType("unreadable Content-Type".into()))?,
-        ),
+    // Only member-only forms look at tokens (and need auth configured);
+    // their records keep the token's `sub`.
+    let user = match form.auth {
+        AuthRequirement::Required => Some(auth::require_user(req, ctx)?.sub),
+        AuthRequirement::None => None,
     };
-    let mut data = parse_body(content_type, req.body())
-        .await
-        .map_err(|e| match e {
-            BodyError::Malformed(m) => ApiError::Malformed(m),
-            BodyError::UnsupportedType(m) => ApiError::UnsupportedType(m),
-        })?;
+
+    let mut data = read_form_data(req).await?;
 
     let now = ctx.clock.now_millis();
     let id = new_id(now);
@@ -338,13 +379,21 @@ async fn accept_submission<S: Store>(
     Ok((id, true))
 }
 
-/// The logged-in user's `sub`, once auth is wired in. Until then nobody is
-/// logged in, so forms that need login answer 401.
-fn current_user<S>(
-    _req: &Request<Bytes>,
-    _ctx: &Context<'_, S>,
-) -> Result<Option<String>, ApiError> {
-    Ok(None)
+/// Decodes a urlencoded, multipart or JSON body into name/value pairs.
+pub(crate) async fn read_form_data(req: &Request<Bytes>) -> Result<FormData, ApiError> {
+    let content_type = match req.headers().get(CONTENT_TYPE) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| ApiError::UnsupportedType("unreadable Content-Type".into()))?,
+        ),
+    };
+    parse_body(content_type, req.body())
+        .await
+        .map_err(|e| match e {
+            BodyError::Malformed(m) => ApiError::Malformed(m),
+            BodyError::UnsupportedType(m) => ApiError::UnsupportedType(m),
+        })
 }
 
 /// The client's IP from `spin-client-addr` (`ip:port` or `[v6]:port`), or
@@ -538,6 +587,10 @@ fn finish(mut resp: Response<Vec<u8>>, config: &Config, origin: Option<&str>) ->
             ACCESS_CONTROL_ALLOW_CREDENTIALS,
             HeaderValue::from_static("true"),
         );
+        h.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSE_HEADERS),
+        );
     }
     resp
 }
@@ -620,6 +673,50 @@ mod tests {
         ));
         assert!(matches!(
             route(&Method::POST, "/api/forms/a/b"),
+            Err(ApiError::NotFound(_))
+        ));
+        assert_eq!(
+            route(&Method::POST, "/api/auth/login").unwrap(),
+            Route::Login
+        );
+        assert_eq!(
+            route(&Method::POST, "/api/auth/logout").unwrap(),
+            Route::Logout
+        );
+        assert_eq!(route(&Method::GET, "/api/auth/me").unwrap(), Route::Me);
+        assert_eq!(
+            route(&Method::POST, "/api/users").unwrap(),
+            Route::CreateUser
+        );
+        assert_eq!(route(&Method::GET, "/api/forms").unwrap(), Route::ListForms);
+        assert_eq!(
+            route(&Method::GET, "/api/forms/contact/submissions").unwrap(),
+            Route::ListSubmissions {
+                form: "contact".into()
+            }
+        );
+        assert_eq!(
+            route(&Method::DELETE, "/api/forms/contact/submissions/x-1").unwrap(),
+            Route::DeleteSubmission {
+                form: "contact".into(),
+                id: "x-1".into()
+            }
+        );
+        for (method, path, allow) in [
+            (Method::GET, "/api/auth/login", "POST, OPTIONS"),
+            (Method::POST, "/api/auth/me", "GET, OPTIONS"),
+            (Method::GET, "/api/users", "POST, OPTIONS"),
+            (Method::POST, "/api/forms", "GET, OPTIONS"),
+            (Method::DELETE, "/api/forms/c/submissions", "GET, OPTIONS"),
+            (Method::GET, "/api/forms/c/submissions/x", "DELETE, OPTIONS"),
+        ] {
+            match route(&method, path) {
+                Err(ApiError::MethodNotAllowed { allow: got }) => assert_eq!(got, allow, "{path}"),
+                other => panic!("{method} {path}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            route(&Method::GET, "/api/forms/c/submissions/x/y"),
             Err(ApiError::NotFound(_))
         ));
         assert!(matches!(

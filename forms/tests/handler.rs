@@ -343,7 +343,6 @@ fn routes_and_methods<S: Store>(store: S) {
     for path in [
         "/api/nope",
         "/api",
-        "/api/forms",
         "/api/forms/contact/extra",
         "/elsewhere",
     ] {

@@ -57,6 +57,10 @@ pub enum AuthConfigError {
     /// Empty issuer or audience.
     #[error("{0} must not be empty")]
     Empty(&'static str),
+    /// A variable that another one needs is not set (e.g. `jwks_issuer`
+    /// when `jwks` is).
+    #[error("{0} is not set, but {1} needs it")]
+    MissingVariable(&'static str, &'static str),
     /// The `jwks` document is unusable.
     #[error("jwks: {0}")]
     Jwks(String),

@@ -1,0 +1,444 @@
+//! The admin API: forms with counts, paged submissions and their CSV
+//! export, deleting one submission, creating users. Every route here first
+//! checks for an admin token ([`require_admin`]): 401 without or with a bad
+//! token, 403 for a valid token of a non-admin, 503 when auth is off.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
+use http::{HeaderValue, Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+use super::auth::{is_valid_username, require_admin};
+use super::{Context, log_store_error, read_form_data};
+use crate::auth::{Role, hash_password};
+use crate::error::{ApiError, json_response};
+use crate::schema::Form;
+use crate::store::{MAX_PAGE, Store, Submission, User, clamp_limit, is_valid_id};
+use crate::validate::FieldError;
+
+/// Page size when `?limit=` is not given.
+pub const DEFAULT_PAGE: u32 = 50;
+/// Shortest password `POST /api/users` accepts, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password `POST /api/users` accepts, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+/// How multi-values (checkboxes, multiple selects) are joined in a CSV cell.
+pub const CSV_MULTI_SEPARATOR: &str = "; ";
+
+fn form_of<'m, S>(ctx: &Context<'m, S>, name: &str) -> Result<&'m Form, ApiError> {
+    ctx.manifest.forms.get(name).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no form named `{}`",
+            name.chars().take(100).collect::<String>()
+        ))
+    })
+}
+
+/// `GET /api/forms`: `{"forms": [{"name", "page", "count", "auth"}]}`, one
+/// entry per form of the manifest, by name.
+pub(super) async fn list_forms<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    require_admin(req, ctx)?;
+    let mut forms = Vec::with_capacity(ctx.manifest.forms.len());
+    for form in ctx.manifest.forms.values() {
+        let count = ctx
+            .store
+            .count(&form.name)
+            .await
+            .inspect_err(log_store_error)?;
+        forms.push(json!({
+            "name": form.name,
+            "page": form.page,
+            "count": count,
+            "auth": form.auth,
+        }));
+    }
+    Ok(json_response(StatusCode::OK, &json!({ "forms": forms })))
+}
+
+/// What `?limit=&cursor=&format=` asked for.
+#[derive(Debug, PartialEq, Eq)]
+struct ListQuery {
+    limit: u32,
+    cursor: Option<String>,
+    csv: bool,
+}
+
+fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, ApiError> {
+    let mut limit = DEFAULT_PAGE;
+    let mut cursor = None;
+    let mut format: Option<String> = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "limit" => {
+                let n: u32 = value.trim().parse().map_err(|_| {
+                    ApiError::Malformed(format!("limit must be a number from 1 to {MAX_PAGE}"))
+                })?;
+                limit = clamp_limit(n);
+            }
+            "cursor" if value.is_empty() => cursor = None,
+            "cursor" => {
+                if !is_valid_id(&value) {
+                    return Err(ApiError::Malformed("cursor is not a submission id".into()));
+                }
+                cursor = Some(value.into_owned());
+            }
+            "format" => format = Some(value.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    let csv = match format.as_deref() {
+        None | Some("") => accept_csv,
+        Some("csv") => true,
+        Some("json") => false,
+        Some(_) => {
+            return Err(ApiError::Malformed("format must be `json` or `csv`".into()));
+        }
+    };
+    Ok(ListQuery { limit, cursor, csv })
+}
+
+/// Whether the `Accept` header asks for CSV.
+fn accepts_csv(req: &Request<Bytes>) -> bool {
+    req.headers()
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            item.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("text/csv")
+        })
+}
+
+/// The field names of `form` in manifest order, each once.
+fn field_names(form: &Form) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::with_capacity(form.fields.len());
+    for field in &form.fields {
+        if !names.contains(&field.name.as_str()) {
+            names.push(&field.name);
+        }
+    }
+    names
+}
+
+fn submission_json(s: &Submission) -> Value {
+    json!({
+        "id": s.id,
+        "form": s.form,
+        "values": s.values.0.iter().map(|(n, v)| [n, v]).collect::<Vec<_>>(),
+        "received_at": s.received_at,
+        "user": s.user,
+    })
+}
+
+/// `GET /api/forms/{form}/submissions`: newest first. JSON
+/// `{"submissions": [{"id", "form", "values": [[name, value], ...],
+/// "received_at", "user"}], "next_cursor": string|null, "fields": [...]}`;
+/// with `?format=csv` or `Accept: text/csv`, every submission as CSV.
+pub(super) async fn list_submissions<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    form_name: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    require_admin(req, ctx)?;
+    let form = form_of(ctx, form_name)?;
+    let query = parse_list_query(req.uri().query(), accepts_csv(req))?;
+    if query.csv {
+        return export_csv(ctx, form).await;
+    }
+    let page = ctx
+        .store
+        .list(&form.name, query.cursor.as_deref(), query.limit)
+        .await
+        .inspect_err(log_store_error)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "submissions": page.items.iter().map(submission_json).collect::<Vec<_>>(),
+            "next_cursor": page.next_cursor,
+            "fields": field_names(form),
+        }),
+    ))
+}
+
+/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+/// tab, CR first) gets a leading `'`, so it stays text.
+pub fn neutralise_cell(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The CSV of `submissions` of `form`: a header `id, received_at, user`,
+/// then the form's fields in manifest order; multi-values joined with
+/// [`CSV_MULTI_SEPARATOR`]; RFC 4180 quoting; every cell neutralised.
+pub fn submissions_csv(form: &Form, submissions: &[Submission]) -> Result<Vec<u8>, csv::Error> {
+    let fields = field_names(form);
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut header: Vec<Cow<'_, str>> = vec!["id".into(), "received_at".into(), "user".into()];
+    header.extend(fields.iter().map(|f| neutralise_cell(f)));
+    writer.write_record(header.iter().map(|c| c.as_bytes()))?;
+    for s in submissions {
+        let mut row: Vec<String> = vec![
+            neutralise_cell(&s.id).into_owned(),
+            neutralise_cell(&s.received_at).into_owned(),
+            neutralise_cell(s.user.as_deref().unwrap_or("")).into_owned(),
+        ];
+        for name in &fields {
+            let joined = s
+                .values
+                .values(name)
+                .collect::<Vec<_>>()
+                .join(CSV_MULTI_SEPARATOR);
+            row.push(neutralise_cell(&joined).into_owned());
+        }
+        writer.write_record(&row)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A file name for `Content-Disposition`: the form name with anything but
+/// ASCII letters, digits, `-`, `_` and `.` replaced by `_`.
+fn csv_filename(form: &str) -> String {
+    let safe: String = form
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}.csv", safe.trim_start_matches('.'))
+}
+
+async fn export_csv<S: Store>(
+    ctx: &Context<'_, S>,
+    form: &Form,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    // Walk every page; the cursor keeps new arrivals from being seen twice.
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = ctx
+            .store
+            .list(&form.name, cursor.as_deref(), MAX_PAGE)
+            .await
+            .inspect_err(log_store_error)?;
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+            _ => break,
+        }
+    }
+    let body = submissions_csv(form, &all).map_err(|e| {
+        eprintln!("letterbox: CSV export of `{}` failed: {e}", form.name);
+        ApiError::Misconfigured(format!("csv: {e}"))
+    })?;
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::OK;
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        csv_filename(&form.name)
+    )) {
+        h.insert(CONTENT_DISPOSITION, value);
+    }
+    Ok(resp)
+}
+
+/// `DELETE /api/forms/{form}/submissions/{id}`: 204, or 404 when the form
+/// or the submission does not exist (or the id cannot be one).
+pub(super) async fn delete_submission<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    form_name: &str,
+    id: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let admin = require_admin(req, ctx)?;
+    let form = form_of(ctx, form_name)?;
+    if !is_valid_id(id) {
+        return Err(ApiError::NotFound("no such submission".into()));
+    }
+    let deleted = ctx
+        .store
+        .delete(&form.name, id)
+        .await
+        .inspect_err(log_store_error)?;
+    if !deleted {
+        return Err(ApiError::NotFound("no such submission".into()));
+    }
+    eprintln!(
+        "letterbox: {} deleted submission {id} of `{}`",
+        admin.sub, form.name
+    );
+    let mut resp = Response::new(Vec::new());
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    Ok(resp)
+}
+
+fn field_error(field: &str, rule: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        rule,
+        message: message.into(),
+    }
+}
+
+/// `POST /api/users`: `{"username", "password", "role"}` (role `admin` or
+/// `member`, default `member`) → `201 {"username", "role"}`. The password is
+/// stored as an argon2id hash only. 422 for a bad name, password or role;
+/// 409 when the user exists (or is the `admin_username` of the config):
+/// users are never replaced through this route.
+pub(super) async fn create_user<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let admin = require_admin(req, ctx)?;
+    let data = read_form_data(req).await?;
+    let username = data.values("username").next().unwrap_or("");
+    let password = data.values("password").next().unwrap_or("");
+    let role_text = data.values("role").next().unwrap_or("member");
+
+    let mut errors = Vec::new();
+    if !is_valid_username(username) {
+        errors.push(field_error(
+            "username",
+            "pattern",
+            "Use 1 to 64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit.",
+        ));
+    }
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        errors.push(field_error(
+            "password",
+            "minlength",
+            format!("Use at least {MIN_PASSWORD_CHARS} characters."),
+        ));
+    } else if chars > MAX_PASSWORD_CHARS {
+        errors.push(field_error(
+            "password",
+            "maxlength",
+            format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+        ));
+    }
+    let role = Role::parse(role_text);
+    if role.is_none() {
+        errors.push(field_error(
+            "role",
+            "option",
+            "The role must be `admin` or `member`.",
+        ));
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+
+    if ctx.config.admin_username.as_deref() == Some(username)
+        || ctx
+            .store
+            .get_user(username)
+            .await
+            .inspect_err(log_store_error)?
+            .is_some()
+    {
+        return Err(ApiError::Conflict(format!(
+            "a user named `{username}` exists already"
+        )));
+    }
+    let password_hash = hash_password(password).map_err(|e| {
+        eprintln!("letterbox: hashing a password failed: {e}");
+        ApiError::Misconfigured(format!("password hashing: {e}"))
+    })?;
+    let user = User {
+        username: username.to_owned(),
+        password_hash,
+        role: role.as_str().to_owned(),
+    };
+    ctx.store
+        .put_user(&user)
+        .await
+        .inspect_err(log_store_error)?;
+    eprintln!(
+        "letterbox: {} created user `{}` ({})",
+        admin.sub, user.username, user.role
+    );
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({ "username": user.username, "role": user.role }),
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_queries() {
+        let q = |s: Option<&str>, accept: bool| parse_list_query(s, accept);
+        assert_eq!(
+            q(None, false).unwrap(),
+            ListQuery {
+                limit: DEFAULT_PAGE,
+                cursor: None,
+                csv: false
+            }
+        );
+        assert_eq!(q(Some("limit=0"), false).unwrap().limit, 1);
+        assert_eq!(q(Some("limit=100000"), false).unwrap().limit, MAX_PAGE);
+        assert!(q(Some("limit=-1"), false).is_err());
+        assert!(q(Some("limit=ten"), false).is_err());
+        assert!(q(Some("cursor=../x"), false).is_err());
+        assert!(q(Some("format=xml"), false).is_err());
+        assert!(q(Some("format=csv"), false).unwrap().csv);
+        assert!(q(None, true).unwrap().csv);
+        assert!(!q(Some("format=json"), true).unwrap().csv);
+        let id = crate::store::new_id(1_795_860_000_000);
+        assert_eq!(
+            q(Some(&format!("cursor={id}&limit=5")), false).unwrap(),
+            ListQuery {
+                limit: 5,
+                cursor: Some(id),
+                csv: false
+            }
+        );
+    }
+
+    #[test]
+    fn cells_are_neutralised() {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise_cell(bad), format!("'{bad}"));
+        }
+        for fine in ["", "a=1", "1-2", "'=x", " =x", "été"] {
+            assert_eq!(neutralise_cell(fine), fine);
+        }
+    }
+
+    #[test]
+    fn filenames() {
+        assert_eq!(csv_filename("contact"), "contact.csv");
+        assert_eq!(csv_filename("a\"b;c/d é"), "a_b_c_d__.csv");
+        assert_eq!(csv_filename("..x"), "x.csv");
+    }
+}
