@@ -551,6 +551,84 @@ async fn live_reload(env: &Env, c: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// 7. The site on one origin, the API on another: the form posts across
+/// origins, and the inbox keeps its bearer token in sessionStorage only.
+async fn other_origin(env: &Env, c: &Client) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let site_port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port();
+    let mut api_options = ServeOptions::new(fixture_site(&dir.path().join("api"))?);
+    api_options.port = 0;
+    api_options.quiet = true;
+    api_options.watch = false;
+    api_options.allowed_origins = vec![format!("http://127.0.0.1:{site_port}")];
+    let api = start(api_options).await?;
+    let mut site_options = ServeOptions::new(fixture_site(&dir.path().join("site"))?);
+    site_options.port = site_port;
+    site_options.quiet = true;
+    site_options.watch = false;
+    site_options.api_url = Some(api.url.clone());
+    let site = start(site_options).await?;
+    let result = async {
+        c.goto(&format!("{}/contact/", site.url)).await?;
+        let action = find(c, "form[data-form=contact]")
+            .await?
+            .attr("action")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            action == format!("{}/api/forms/contact", api.url),
+            "action {action}"
+        );
+        fill_contact(
+            c,
+            "Cross Origin",
+            "cross@example.org",
+            "Posted to another origin.",
+        )
+        .await?;
+        submit(c, "contact").await?;
+        until_path(c, "/contact/thanks/").await?;
+        let db = api.database.clone().context("no API database")?;
+        let store = SqliteStore::open(db).map_err(|e| anyhow!("{e}"))?;
+        let count =
+            futures::executor::block_on(store.count("contact")).map_err(|e| anyhow!("{e}"))?;
+        ensure!(count == 1, "stored {count}");
+
+        let (user, password) = api.dev_admin.clone().context("no dev admin")?;
+        c.goto(&format!("{}/admin/", site.url)).await?;
+        find(c, "#lb-login:not([hidden])").await?;
+        type_into(c, "#lb-login-form input[name=username]", &user).await?;
+        type_into(c, "#lb-login-form input[name=password]", &password).await?;
+        find(c, "#lb-login-form button[type=submit]")
+            .await?
+            .click()
+            .await?;
+        find(c, "#lb-inbox:not([hidden])").await?;
+        let storage = c
+            .execute(
+                "return [!!sessionStorage.getItem('letterbox_token'), localStorage.length];",
+                vec![],
+            )
+            .await?;
+        ensure!(storage == json!([true, 0]), "storage: {storage}");
+        // Without any cookie the token alone keeps the inbox open.
+        c.delete_all_cookies().await?;
+        c.refresh().await?;
+        find(c, "#lb-inbox:not([hidden])").await?;
+        open_inbox_form(c, "contact", 1).await?;
+        let rows = find(c, "#lb-rows").await?.text().await?;
+        ensure!(rows.contains("cross@example.org"), "rows: {rows}");
+        env.shot(c, "7-other-origin-inbox").await;
+        Ok(())
+    }
+    .await;
+    site.shutdown().await;
+    api.shutdown().await;
+    result
+}
+
 // ------------------------------------------------------------------ driver
 
 fn fixture_site(dir: &Path) -> anyhow::Result<PathBuf> {
@@ -585,7 +663,9 @@ async fn browser_journeys() {
             !required,
             "LETTERBOX_REQUIRE_BROWSER=1 but chromedriver or chromium is missing"
         );
-        println!("browser tests skipped: /usr/bin/chromedriver or /usr/bin/chromium not found");
+        println!(
+            "browser tests skipped: chromedriver or chromium not found (/usr/bin, or set CHROMEDRIVER / CHROMIUM)"
+        );
         return;
     };
     let started = Instant::now();
@@ -612,7 +692,7 @@ async fn browser_journeys() {
         &'a Env,
         &'a Client,
     ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
-    let steps: [(&str, bool, Step); 6] = [
+    let steps: [(&str, bool, Step); 7] = [
         (
             "1 no JavaScript: post, 303, thank-you page",
             false,
@@ -632,6 +712,9 @@ async fn browser_journeys() {
         }),
         ("6 live reload and error overlay", true, |e, c| {
             Box::pin(live_reload(e, c))
+        }),
+        ("7 API on another origin (bearer token)", true, |e, c| {
+            Box::pin(other_origin(e, c))
         }),
     ];
     let mut failures = Vec::new();

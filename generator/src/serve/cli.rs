@@ -32,6 +32,7 @@ pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
         api_url: args.api_url,
         jwt_secret: env("LETTERBOX_JWT_SECRET"),
         admin,
+        allowed_origins: Vec::new(),
         watch: true,
         quiet,
     };

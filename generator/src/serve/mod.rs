@@ -64,6 +64,9 @@ pub struct ServeOptions {
     /// The admin user; when `None` a dev admin `admin` with a random
     /// password is created (see [`ServerHandle::dev_admin`]).
     pub admin: Option<AdminUser>,
+    /// Further origins (`scheme://host:port`) the in-process API accepts
+    /// (CORS and posts), besides its own — for a site served elsewhere.
+    pub allowed_origins: Vec<String>,
     /// Rebuild and reload on changes to `content/`, `templates/`, `static/`
     /// and `site.toml`.
     pub watch: bool,
@@ -89,6 +92,7 @@ impl ServeOptions {
             api_url: None,
             jwt_secret: None,
             admin: None,
+            allowed_origins: Vec::new(),
             watch: true,
             quiet: false,
         }
@@ -313,7 +317,11 @@ async fn in_process_api(
     addr: SocketAddr,
 ) -> anyhow::Result<(Api, Option<(String, String)>)> {
     let site_url = format!("http://{addr}");
-    let origins = format!("{site_url}, http://localhost:{}", addr.port());
+    let mut origins = format!("{site_url}, http://localhost:{}", addr.port());
+    for origin in &options.allowed_origins {
+        origins.push_str(", ");
+        origins.push_str(origin);
+    }
     let jwt_secret = match &options.jwt_secret {
         Some(secret) => secret.clone(),
         None => random_text(
