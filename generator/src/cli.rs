@@ -28,6 +28,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Build, serve on 127.0.0.1 with live reload and answer /api in-process.
     Serve(ServeArgs),
+    /// Print the argon2id hash of a password, for the `admin_password_hash`
+    /// variable. The password is read from a prompt without echo, or from
+    /// the first line of stdin when it is piped; never from the arguments.
+    HashPassword,
 }
 
 #[derive(Debug, clap::Args)]
@@ -73,6 +77,7 @@ pub struct BuildArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => crate::serve::cli::run(args, cli.quiet),
+        Command::HashPassword => hash_password(),
         Command::Build(args) => {
             let options = BuildOptions {
                 root: args.root,
@@ -108,10 +113,52 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// `letterbox hash-password`: prompt (twice, without echo) on a terminal,
+/// else hash the first line of stdin; the PHC string goes to stdout.
+fn hash_password() -> ExitCode {
+    use letterbox_forms::auth::{PasswordError, hash_password, hash_password_from_reader};
+    use std::io::IsTerminal;
+    let hash = if std::io::stdin().is_terminal() {
+        let read = || -> std::io::Result<(String, String)> {
+            let first = rpassword::prompt_password("Password: ")?;
+            let again = rpassword::prompt_password("Repeat it: ")?;
+            Ok((first, again))
+        };
+        match read() {
+            Ok((first, again)) if first != again => {
+                eprintln!("the passwords differ; nothing printed");
+                return ExitCode::FAILURE;
+            }
+            Ok((first, _)) => hash_password(&first),
+            Err(e) => Err(PasswordError::Read(e.to_string())),
+        }
+    } else {
+        hash_password_from_reader(std::io::stdin().lock())
+    };
+    match hash {
+        Ok(hash) => {
+            println!("{hash}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("letterbox hash-password: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn hash_password_takes_no_password_argument() {
+        let cli = Cli::try_parse_from(["letterbox", "hash-password"]).unwrap();
+        assert!(matches!(cli.command, Command::HashPassword));
+        assert!(Cli::try_parse_from(["letterbox", "hash-password", "hunter22"]).is_err());
+        assert!(Cli::try_parse_from(["letterbox", "hash-password", "--password", "x"]).is_err());
+    }
 
     #[test]
     fn parses_build_flags() {

@@ -28,8 +28,8 @@ pub use cookie::{
 };
 pub use jwks::{Jwks, MAX_JWKS_BYTES};
 pub use password::{
-    ARGON2_M_COST_KIB, ARGON2_P_COST, ARGON2_T_COST, PasswordError, hash_password, verify_login,
-    verify_password,
+    ARGON2_M_COST_KIB, ARGON2_P_COST, ARGON2_T_COST, PasswordError, hash_password,
+    hash_password_from_reader, read_password_line, verify_login, verify_password,
 };
 pub use token::{
     AuthConfigError, Authenticator, ClaimsInput, DEFAULT_AUDIENCE, DEFAULT_ISSUER,

@@ -1,5 +1,7 @@
 //! Password hashing: argon2id PHC strings.
 
+use std::io::BufRead;
+
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -34,6 +36,36 @@ pub enum PasswordError {
     /// The system's random number generator or argon2 itself failed.
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// The password could not be read (not UTF-8, or an I/O error).
+    #[error("reading the password failed: {0}")]
+    Read(String),
+}
+
+/// The first line of `reader` without its line ending (`\n` or `\r\n`),
+/// as `letterbox hash-password` reads a password piped to it. Nothing else
+/// is trimmed: spaces are part of the password. An empty first line (or no
+/// input) is [`PasswordError::Empty`].
+pub fn read_password_line(mut reader: impl BufRead) -> Result<String, PasswordError> {
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .map_err(|e| PasswordError::Read(e.to_string()))?;
+    if line.ends_with('\n') {
+        line.pop();
+        if line.ends_with('\r') {
+            line.pop();
+        }
+    }
+    if line.is_empty() {
+        return Err(PasswordError::Empty);
+    }
+    Ok(line)
+}
+
+/// What `letterbox hash-password` does with a piped password: the PHC
+/// string of the first line of `reader` (see [`read_password_line`]).
+pub fn hash_password_from_reader(reader: impl BufRead) -> Result<String, PasswordError> {
+    hash_password(&read_password_line(reader)?)
 }
 
 fn hasher() -> Result<Argon2<'static>, PasswordError> {
@@ -109,6 +141,27 @@ mod tests {
         assert!(!verify_password(&phc, ""));
         // Fresh salt every time.
         assert_ne!(phc, hash_password("correct horse battery staple").unwrap());
+    }
+
+    #[test]
+    fn piped_passwords_hash_their_first_line() {
+        let phc = hash_password_from_reader(&b"  pass word \r\nsecond line\n"[..]).unwrap();
+        assert!(phc.starts_with("$argon2id$"), "{phc}");
+        assert!(verify_password(&phc, "  pass word "));
+        assert!(!verify_password(&phc, "  pass word \r"));
+        assert!(!verify_password(&phc, "second line"));
+        let phc = hash_password_from_reader(&b"no newline at all"[..]).unwrap();
+        assert!(verify_password(&phc, "no newline at all"));
+        for empty in [&b""[..], b"\n", b"\r\n", b"\nlater"] {
+            assert!(matches!(
+                hash_password_from_reader(empty),
+                Err(PasswordError::Empty)
+            ));
+        }
+        assert!(matches!(
+            read_password_line(&b"\xff\xfe\n"[..]),
+            Err(PasswordError::Read(_))
+        ));
     }
 
     #[test]
