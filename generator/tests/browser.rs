@@ -339,9 +339,48 @@ async fn inline_errors(env: &Env, c: &Client) -> anyhow::Result<()> {
     );
 
     type_into(c, "#contact-email", "grace@example.org").await?;
+
+    // A network failure: the button is disabled while sending, then the
+    // visitor is told, and everything typed is still there.
+    c.execute(
+        "window.__fetch = window.fetch; window.fetch = function () {\
+           return new Promise(function (_, reject) {\
+             window.__fail = function () { reject(new TypeError('Failed to fetch')); }; }); };",
+        vec![],
+    )
+    .await?;
+    submit(c, "contact").await?;
+    until(
+        c,
+        "document.querySelector('form[data-form=contact] button[type=submit]').disabled && window.__fail",
+    )
+    .await?;
+    c.execute("window.__fail();", vec![]).await?;
+    let status = find(c, ".lb-status[data-ok='0']").await?.text().await?;
+    ensure!(status.contains("Could not reach"), "status: {status:?}");
+    let kept = c
+        .execute(
+            "var f = document.querySelector('form[data-form=contact]');\
+             return [f.email.value, f.message.value, f.consent.checked,\
+                     f.querySelector('button[type=submit]').disabled];",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        kept == json!([
+            "grace@example.org",
+            "Hello with JavaScript on.",
+            true,
+            false
+        ]),
+        "after a network error: {kept}"
+    );
+    env.shot(c, "2b-js-network-error").await;
+    c.execute("window.fetch = window.__fetch;", vec![]).await?;
+
     submit(c, "contact").await?;
     until_path(c, "/contact/thanks/").await?;
-    env.shot(c, "2b-js-success").await;
+    env.shot(c, "2c-js-success").await;
     let stored = env.submissions("contact")?;
     let grace = stored
         .iter()
