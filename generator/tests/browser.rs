@@ -396,6 +396,59 @@ async fn admin_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     let button = find(c, "#lb-forms button[data-form-name=contact]").await?;
     let label = button.text().await?;
     ensure!(label.contains("(2)"), "form list says {label:?}");
+
+    // Paging, one submission a page: newest first, then the older one.
+    c.execute(
+        "document.getElementById('lb-inbox').setAttribute('data-page-size', '1');",
+        vec![],
+    )
+    .await?;
+    open_inbox_form(c, "contact", 1).await?;
+    let first = find(c, "#lb-rows tr[data-id]")
+        .await?
+        .attr("data-id")
+        .await?;
+    ensure!(
+        find(c, "#lb-older")
+            .await?
+            .attr("disabled")
+            .await?
+            .is_none(),
+        "no older page"
+    );
+    find(c, "#lb-older").await?.click().await?;
+    until(
+        c,
+        &format!(
+            "(function () {{ var r = document.querySelectorAll('#lb-rows tr[data-id]');\
+             return r.length === 1 && r[0].getAttribute('data-id') !== {}; }})()",
+            json!(first)
+        ),
+    )
+    .await?;
+    ensure!(
+        find(c, "#lb-older")
+            .await?
+            .attr("disabled")
+            .await?
+            .is_some(),
+        "a third page"
+    );
+    find(c, "#lb-newer").await?.click().await?;
+    until(
+        c,
+        &format!(
+            "(function () {{ var r = document.querySelector('#lb-rows tr[data-id]');\
+             return r && r.getAttribute('data-id') === {}; }})()",
+            json!(first)
+        ),
+    )
+    .await?;
+    c.execute(
+        "document.getElementById('lb-inbox').setAttribute('data-page-size', '20');",
+        vec![],
+    )
+    .await?;
     open_inbox_form(c, "contact", 2).await?;
     let rows = find(c, "#lb-rows").await?.text().await?;
     ensure!(
@@ -590,8 +643,8 @@ async fn live_reload(env: &Env, c: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// 7. The site on one origin, the API on another: the form posts across
-/// origins, and the inbox keeps its bearer token in sessionStorage only.
+/// Step 7: the site on one origin, the API on another. The form posts
+/// across origins, and the inbox keeps its bearer token in sessionStorage.
 async fn other_origin(env: &Env, c: &Client) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let site_port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
