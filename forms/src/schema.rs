@@ -18,7 +18,10 @@ pub struct Manifest {
 
 impl Default for Manifest {
     fn default() -> Self {
-        Self { version: MANIFEST_VERSION, forms: BTreeMap::new() }
+        Self {
+            version: MANIFEST_VERSION,
+            forms: BTreeMap::new(),
+        }
     }
 }
 
@@ -177,7 +180,10 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Values grouped by field name, in order of first appearance.
@@ -232,6 +238,9 @@ mod tests {
             ("a".into(), "2".into()),
             ("b".into(), "3".into()),
         ]);
-        assert_eq!(data.grouped(), vec![("b", vec!["1", "3"]), ("a", vec!["2"])]);
+        assert_eq!(
+            data.grouped(),
+            vec![("b", vec!["1", "3"]), ("a", vec!["2"])]
+        );
     }
 }
