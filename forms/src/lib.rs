@@ -15,8 +15,8 @@ pub mod schema;
 pub mod store;
 pub mod validate;
 
-pub use schema::{AuthRequirement, Field, FieldKind, Form, FormData, Manifest, MANIFEST_VERSION};
 pub use config::{Config, ConfigError, StoreKind};
 pub use error::ApiError;
 pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
+pub use schema::{AuthRequirement, Field, FieldKind, Form, FormData, MANIFEST_VERSION, Manifest};
 pub use store::{Store, StoreError, Submission, User};
