@@ -321,6 +321,22 @@ mod tests {
         assert_eq!(c.max_body_bytes, 1024);
         assert_eq!(c.rate_limit_per_minute, 0);
         assert_eq!(c.jwt_ttl_seconds, 60);
+        assert_eq!(c.jwt_secret.as_deref(), Some(SECRET));
+    }
+
+    #[test]
+    fn external_provider_variables() {
+        let c = config(&[
+            ("site_url", "https://example.com"),
+            ("jwks", r#"{"keys":[]}"#),
+            ("jwks_issuer", " https://idp.example/ "),
+            ("jwks_audience", "api"),
+        ])
+        .unwrap();
+        assert_eq!(c.jwks.as_deref(), Some(r#"{"keys":[]}"#));
+        assert_eq!(c.jwks_issuer.as_deref(), Some("https://idp.example/"));
+        assert_eq!(c.jwks_audience.as_deref(), Some("api"));
+        assert!(VARIABLES.contains(&"jwks_issuer") && VARIABLES.contains(&"jwks_audience"));
     }
 
     #[test]
