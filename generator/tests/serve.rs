@@ -299,3 +299,35 @@ async fn a_failed_rebuild_keeps_the_last_good_site() {
     server.shutdown().await;
     assert!(started.elapsed() < Duration::from_secs(5), "slow shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_can_be_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = fixture_site(dir.path());
+    let server = serve(&site, |_| {}).await;
+    let builtin = get(server.addr, "/admin/").await;
+    assert_eq!(builtin.status, 200);
+    assert!(builtin.body.contains("id=\"lb-admin\""));
+    assert!(
+        builtin
+            .body
+            .contains("<meta name=\"robots\" content=\"noindex\">")
+    );
+    let script = get(server.addr, "/letterbox-admin.js").await;
+    assert_eq!(script.status, 200);
+    server.shutdown().await;
+
+    std::fs::write(
+        site.join("templates/admin.html"),
+        "<!doctype html><title>My inbox</title><main id=\"lb-admin\" data-api=\"{{ config.api_url }}\"></main>\n",
+    )
+    .unwrap();
+    let server = serve(&site, |_| {}).await;
+    let custom = get(server.addr, "/admin/").await;
+    assert!(
+        custom.body.contains("<title>My inbox</title>"),
+        "{}",
+        custom.body
+    );
+    server.shutdown().await;
+}

@@ -268,7 +268,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<ServerHandle> {
         shared: Arc::clone(&shared),
     };
     let builder = tokio::task::spawn_blocking(move || {
-        builder.rebuild();
+        builder.rebuild(&[]);
         builder
     })
     .await?;
@@ -402,7 +402,7 @@ struct Builder {
 impl Builder {
     /// One build: on success the manifest is reloaded and pages reload; on
     /// failure the last good output stays and pages show the error.
-    fn rebuild(&self) {
+    fn rebuild(&self, changed: &[PathBuf]) {
         let start = Instant::now();
         let result = self.build_once();
         let elapsed = start.elapsed();
@@ -416,7 +416,8 @@ impl Builder {
                     Ok(()) => {
                         if !self.options.quiet {
                             println!(
-                                "Built {} pages, {} forms in {} ms",
+                                "{} {} pages, {} forms in {} ms",
+                                describe_changes(&self.options.root, changed),
                                 summary.pages,
                                 summary.forms,
                                 elapsed.as_millis()
@@ -480,16 +481,24 @@ impl Builder {
             .iter()
             .map(|d| canon(&root.join(d)))
             .collect();
-        let relevant = move |event: &notify::Event| {
-            !matches!(event.kind, EventKind::Access(_))
-                && event.paths.iter().any(|path| {
+        // The changed source files of an event.
+        let relevant = move |event: &notify::Event| -> Vec<PathBuf> {
+            if matches!(event.kind, EventKind::Access(_)) {
+                return Vec::new();
+            }
+            event
+                .paths
+                .iter()
+                .filter(|path| {
                     // Removed files cannot be canonicalized: use the parent.
                     let p = match (path.parent(), path.file_name()) {
                         (Some(dir), Some(name)) => canon(dir).join(name),
-                        _ => path.clone(),
+                        _ => (*path).clone(),
                     };
                     p == site_toml || sources.iter().any(|s| p.starts_with(s))
                 })
+                .cloned()
+                .collect()
         };
         let debug = std::env::var_os("LETTERBOX_DEBUG_WATCH").is_some();
         let handle = std::thread::Builder::new()
@@ -499,6 +508,7 @@ impl Builder {
                 let tick = Duration::from_millis(200);
                 let quiet = Duration::from_millis(100);
                 let mut pending: Option<Instant> = None;
+                let mut changed: Vec<PathBuf> = Vec::new();
                 loop {
                     if self.shared.stopping.load(Ordering::SeqCst) {
                         return;
@@ -512,8 +522,14 @@ impl Builder {
                             if debug {
                                 eprintln!("watch: {:?} {:?}", event.kind, event.paths);
                             }
-                            if relevant(&event) {
+                            let paths = relevant(&event);
+                            if !paths.is_empty() {
                                 pending = Some(Instant::now());
+                                for p in paths {
+                                    if !changed.contains(&p) {
+                                        changed.push(p);
+                                    }
+                                }
                             }
                         }
                         Ok(Err(e)) => eprintln!("letterbox serve: file watcher: {e}"),
@@ -522,12 +538,30 @@ impl Builder {
                     }
                     if pending.is_some_and(|last| last.elapsed() >= quiet) {
                         pending = None;
-                        self.rebuild();
+                        self.rebuild(&changed);
+                        changed.clear();
                     }
                 }
             })
             .context("starting the watcher thread")?;
         Ok(handle)
+    }
+}
+
+/// The start of the terminal's build line: `Built` for the first build,
+/// `content/about.md changed, rebuilt` or `3 files changed, rebuilt`.
+fn describe_changes(root: &Path, changed: &[PathBuf]) -> String {
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    match changed {
+        [] => "Built".to_owned(),
+        [one] => {
+            let rel = one
+                .strip_prefix(&canon_root)
+                .or_else(|_| one.strip_prefix(root))
+                .unwrap_or(one);
+            format!("{} changed, rebuilt", rel.display())
+        }
+        many => format!("{} files changed, rebuilt", many.len()),
     }
 }
 
