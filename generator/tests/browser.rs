@@ -37,6 +37,13 @@ Only logged-in members may leave a note.
 </form>
 "#;
 
+/// Printed even when the test harness captures output (straight to stderr,
+/// not through `eprintln!`).
+fn notice(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 fn tool(var: &str, default: &str) -> Option<PathBuf> {
     let path = std::env::var_os(var)
         .map(PathBuf::from)
@@ -755,8 +762,8 @@ async fn browser_journeys() {
             !required,
             "LETTERBOX_REQUIRE_BROWSER=1 but chromedriver or chromium is missing"
         );
-        println!(
-            "browser tests skipped: chromedriver or chromium not found (/usr/bin, or set CHROMEDRIVER / CHROMIUM)"
+        notice(
+            "browser tests skipped: chromedriver or chromium not found (/usr/bin, or set CHROMEDRIVER / CHROMIUM)",
         );
         return;
     };
@@ -810,6 +817,7 @@ async fn browser_journeys() {
         }),
     ];
     let mut failures = Vec::new();
+    let steps_total = steps.len();
     for (name, javascript, step) in steps {
         let t = Instant::now();
         let result = match env.session(javascript).await {
@@ -832,11 +840,13 @@ async fn browser_journeys() {
             }
         }
     }
-    println!(
-        "screenshots: {} ({} s in all)",
-        env.shots.display(),
-        started.elapsed().as_secs()
-    );
+    notice(&format!(
+        "browser tests: {} of {} steps passed in {} s; screenshots in {}",
+        steps_total - failures.len(),
+        steps_total,
+        started.elapsed().as_secs(),
+        env.shots.display()
+    ));
     let Env { server, driver, .. } = env;
     server.shutdown().await;
     drop(driver);
