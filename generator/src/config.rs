@@ -38,6 +38,12 @@ pub struct Config {
     /// Per-form settings, `[forms.<name>]`.
     #[serde(default)]
     pub forms: BTreeMap<String, FormConfig>,
+    /// Minify every HTML file of the output (also `build --minify`).
+    #[serde(default)]
+    pub minify: bool,
+    /// Write `.gz` and `.br` siblings of text files (also `build --precompress`).
+    #[serde(default)]
+    pub precompress: bool,
 }
 
 fn default_base_url() -> String {
@@ -49,7 +55,7 @@ fn default_language() -> String {
 }
 
 /// `[markdown]` in `site.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MarkdownConfig {
     /// Curly quotes, en/em dashes and ellipses.
@@ -60,6 +66,11 @@ pub struct MarkdownConfig {
     pub footnotes: bool,
     pub strikethrough: bool,
     pub tasklists: bool,
+    /// Highlight fenced code at build time (CSS classes, stylesheet
+    /// `syntax-theme.css` written into the output).
+    pub highlight_code: bool,
+    /// Theme of `syntax-theme.css`, one of syntect's built-in themes.
+    pub highlight_theme: String,
 }
 
 impl Default for MarkdownConfig {
@@ -71,6 +82,8 @@ impl Default for MarkdownConfig {
             footnotes: true,
             strikethrough: true,
             tasklists: true,
+            highlight_code: false,
+            highlight_theme: crate::highlight::DEFAULT_THEME.to_owned(),
         }
     }
 }
@@ -87,6 +100,8 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             extra: toml::Table::new(),
             forms: BTreeMap::new(),
+            minify: false,
+            precompress: false,
         }
     }
 }
@@ -117,6 +132,10 @@ impl Config {
             bail!(
                 "{name}: base_url `{base}` must be an absolute URL (https://example.org/) or a path starting with `/`"
             );
+        }
+        if self.markdown.highlight_code {
+            crate::highlight::theme_css(&self.markdown.highlight_theme)
+                .map_err(|e| anyhow::anyhow!("{name}: [markdown] {e}"))?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod forms;
+pub mod highlight;
 pub mod markdown;
 pub mod output;
 pub mod render;

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
 
 use crate::config::MarkdownConfig;
@@ -30,6 +32,8 @@ pub struct Rendered {
     /// HTML of what comes before `<!-- more -->`, if the marker is there.
     pub summary: Option<String>,
     pub word_count: usize,
+    /// Every heading id of the document, for `#anchor` checks.
+    pub ids: Vec<String>,
 }
 
 fn options(config: &MarkdownConfig) -> Options {
@@ -67,6 +71,8 @@ pub fn render_with_links(
 ) -> (Rendered, Vec<BrokenLink>) {
     let mut broken = Vec::new();
     let (html, toc, word_count) = render_part(markdown, config, links, &mut broken);
+    let mut ids = Vec::new();
+    collect_ids(&toc, &mut ids);
     let summary = find_more_marker(markdown)
         .map(|pos| render_part(&markdown[..pos], config, links, &mut Vec::new()).0);
     (
@@ -75,9 +81,40 @@ pub fn render_with_links(
             toc,
             summary,
             word_count,
+            ids,
         },
         broken,
     )
+}
+
+fn collect_ids(toc: &[Heading], ids: &mut Vec<String>) {
+    for h in toc {
+        ids.push(h.id.clone());
+        collect_ids(&h.children, ids);
+    }
+}
+
+/// Replaces each fenced code block's events by its highlighted HTML.
+fn highlight_code_blocks(events: &mut Vec<Event<'_>>) {
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut block: Option<(String, String)> = None; // (info, code)
+    for event in events.drain(..) {
+        match (&mut block, event) {
+            (None, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))) => {
+                block = Some((info.to_string(), String::new()));
+            }
+            (Some((_, code)), Event::Text(t)) => code.push_str(&t),
+            (Some((info, code)), Event::End(TagEnd::CodeBlock)) => {
+                out.push(Event::Html(CowStr::from(crate::highlight::render_block(
+                    code, info,
+                ))));
+                block = None;
+            }
+            (Some(_), _) => {}
+            (None, event) => out.push(event),
+        }
+    }
+    *events = out;
 }
 
 /// Byte offset of a `<!-- more -->` marker standing on its own line.
@@ -180,6 +217,9 @@ fn render_part(
             );
             events.insert(end, Event::InlineHtml(CowStr::from(link)));
         }
+    }
+    if config.highlight_code {
+        highlight_code_blocks(&mut events);
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
@@ -316,6 +356,30 @@ mod tests {
                 message: "no page `@/missing.md`".into()
             }]
         );
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_when_on() {
+        let text = "## T\n\n```rust,hl_lines=1\nlet x = 1;\n```\n\n    indented <code>\n";
+        let on = MarkdownConfig {
+            highlight_code: true,
+            ..MarkdownConfig::default()
+        };
+        let r = render(text, &on);
+        assert!(
+            r.html.contains("<pre class=\"z-code\" data-lang=\"rust\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<span class=\"line hl\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<pre><code>indented &lt;code&gt;"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.ids, ["t"]);
+        let off = md(text);
+        assert!(!off.html.contains("z-code"), "{}", off.html);
     }
 
     #[test]

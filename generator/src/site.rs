@@ -191,7 +191,7 @@ impl Site {
             base_path: self.config.base_path(),
             origin: self.config.origin(),
         };
-        let md = self.config.markdown;
+        let md = self.config.markdown.clone();
 
         // Markdown, in parallel; `@/` links resolved against the content.
         let mut errors: Vec<anyhow::Error> = Vec::new();

@@ -1,0 +1,334 @@
+//! Syntax highlighting of fenced code at build time with syntect (pure-Rust
+//! regex engine). The grammars are loaded once per process ([`syntaxes`])
+//! and shared by the rayon workers; the output uses CSS classes (`z-…`), and
+//! [`theme_css`] writes the matching stylesheet for the configured theme.
+//!
+//! Fence options follow Zola: ```` ```rust,linenos,hl_lines=2 4-5 ````.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::ClassStyle;
+use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxSet};
+
+/// The class prefix of highlighted tokens.
+pub const CLASS_PREFIX: &str = "z-";
+/// The stylesheet written into the output when highlighting is on.
+pub const THEME_CSS: &str = "syntax-theme.css";
+/// The theme used when `highlight_theme` is not set.
+pub const DEFAULT_THEME: &str = "InspiredGitHub";
+
+const STYLE: ClassStyle = ClassStyle::SpacedPrefixed {
+    prefix: CLASS_PREFIX,
+};
+
+/// The grammars, loaded on first use.
+pub fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+fn themes() -> &'static ThemeSet {
+    static SET: OnceLock<ThemeSet> = OnceLock::new();
+    SET.get_or_init(ThemeSet::load_defaults)
+}
+
+/// Names of the built-in themes.
+pub fn theme_names() -> Vec<&'static str> {
+    themes().themes.keys().map(String::as_str).collect()
+}
+
+/// The stylesheet for theme `name`, plus the rules for line numbers and
+/// highlighted lines. Unknown theme: an error listing the known ones.
+pub fn theme_css(name: &str) -> Result<String, String> {
+    let theme = themes().themes.get(name).ok_or_else(|| {
+        format!(
+            "unknown highlight_theme `{name}`; built-in themes: {}",
+            theme_names().join(", ")
+        )
+    })?;
+    let mut css = syntect::html::css_for_theme_with_class_style(theme, STYLE)
+        .map_err(|e| format!("highlight_theme `{name}`: {e}"))?;
+    let hl = theme
+        .settings
+        .line_highlight
+        .map(|c| {
+            format!(
+                "rgba({}, {}, {}, {:.2})",
+                c.r,
+                c.g,
+                c.b,
+                f32::from(c.a) / 255.0
+            )
+        })
+        .unwrap_or_else(|| "rgba(255, 230, 0, 0.25)".to_owned());
+    css.push_str(&format!(
+        "\npre.z-code .line {{ display: inline-block; width: 100%; }}\n\
+         pre.z-code .line.hl {{ background: {hl}; }}\n\
+         pre.z-code .ln {{ display: inline-block; min-width: 2.5em; padding-right: 1em; \
+         text-align: right; opacity: 0.5; user-select: none; }}\n"
+    ));
+    Ok(css)
+}
+
+/// Options from a fence's info string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fence {
+    pub lang: Option<String>,
+    pub linenos: bool,
+    /// 1-based, inclusive ranges.
+    pub hl_lines: Vec<(usize, usize)>,
+}
+
+impl Fence {
+    /// Parses `rust,linenos,hl_lines=1 3-5`. Unknown options are ignored.
+    pub fn parse(info: &str) -> Self {
+        let mut fence = Fence::default();
+        for (i, part) in info.split(',').map(str::trim).enumerate() {
+            if part.is_empty() {
+                continue;
+            }
+            if part == "linenos" {
+                fence.linenos = true;
+            } else if let Some(lines) = part.strip_prefix("hl_lines=") {
+                for range in lines.split_whitespace() {
+                    let (a, b) = range.split_once('-').unwrap_or((range, range));
+                    if let (Ok(a), Ok(b)) = (a.trim().parse(), b.trim().parse()) {
+                        fence.hl_lines.push((a, b));
+                    }
+                }
+            } else if i == 0 && !part.contains('=') {
+                fence.lang = Some(part.to_owned());
+            }
+        }
+        fence
+    }
+
+    fn highlighted(&self, line: usize) -> bool {
+        self.hl_lines.iter().any(|&(a, b)| a <= line && line <= b)
+    }
+}
+
+thread_local! {
+    /// `Scope` → `z-source z-rust`; building it takes syntect's global
+    /// scope-repository lock, so each worker caches what it has seen.
+    static CLASSES: RefCell<HashMap<Scope, String>> = RefCell::new(HashMap::new());
+}
+
+fn push_classes(out: &mut String, scope: Scope) {
+    CLASSES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let classes = cache.entry(scope).or_insert_with(|| {
+            scope
+                .build_string()
+                .split('.')
+                .map(|atom| format!("{CLASS_PREFIX}{atom}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        out.push_str(classes);
+    });
+}
+
+fn open_span(out: &mut String, scope: Scope) {
+    out.push_str("<span class=\"");
+    push_classes(out, scope);
+    out.push_str("\">");
+}
+
+/// Escapes text for HTML.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Renders a fenced code block: highlighted when the language is known,
+/// escaped plain text otherwise (never an error).
+pub fn render_block(code: &str, info: &str) -> String {
+    let fence = Fence::parse(info);
+    let set = syntaxes();
+    let syntax = fence
+        .lang
+        .as_deref()
+        .and_then(|l| set.find_syntax_by_token(l));
+    let lang_attr = fence.lang.as_deref().unwrap_or("");
+    let mut out = String::with_capacity(code.len() * 3 + 64);
+    out.push_str("<pre class=\"z-code\"");
+    if !lang_attr.is_empty() {
+        out.push_str(" data-lang=\"");
+        escape_into(&mut out, lang_attr);
+        out.push('"');
+    }
+    out.push_str("><code");
+    if !lang_attr.is_empty() {
+        out.push_str(" class=\"language-");
+        escape_into(&mut out, lang_attr);
+        out.push('"');
+    }
+    out.push('>');
+    let wrap = fence.linenos || !fence.hl_lines.is_empty();
+    let mut state = syntax.map(ParseState::new);
+    let mut stack = ScopeStack::new();
+    for (n, line) in code.split_inclusive('\n').enumerate() {
+        let n = n + 1;
+        if wrap {
+            out.push_str(if fence.highlighted(n) {
+                "<span class=\"line hl\">"
+            } else {
+                "<span class=\"line\">"
+            });
+            if fence.linenos {
+                out.push_str(&format!(
+                    "<span class=\"ln\" aria-hidden=\"true\">{n}</span>"
+                ));
+            }
+        }
+        let ops = state.as_mut().and_then(|s| s.parse_line(line, set).ok());
+        match ops {
+            Some(ops) => {
+                // Re-open the scopes still open from earlier lines, so that
+                // each line's spans are balanced.
+                let reopened = stack.as_slice().len();
+                for &scope in stack.as_slice() {
+                    open_span(&mut out, scope);
+                }
+                let mut depth = reopened as isize;
+                let mut at = 0;
+                for (i, op) in &ops {
+                    let i = (*i).min(line.len());
+                    if i > at {
+                        escape_into(&mut out, &line[at..i]);
+                        at = i;
+                    }
+                    let applied = stack.apply_with_hook(op, |basic, _| match basic {
+                        BasicScopeStackOp::Push(scope) => {
+                            open_span(&mut out, scope);
+                            depth += 1;
+                        }
+                        BasicScopeStackOp::Pop => {
+                            if depth > 0 {
+                                out.push_str("</span>");
+                                depth -= 1;
+                            }
+                        }
+                    });
+                    if applied.is_err() {
+                        break;
+                    }
+                }
+                let rest = &line[at..];
+                let (text, newline) = match rest.strip_suffix('\n') {
+                    Some(t) => (t, true),
+                    None => (rest, false),
+                };
+                escape_into(&mut out, text);
+                for _ in 0..depth {
+                    out.push_str("</span>");
+                }
+                if wrap {
+                    out.push_str("</span>");
+                }
+                if newline {
+                    out.push('\n');
+                }
+            }
+            None => {
+                // Unknown language (or a grammar error): plain text.
+                let (text, newline) = match line.strip_suffix('\n') {
+                    Some(t) => (t, true),
+                    None => (line, false),
+                };
+                escape_into(&mut out, text);
+                if wrap {
+                    out.push_str("</span>");
+                }
+                if newline {
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out.push_str("</code></pre>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn fence_options() {
+        let f = Fence::parse("rust,linenos,hl_lines=1 3-5");
+        assert_eq!(f.lang.as_deref(), Some("rust"));
+        assert!(f.linenos);
+        assert_eq!(f.hl_lines, [(1, 1), (3, 5)]);
+        assert!(f.highlighted(4) && !f.highlighted(2));
+        assert_eq!(Fence::parse("").lang, None);
+        assert_eq!(Fence::parse("hl_lines=2").lang, None);
+    }
+
+    #[test]
+    fn highlights_with_classes_and_balanced_lines() {
+        let html = render_block(
+            "fn main() {\n    /* a\n  b */ let x = \"<s>\";\n}\n",
+            "rust,linenos,hl_lines=2",
+        );
+        assert!(
+            html.starts_with(
+                "<pre class=\"z-code\" data-lang=\"rust\"><code class=\"language-rust\">"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("z-keyword"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+        assert!(html.contains("&lt;s&gt;"), "{html}");
+        for (i, line) in html.lines().take(4).enumerate() {
+            assert_eq!(
+                line.matches("<span").count(),
+                line.matches("</span>").count(),
+                "line {i}: {line}"
+            );
+            assert!(
+                line.contains(&format!(
+                    "<span class=\"ln\" aria-hidden=\"true\">{}</span>",
+                    i + 1
+                )),
+                "{line}"
+            );
+        }
+        assert!(
+            html.lines()
+                .nth(1)
+                .unwrap()
+                .contains("<span class=\"line hl\">"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn unknown_language_is_escaped_plain_text() {
+        let html = render_block("a < b\n", "nosuchlang");
+        assert_eq!(
+            html,
+            "<pre class=\"z-code\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">a &lt; b\n</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn theme_css_for_known_and_unknown_themes() {
+        let css = theme_css(DEFAULT_THEME).unwrap();
+        assert!(css.contains(".z-"), "{css}");
+        assert!(css.contains(".line.hl"), "{css}");
+        assert!(theme_css("nope").unwrap_err().contains("base16-ocean.dark"));
+    }
+}
