@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::site::{BuildOptions, build};
+use crate::site::BuildOptions;
 
 /// Letterbox: Markdown and Tera templates to a static site whose forms are
 /// their own backend schema.
@@ -71,6 +71,28 @@ pub struct BuildArgs {
     /// Override `base_url` from site.toml (e.g. for a preview deploy).
     #[arg(long)]
     pub base_url: Option<String>,
+    /// Minify the HTML (like `minify = true` in site.toml).
+    #[arg(long)]
+    pub minify: bool,
+    /// Also write `.gz` and `.br` siblings of text files (like
+    /// `precompress = true` in site.toml).
+    #[arg(long)]
+    pub precompress: bool,
+}
+
+/// Loads and builds with the build flags that override site.toml.
+fn build_with_flags(
+    options: &BuildOptions,
+    minify: bool,
+    precompress: bool,
+) -> Result<crate::site::BuildSummary, crate::site::BuildError> {
+    let start = std::time::Instant::now();
+    let mut site = crate::site::Site::load(options)?;
+    site.config.minify |= minify;
+    site.config.precompress |= precompress;
+    let mut summary = site.build()?;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
 }
 
 /// Runs the CLI with already parsed arguments.
@@ -93,7 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     if options.drafts { " (with drafts)" } else { "" }
                 );
             }
-            match build(&options) {
+            match build_with_flags(&options, args.minify, args.precompress) {
                 Ok(summary) => {
                     if cli.verbose {
                         eprintln!("output: {}", summary.output.display());

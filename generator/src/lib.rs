@@ -5,6 +5,7 @@
 //! [`forms`] (form discovery in rendered HTML), [`output`] (atomic write).
 //! [`site::Site`] owns them all; [`build`] runs the whole thing.
 
+pub mod anchors;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -12,6 +13,7 @@ pub mod forms;
 pub mod highlight;
 pub mod markdown;
 pub mod output;
+pub mod postprocess;
 pub mod render;
 pub mod serve;
 pub mod site;

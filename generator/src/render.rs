@@ -191,7 +191,11 @@ fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
     let l = Arc::clone(lookup);
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
         let path = kwargs.must_get::<&str>("path")?;
-        current(&l).url_for(path).map_err(tera::Error::message)
+        let lookup = current(&l);
+        if kwargs.get::<bool>("cachebust")?.unwrap_or(false) {
+            return lookup.cachebust_url(path).map_err(tera::Error::message);
+        }
+        lookup.url_for(path).map_err(tera::Error::message)
     });
 }
 
@@ -224,10 +228,19 @@ pub struct Lookup {
     pub sections: HashMap<String, Value>,
     /// Site path (without base path) by content path, for `@/` links.
     pub paths: HashMap<String, String>,
+    /// Hashed names of assets asked for with `cachebust=true`.
+    pub fingerprints: Arc<crate::postprocess::Fingerprints>,
     pub urls: Urls,
 }
 
 impl Lookup {
+    /// `get_url(path="style.css", cachebust=true)`: the URL of a copy of
+    /// the asset named after its content hash (`/style.3f2a9c1b.css`).
+    pub fn cachebust_url(&self, path: &str) -> Result<String, String> {
+        let hashed = self.fingerprints.hashed_path(path)?;
+        Ok(self.urls.url(&format!("/{hashed}")))
+    }
+
     /// `get_url(path=…)`: `@/blog/hello.md` is the URL of that content
     /// file; an absolute URL is returned as is; anything else is a path
     /// inside the site and gets the base path.

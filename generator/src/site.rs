@@ -246,6 +246,7 @@ impl Site {
         }
         let page_md: Vec<Rendered> = page_md.into_iter().map(|(r, _)| r).collect();
         let section_md: Vec<Rendered> = section_md.into_iter().map(|(r, _)| r).collect();
+        errors.extend(self.broken_anchors(&page_md, &section_md));
 
         // Site model: each section's pages and subsections, in order.
         let section_index: HashMap<&str, usize> = self
@@ -450,8 +451,14 @@ impl Site {
                 section_value(section, &section_md[i], &urls, pages, subs, ancestors)
             })
             .collect();
+        let fingerprints = std::sync::Arc::new(crate::postprocess::Fingerprints::new(
+            copies
+                .iter()
+                .map(|(from, out, _)| (out.as_str(), from.as_path())),
+        ));
         let mut lookup = Lookup {
             urls: urls.clone(),
+            fingerprints: std::sync::Arc::clone(&fingerprints),
             ..Lookup::default()
         };
         for (page, value) in self.content.pages.iter().zip(&page_values) {
@@ -533,6 +540,28 @@ impl Site {
             return Err(errors.into());
         }
 
+        // Post-processing: theme stylesheet, hashed assets, _headers, minify.
+        let writes = |out: &str| copies.iter().any(|(_, o, _)| o == out);
+        if md.highlight_code && !writes(crate::highlight::THEME_CSS) {
+            let css = crate::highlight::theme_css(&md.highlight_theme)
+                .map_err(|e| anyhow!("site.toml: [markdown] {e}"))?;
+            files.push((crate::highlight::THEME_CSS, css));
+        }
+        let hashed = fingerprints.copies();
+        if !hashed.is_empty() && !writes(crate::postprocess::HEADERS_FILE) {
+            let pages: Vec<&str> = files
+                .iter()
+                .map(|(o, _)| *o)
+                .filter(|o| o.ends_with(".html"))
+                .collect();
+            let names: Vec<String> = hashed.iter().map(|(_, o)| o.clone()).collect();
+            let text = crate::postprocess::headers_file(&urls.base_path, &pages, &names);
+            files.push((crate::postprocess::HEADERS_FILE, text));
+        }
+        if self.config.minify {
+            crate::postprocess::minify_html_files(&mut files);
+        }
+
         // Write everything, then swap it in.
         let staging = Staging::new(&self.output)?;
         let write_errors: Vec<anyhow::Error> = files
@@ -545,6 +574,22 @@ impl Site {
             )
             .filter_map(Result::err)
             .collect();
+        let mut write_errors = write_errors;
+        write_errors.extend(
+            hashed
+                .par_iter()
+                .map(|(from, out)| staging.copy(from, out))
+                .filter_map(Result::err)
+                .collect::<Vec<_>>(),
+        );
+        if self.config.precompress && write_errors.is_empty() {
+            let plain: Vec<(PathBuf, String)> = copies
+                .iter()
+                .map(|(f, o, _)| (f.clone(), o.clone()))
+                .chain(hashed.iter().cloned())
+                .collect();
+            write_errors.extend(crate::postprocess::precompress(&staging, &files, &plain));
+        }
         if !write_errors.is_empty() {
             return Err(write_errors.into());
         }
@@ -562,6 +607,47 @@ impl Site {
             output: self.output.clone(),
             manifest: manifest_file,
         })
+    }
+}
+
+impl Site {
+    /// `@/page.md#anchor` links whose anchor is no heading of the target,
+    /// as `file:line: message`.
+    fn broken_anchors(&self, page_md: &[Rendered], section_md: &[Rendered]) -> Vec<anyhow::Error> {
+        let ids: HashMap<&str, &[String]> = self
+            .content
+            .pages
+            .iter()
+            .map(|p| p.rel.as_str())
+            .zip(page_md.iter().map(|r| r.ids.as_slice()))
+            .chain(
+                self.content
+                    .sections
+                    .iter()
+                    .map(|s| s.rel.as_str())
+                    .zip(section_md.iter().map(|r| r.ids.as_slice())),
+            )
+            .collect();
+        let bodies: Vec<(&str, usize, &str)> = self
+            .content
+            .pages
+            .iter()
+            .map(|p| (p.source.as_str(), p.body_line, p.body.as_str()))
+            .chain(
+                self.content
+                    .sections
+                    .iter()
+                    .map(|s| (s.source.as_str(), s.body_line, s.body.as_str())),
+            )
+            .collect();
+        bodies
+            .par_iter()
+            .flat_map_iter(|&(source, body_line, body)| {
+                crate::anchors::broken_anchors(body, &ids)
+                    .into_iter()
+                    .map(move |l| anyhow!("{source}:{}: {}", l.line + body_line - 1, l.message))
+            })
+            .collect()
     }
 }
 
