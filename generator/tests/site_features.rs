@@ -195,3 +195,35 @@ fn build_flags_minify_and_precompress() {
     assert!(dir.path().join("dist/code/index.html.gz").exists());
     assert!(dir.path().join("dist/code/index.html.br").exists());
 }
+
+#[test]
+fn starter_site_uses_highlighting_and_a_cachebusted_stylesheet() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["content", "templates", "static"] {
+        for entry in walkdir::WalkDir::new(repo.join(part)) {
+            let entry = entry.unwrap();
+            let dest = dir
+                .path()
+                .join(part)
+                .join(entry.path().strip_prefix(repo.join(part)).unwrap());
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&dest).unwrap();
+            } else {
+                fs::copy(entry.path(), &dest).unwrap();
+            }
+        }
+    }
+    fs::copy(repo.join("site.toml"), dir.path().join("site.toml")).unwrap();
+    build(&BuildOptions::new(dir.path())).unwrap();
+    let home = read(dir.path(), "index.html");
+    let start = home.find("href=\"/style.").unwrap() + "href=\"/".len();
+    let css = &home[start..start + home[start..].find('"').unwrap()];
+    assert_ne!(css, "style.css", "{home}");
+    assert!(dir.path().join("dist").join(css).is_file(), "{css}");
+    assert!(read(dir.path(), "_headers").contains(css));
+    assert!(read(dir.path(), "syntax-theme.css").contains(".z-"));
+    let post = read(dir.path(), "blog/forms-as-schema/index.html");
+    assert!(post.contains("data-lang=\"toml\""), "{post}");
+    assert!(post.contains("<span class=\"line hl\">"), "{post}");
+}
