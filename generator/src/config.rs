@@ -44,6 +44,22 @@ pub struct Config {
     /// Write `.gz` and `.br` siblings of text files (also `build --precompress`).
     #[serde(default)]
     pub precompress: bool,
+    /// Write `atom.xml` and `rss.xml` of the whole site.
+    #[serde(default)]
+    pub generate_feeds: bool,
+    /// Most entries in any feed (site, section, term); 0 means no limit.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: usize,
+    /// Write `search_index.json`.
+    #[serde(default)]
+    pub build_search_index: bool,
+    /// `[[taxonomies]]`; `tags` exists even when not declared.
+    #[serde(default)]
+    pub taxonomies: Vec<crate::taxonomy::TaxonomyConfig>,
+}
+
+fn default_feed_limit() -> usize {
+    20
 }
 
 fn default_base_url() -> String {
@@ -102,6 +118,10 @@ impl Default for Config {
             forms: BTreeMap::new(),
             minify: false,
             precompress: false,
+            generate_feeds: false,
+            feed_limit: default_feed_limit(),
+            build_search_index: false,
+            taxonomies: Vec::new(),
         }
     }
 }
@@ -123,6 +143,14 @@ impl Config {
             anyhow::anyhow!("{}: {}", locate(name, line), e.message().trim_end())
         })?;
         config.validate(name)?;
+        if let Err(e) = crate::taxonomy::declared(&config.taxonomies) {
+            // The line of the first `[[taxonomies]]`.
+            let line = text
+                .lines()
+                .position(|l| l.trim() == "[[taxonomies]]")
+                .map(|i| i + 1);
+            bail!("{}: {e}", locate(name, line));
+        }
         Ok(config)
     }
 

@@ -38,6 +38,10 @@ pub struct PageFrontMatter {
     pub tags: Vec<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Terms of taxonomies declared in `site.toml`, e.g.
+    /// `[taxonomies] categories = ["Guides"]` (`tags` may go here too).
+    #[serde(default)]
+    pub taxonomies: std::collections::BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub extra: Extra,
 }
@@ -74,6 +78,13 @@ pub struct SectionFrontMatter {
     /// Default template for the section's pages (default `page.html`).
     #[serde(default)]
     pub page_template: Option<String>,
+    /// Split the section's page list into pagers of this many pages
+    /// (`/blog/`, `/blog/page/2/`, …).
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+    /// Write `atom.xml` and `rss.xml` of the section's pages.
+    #[serde(default)]
+    pub generate_feeds: bool,
     #[serde(default)]
     pub extra: Extra,
 }
@@ -582,6 +593,12 @@ fn load_section(dir: &Path, rel: &str, section_dirs: &BTreeSet<String>) -> anyho
     let text = read(dir, rel)?;
     let split = split_front_matter(&text, &source)?;
     let meta: SectionFrontMatter = parse_front_matter(&split, &source)?;
+    if meta.paginate_by == Some(0) {
+        return Err(anyhow!(
+            "{}: paginate_by must be at least 1",
+            locate(&source, key_line(&split, "paginate_by"))
+        ));
+    }
     let sdir = section_dir(rel);
     let parent = if rel == HOME {
         None

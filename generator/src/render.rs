@@ -19,6 +19,15 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("page.html", include_str!("default_templates/page.html")),
     ("404.html", include_str!("default_templates/404.html")),
+    (
+        "taxonomy_list.html",
+        include_str!("default_templates/taxonomy_list.html"),
+    ),
+    (
+        "taxonomy_single.html",
+        include_str!("default_templates/taxonomy_single.html"),
+    ),
+    ("robots.txt", crate::sitemap::ROBOTS_TEMPLATE),
     ("admin.html", crate::forms::ADMIN_TEMPLATE),
 ];
 
@@ -197,6 +206,14 @@ fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
         }
         lookup.url_for(path).map_err(tera::Error::message)
     });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_taxonomy_url", move |kwargs: Kwargs, _: &State| {
+        let kind = kwargs.must_get::<&str>("kind")?;
+        let name = kwargs.must_get::<&str>("name")?;
+        current(&l)
+            .taxonomy_url(kind, name)
+            .map_err(tera::Error::message)
+    });
 }
 
 /// `{{ page.date | date(format="%B %-d, %Y") }}`: formats a front-matter
@@ -231,6 +248,8 @@ pub struct Lookup {
     /// Hashed names of assets asked for with `cachebust=true`.
     pub fingerprints: Arc<crate::postprocess::Fingerprints>,
     pub urls: Urls,
+    /// Site path of every taxonomy term by (taxonomy name, term slug).
+    pub terms: HashMap<(String, String), String>,
 }
 
 impl Lookup {
@@ -239,6 +258,18 @@ impl Lookup {
     pub fn cachebust_url(&self, path: &str) -> Result<String, String> {
         let hashed = self.fingerprints.hashed_path(path)?;
         Ok(self.urls.url(&format!("/{hashed}")))
+    }
+
+    /// `get_taxonomy_url(kind="tags", name="Rust")`: the term page's URL;
+    /// the name is matched by its slug.
+    pub fn taxonomy_url(&self, kind: &str, name: &str) -> Result<String, String> {
+        let slug = crate::content::slugify(name);
+        self.terms
+            .get(&(kind.to_owned(), slug))
+            .map(|path| self.urls.url(path))
+            .ok_or_else(|| {
+                format!("get_taxonomy_url: no term `{name}` in taxonomy `{kind}` (is any page tagged with it?)")
+            })
     }
 
     /// `get_url(path=…)`: `@/blog/hello.md` is the URL of that content

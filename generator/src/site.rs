@@ -18,6 +18,8 @@ use crate::forms::{
 use crate::markdown::{self, BrokenLink, Rendered};
 use crate::output::Staging;
 use crate::render::{Lookup, Templates, Urls, html, map, opt};
+use crate::taxonomy::{self, Taxonomies};
+use crate::{extras, paginate};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -143,7 +145,15 @@ struct Job {
 
 enum JobKind {
     Page(usize),
+    /// Pager 1 of a paginated section is the section itself.
     Section(usize),
+    /// Pager `n` (≥ 2) of a paginated section.
+    Pager(usize, usize),
+    /// A taxonomy's list page (`/tags/`).
+    TaxonomyList(usize),
+    /// Pager `n` (1-based) of term `k` of taxonomy `t`.
+    Term(usize, usize, usize),
+    Robots,
     NotFound,
     Admin,
 }
@@ -289,6 +299,30 @@ impl Site {
             });
         }
 
+        // Taxonomies (terms' pages newest first) and page neighbours.
+        let taxonomies = match taxonomy::declared(&self.config.taxonomies) {
+            Ok(declared) => taxonomy::collect(&declared, &self.content.pages, &self.root, |idx| {
+                sort_pages(idx, &self.content.pages, SortBy::Date)
+            })
+            .unwrap_or_else(|e| {
+                errors.extend(e);
+                Taxonomies::default()
+            }),
+            Err(e) => {
+                errors.push(anyhow!("site.toml: {e}"));
+                Taxonomies::default()
+            }
+        };
+        let neighbours = extras::neighbours(self.content.pages.len(), &section_pages);
+        let extras_model = extras::Model {
+            config: &self.config,
+            content: &self.content,
+            page_md: &page_md,
+            section_pages: &section_pages,
+            taxonomies: &taxonomies,
+            urls: &urls,
+        };
+
         // Output paths: two sources writing one file is an error naming both.
         let mut jobs = Vec::new();
         let mut copies: Vec<(PathBuf, String, String)> = Vec::new(); // (from, out, source)
@@ -304,12 +338,66 @@ impl Site {
                 .template
                 .clone()
                 .unwrap_or_else(|| default.to_owned());
+            if let Some(by) = section.meta.paginate_by {
+                let count = paginate::pager_count(section_pages[i].len(), by);
+                for n in 2..=count {
+                    jobs.push(Job {
+                        kind: JobKind::Pager(i, n),
+                        template: template.clone(),
+                        out: out_path(&paginate::pager_path(&section.path, n)),
+                        source: section.source.clone(),
+                    });
+                }
+                aliases.push((
+                    out_path(&format!("{}page/1/", section.path)),
+                    urls.url(&section.path),
+                    section.source.clone(),
+                ));
+            }
             jobs.push(Job {
                 kind: JobKind::Section(i),
                 template,
                 out: out_path(&section.path),
                 source: section.source.clone(),
             });
+        }
+        for (t, taxonomy) in taxonomies.list.iter().enumerate() {
+            let declared = self
+                .config
+                .taxonomies
+                .iter()
+                .any(|c| c.name == taxonomy.config.name);
+            if taxonomy.terms.is_empty() && !declared {
+                continue;
+            }
+            let source = format!("site.toml (taxonomy `{}`)", taxonomy.config.name);
+            jobs.push(Job {
+                kind: JobKind::TaxonomyList(t),
+                template: "taxonomy_list.html".to_owned(),
+                out: out_path(&taxonomy.path),
+                source: source.clone(),
+            });
+            for (k, term) in taxonomy.terms.iter().enumerate() {
+                let count = taxonomy
+                    .config
+                    .paginate_by
+                    .map_or(1, |by| paginate::pager_count(term.pages.len(), by));
+                for n in 1..=count {
+                    jobs.push(Job {
+                        kind: JobKind::Term(t, k, n),
+                        template: "taxonomy_single.html".to_owned(),
+                        out: out_path(&paginate::pager_path(&term.path, n)),
+                        source: source.clone(),
+                    });
+                }
+                if taxonomy.config.paginate_by.is_some() {
+                    aliases.push((
+                        out_path(&format!("{}page/1/", term.path)),
+                        urls.url(&term.path),
+                        source.clone(),
+                    ));
+                }
+            }
         }
         for (i, page) in self.content.pages.iter().enumerate() {
             let parent = section_index
@@ -363,13 +451,25 @@ impl Site {
             Ok(files) => copies.extend(files),
             Err(e) => errors.push(e),
         }
+        // `robots.txt` from the template unless static/ has one.
+        let robots = !copies.iter().any(|(_, out, _)| out == "robots.txt");
+        if robots {
+            jobs.push(Job {
+                kind: JobKind::Robots,
+                template: "robots.txt".to_owned(),
+                out: "robots.txt".to_owned(),
+                source: self.templates.display_name("robots.txt"),
+            });
+        }
+        let extra_claims = extras_model.file_claims();
         let mut claimed: HashMap<&str, &str> = HashMap::new();
         let outputs = jobs
             .iter()
             .map(|j| (j.out.as_str(), j.source.as_str()))
             .chain(aliases.iter().map(|(o, _, s)| (o.as_str(), s.as_str())))
             .chain(copies.iter().map(|(_, o, s)| (o.as_str(), s.as_str())))
-            .chain(assets.iter().map(|(o, _)| (*o, "(built-in) letterbox")));
+            .chain(assets.iter().map(|(o, _)| (*o, "(built-in) letterbox")))
+            .chain(extra_claims.iter().map(|(o, s)| (o.as_str(), s.as_str())));
         for (out, source) in outputs {
             if let Some(first) = claimed.insert(out, source) {
                 errors.push(anyhow!(
@@ -412,12 +512,14 @@ impl Site {
             .iter()
             .map(|s| section_ref(s, &urls))
             .collect();
+        let term_refs = taxonomies.term_refs(&urls);
         let page_values: Vec<Value> = self
             .content
             .pages
             .par_iter()
             .zip(page_md.par_iter())
-            .map(|(page, rendered)| {
+            .enumerate()
+            .map(|(i, (page, rendered))| {
                 let parent = section_index
                     .get(page.section.as_str())
                     .copied()
@@ -427,7 +529,18 @@ impl Site {
                     .map(|&a| section_refs[a].clone())
                     .collect();
                 ancestors.push(section_refs[parent].clone());
-                page_value(page, rendered, &urls, ancestors)
+                let (higher, lower) = neighbours[i];
+                let neighbour = |n: Option<usize>| {
+                    n.map_or_else(Value::none, |n| {
+                        extras::page_ref(&self.content.pages[n], &urls)
+                    })
+                };
+                let more = [
+                    ("taxonomies", taxonomies.page_value(i, &term_refs)),
+                    ("higher", neighbour(higher)),
+                    ("lower", neighbour(lower)),
+                ];
+                page_value(page, rendered, &urls, ancestors, more)
             })
             .collect();
         let section_values: Vec<Value> = self
@@ -471,7 +584,31 @@ impl Site {
                 .paths
                 .insert(section.rel.clone(), section.path.clone());
         }
+        lookup.terms = taxonomies.term_paths();
         self.templates.set_lookup(lookup);
+
+        // Taxonomy values: each term's value (with its pages) built once,
+        // shared by the list page and the term's pagers.
+        let taxonomy_values: Vec<Value> = taxonomies.list.iter().map(|t| t.value(&urls)).collect();
+        let term_values: Vec<Vec<Value>> = taxonomies
+            .list
+            .par_iter()
+            .map(|t| {
+                t.terms
+                    .par_iter()
+                    .map(|term| term.value(t, &urls, &page_values))
+                    .collect()
+            })
+            .collect();
+        let terms_values: Vec<Value> = term_values.iter().map(|v| Value::from(v.clone())).collect();
+        let (extra_outs, extra_texts): (Vec<String>, Vec<String>) = match extras_model.files() {
+            Ok(files) => files.into_iter().unzip(),
+            Err(e) => {
+                errors.push(e);
+                Default::default()
+            }
+        };
+        let sitemap_url = urls.permalink("/sitemap.xml");
 
         // Render, discover forms, in parallel.
         let settings = FormSettings {
@@ -485,14 +622,56 @@ impl Site {
             .map(|job| {
                 let mut ctx = Context::new();
                 ctx.insert_value("config", config_value.clone());
+                let pager_path: String;
                 let path = match job.kind {
                     JobKind::Page(i) => {
                         ctx.insert_value("page", page_values[i].clone());
                         self.content.pages[i].path.as_str()
                     }
-                    JobKind::Section(i) => {
+                    JobKind::Section(i) | JobKind::Pager(i, _) => {
+                        let n = match job.kind {
+                            JobKind::Pager(_, n) => n,
+                            _ => 1,
+                        };
+                        let section = &self.content.sections[i];
                         ctx.insert_value("section", section_values[i].clone());
-                        self.content.sections[i].path.as_str()
+                        let paginator = section.meta.paginate_by.map_or_else(Value::none, |by| {
+                            let items = section_values[i]
+                                .get_from_path("pages")
+                                .and_then(Value::as_array)
+                                .unwrap_or(&[]);
+                            paginate::paginator_value(&section.path, items, by, n, &urls)
+                        });
+                        ctx.insert_value("paginator", paginator);
+                        pager_path = paginate::pager_path(&section.path, n);
+                        pager_path.as_str()
+                    }
+                    JobKind::TaxonomyList(t) => {
+                        ctx.insert_value("taxonomy", taxonomy_values[t].clone());
+                        ctx.insert_value("terms", terms_values[t].clone());
+                        taxonomies.list[t].path.as_str()
+                    }
+                    JobKind::Term(t, k, n) => {
+                        let taxonomy = &taxonomies.list[t];
+                        let term = &taxonomy.terms[k];
+                        let value = &term_values[t][k];
+                        ctx.insert_value("taxonomy", taxonomy_values[t].clone());
+                        ctx.insert_value("term", value.clone());
+                        let paginator =
+                            taxonomy.config.paginate_by.map_or_else(Value::none, |by| {
+                                let items = value
+                                    .get_from_path("pages")
+                                    .and_then(Value::as_array)
+                                    .unwrap_or(&[]);
+                                paginate::paginator_value(&term.path, items, by, n, &urls)
+                            });
+                        ctx.insert_value("paginator", paginator);
+                        pager_path = paginate::pager_path(&term.path, n);
+                        pager_path.as_str()
+                    }
+                    JobKind::Robots => {
+                        ctx.insert_value("sitemap_url", Value::from(sitemap_url.as_str()));
+                        "/robots.txt"
                     }
                     JobKind::NotFound => "/404.html",
                     JobKind::Admin => "/admin/",
@@ -500,6 +679,9 @@ impl Site {
                 ctx.insert_value("current_path", Value::from(path));
                 ctx.insert_value("current_url", Value::from(urls.url(path)));
                 let out = templates.render(&job.template, &ctx, &job.source)?;
+                if !job.out.ends_with(".html") {
+                    return Ok((out, Vec::new()));
+                }
                 rewrite_forms(&out, &job.source, &settings)
                     .with_context(|| format!("{}: form discovery failed", job.source))
             })
@@ -521,6 +703,7 @@ impl Site {
         for (out, text) in &assets {
             files.push((out, text.clone()));
         }
+        files.extend(extra_outs.iter().map(String::as_str).zip(extra_texts));
         let mut form_count = 0;
         let manifest = build_manifest(forms).map_err(|e| vec![e]);
         let manifest_json = manifest.and_then(|m| {
@@ -807,6 +990,9 @@ fn config_value(config: &Config, urls: &Urls) -> Value {
         ("author", Value::from(config.author.as_str())),
         ("api_url", Value::from(config.api_url.as_str())),
         ("extra", Value::from_serializable(&config.extra)),
+        ("generate_feeds", Value::from(config.generate_feeds)),
+        ("feed_limit", Value::from(config.feed_limit)),
+        ("build_search_index", Value::from(config.build_search_index)),
     ])
 }
 
@@ -827,7 +1013,13 @@ fn toc_value(rendered: &Rendered) -> Value {
     Value::from_serializable(&rendered.toc)
 }
 
-fn page_value(page: &Page, rendered: &Rendered, urls: &Urls, ancestors: Vec<Value>) -> Value {
+fn page_value(
+    page: &Page,
+    rendered: &Rendered,
+    urls: &Urls,
+    ancestors: Vec<Value>,
+    more: impl IntoIterator<Item = (&'static str, Value)>,
+) -> Value {
     let meta = &page.meta;
     let title = meta.title.clone().unwrap_or_default();
     map([
@@ -877,7 +1069,9 @@ fn page_value(page: &Page, rendered: &Rendered, urls: &Urls, ancestors: Vec<Valu
         ("relative_path", Value::from(page.rel.as_str())),
         ("section", Value::from(page.section.as_str())),
         ("ancestors", Value::from(ancestors)),
-    ])
+    ]
+    .into_iter()
+    .chain(more))
 }
 
 fn section_value(

@@ -1,0 +1,288 @@
+//! The files a build writes besides rendered templates: feeds (site,
+//! section, term), `sitemap.xml` and `search_index.json`; and the small
+//! template values that tie pages together (`page.higher` / `page.lower`).
+//! All linear in the number of pages (plus sorting the site feed).
+
+use rayon::prelude::*;
+use tera::Value;
+
+use crate::config::Config;
+use crate::content::{Content, Page};
+use crate::feeds::{self, Entry, Feed};
+use crate::markdown::Rendered;
+use crate::render::{Urls, map, opt};
+use crate::search;
+use crate::sitemap;
+use crate::taxonomy::Taxonomies;
+
+/// Everything the extras need from a build in progress.
+pub struct Model<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub page_md: &'a [Rendered],
+    /// Each section's pages in the section's order.
+    pub section_pages: &'a [Vec<usize>],
+    pub taxonomies: &'a Taxonomies,
+    pub urls: &'a Urls,
+}
+
+/// A short reference to a page, for `page.higher` and `page.lower` (not a
+/// whole page value, so neighbours do not nest).
+pub fn page_ref(page: &Page, urls: &Urls) -> Value {
+    map([
+        (
+            "title",
+            Value::from(page.meta.title.as_deref().unwrap_or("")),
+        ),
+        ("description", opt(page.meta.description.as_deref())),
+        ("date", opt(page.date.as_ref().map(|d| d.text.as_str()))),
+        ("slug", Value::from(page.slug.as_str())),
+        ("path", Value::from(page.path.as_str())),
+        ("url", Value::from(urls.url(&page.path))),
+        ("permalink", Value::from(urls.permalink(&page.path))),
+        ("relative_path", Value::from(page.rel.as_str())),
+    ])
+}
+
+/// `(higher, lower)` of every page: the page before it and after it in its
+/// section's order (for a date-sorted section: newer and older).
+pub fn neighbours(
+    pages: usize,
+    section_pages: &[Vec<usize>],
+) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut out = vec![(None, None); pages];
+    for list in section_pages {
+        for (k, &p) in list.iter().enumerate() {
+            let higher = k.checked_sub(1).map(|h| list[h]);
+            let lower = list.get(k + 1).copied();
+            out[p] = (higher, lower);
+        }
+    }
+    out
+}
+
+/// Newest first by `date`, then by path; undated pages left out.
+fn dated_newest_first(pages: &[Page], indices: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut dated: Vec<usize> = indices.filter(|&i| pages[i].date.is_some()).collect();
+    dated.sort_by(|&a, &b| {
+        let key = |p: &Page| std::cmp::Reverse(p.date.as_ref().map_or(0, |d| d.timestamp));
+        (key(&pages[a]), &pages[a].rel).cmp(&(key(&pages[b]), &pages[b].rel))
+    });
+    dated
+}
+
+impl Model<'_> {
+    fn entries(&self, indices: &[usize]) -> Vec<Entry<'_>> {
+        let limit = match self.config.feed_limit {
+            0 => usize::MAX,
+            n => n,
+        };
+        indices
+            .iter()
+            .take(limit)
+            .map(|&i| {
+                let page = &self.content.pages[i];
+                let md = &self.page_md[i];
+                Entry {
+                    title: page.meta.title.as_deref().unwrap_or(&page.slug),
+                    permalink: self.urls.permalink(&page.path),
+                    description: page.meta.description.as_deref(),
+                    summary: md.summary.as_deref(),
+                    content: &md.html,
+                    date: page.date.as_ref(),
+                    updated: page.updated.as_ref(),
+                    tags: page.meta.tags.iter().map(String::as_str).collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn feed<'s>(
+        &'s self,
+        title: &'s str,
+        description: &'s str,
+        page_path: &str,
+        entries: Vec<Entry<'s>>,
+    ) -> Feed<'s> {
+        Feed {
+            title,
+            description,
+            language: &self.config.language,
+            author: &self.config.author,
+            link: self.urls.permalink(page_path),
+            self_link: String::new(),
+            base: self.urls.permalink("/"),
+            entries,
+        }
+    }
+
+    /// Paths of the files [`Model::files`] writes, with what asked for
+    /// them (for collision messages), without producing them.
+    pub fn file_claims(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.config.generate_feeds {
+            out.push((
+                "atom.xml".to_owned(),
+                "site.toml (generate_feeds)".to_owned(),
+            ));
+            out.push((
+                "rss.xml".to_owned(),
+                "site.toml (generate_feeds)".to_owned(),
+            ));
+        }
+        for s in self
+            .content
+            .sections
+            .iter()
+            .filter(|s| s.meta.generate_feeds)
+        {
+            let dir = s.path.trim_start_matches('/');
+            out.push((format!("{dir}atom.xml"), s.source.clone()));
+            out.push((format!("{dir}rss.xml"), s.source.clone()));
+        }
+        for t in &self.taxonomies.list {
+            for term in &t.terms {
+                if let Some(path) = t.feed_path(term) {
+                    out.push((
+                        path.trim_start_matches('/').to_owned(),
+                        format!("taxonomy `{}` (feed = true)", t.config.name),
+                    ));
+                }
+            }
+        }
+        out.push(("sitemap.xml".to_owned(), "(built-in) sitemap".to_owned()));
+        if self.config.build_search_index {
+            out.push((
+                "search_index.json".to_owned(),
+                "site.toml (build_search_index)".to_owned(),
+            ));
+        }
+        out
+    }
+
+    /// Feeds, sitemap and search index: `(path in the output, text)`.
+    /// The same paths as [`Model::file_claims`].
+    pub fn files(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let pages = &self.content.pages;
+        let mut out = Vec::new();
+        let mut push_feed = |dir: &str, mut feed: Feed<'_>, rss: bool| {
+            feed.self_link = self.urls.permalink(&format!("/{dir}atom.xml"));
+            out.push((format!("{dir}atom.xml"), feeds::atom(&feed)));
+            if rss {
+                feed.self_link = self.urls.permalink(&format!("/{dir}rss.xml"));
+                out.push((format!("{dir}rss.xml"), feeds::rss(&feed)));
+            }
+        };
+        if self.config.generate_feeds {
+            let all = dated_newest_first(pages, 0..pages.len());
+            let feed = self.feed(
+                &self.config.title,
+                &self.config.description,
+                "/",
+                self.entries(&all),
+            );
+            push_feed("", feed, true);
+        }
+        for (i, s) in self.content.sections.iter().enumerate() {
+            if !s.meta.generate_feeds {
+                continue;
+            }
+            let list = dated_newest_first(pages, self.section_pages[i].iter().copied());
+            let title = s.meta.title.as_deref().unwrap_or(&self.config.title);
+            let description = s
+                .meta
+                .description
+                .as_deref()
+                .unwrap_or(&self.config.description);
+            let feed = self.feed(title, description, &s.path, self.entries(&list));
+            push_feed(s.path.trim_start_matches('/'), feed, true);
+        }
+        for t in &self.taxonomies.list {
+            if !t.config.feed {
+                continue;
+            }
+            for term in &t.terms {
+                let title = format!("{} – {}", term.name, self.config.title);
+                let feed = self.feed(
+                    &title,
+                    &self.config.description,
+                    &term.path,
+                    self.entries(&term.pages),
+                );
+                push_feed(term.path.trim_start_matches('/'), feed, false);
+            }
+        }
+        out.push(("sitemap.xml".to_owned(), self.sitemap()));
+        if self.config.build_search_index {
+            let items: Vec<search::Item<'_>> = pages
+                .par_iter()
+                .zip(self.page_md.par_iter())
+                .map(|(page, md)| search::Item {
+                    title: page.meta.title.as_deref().unwrap_or(&page.slug),
+                    url: self.urls.url(&page.path),
+                    description: page.meta.description.as_deref().unwrap_or(""),
+                    text: search::plain_text(&md.html, search::TEXT_LIMIT),
+                })
+                .collect();
+            out.push(("search_index.json".to_owned(), search::index_json(&items)?));
+        }
+        Ok(out)
+    }
+
+    /// Sections, pages, taxonomy lists and terms; `lastmod` is a page's
+    /// `updated` or `date`, and for a list the newest of its pages.
+    fn sitemap(&self) -> String {
+        let pages = &self.content.pages;
+        let last = |p: usize| {
+            let page = &pages[p];
+            page.updated
+                .as_ref()
+                .or(page.date.as_ref())
+                .map(|d| d.timestamp)
+        };
+        let newest = |list: &[usize]| list.iter().filter_map(|&p| last(p)).max();
+        let mut entries = Vec::with_capacity(pages.len() + self.content.sections.len());
+        for (i, s) in self.content.sections.iter().enumerate() {
+            entries.push(sitemap::Entry {
+                permalink: self.urls.permalink(&s.path),
+                lastmod: newest(&self.section_pages[i]),
+            });
+        }
+        for (i, p) in pages.iter().enumerate() {
+            entries.push(sitemap::Entry {
+                permalink: self.urls.permalink(&p.path),
+                lastmod: last(i),
+            });
+        }
+        for t in &self.taxonomies.list {
+            if t.terms.is_empty() {
+                continue;
+            }
+            entries.push(sitemap::Entry {
+                permalink: self.urls.permalink(&t.path),
+                lastmod: t.terms.iter().filter_map(|term| newest(&term.pages)).max(),
+            });
+            for term in &t.terms {
+                entries.push(sitemap::Entry {
+                    permalink: self.urls.permalink(&term.path),
+                    lastmod: newest(&term.pages),
+                });
+            }
+        }
+        sitemap::sitemap(&entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbours_follow_section_order() {
+        let n = neighbours(4, &[vec![3], vec![2, 0, 1]]);
+        assert_eq!(n[3], (None, None));
+        assert_eq!(n[2], (None, Some(0)));
+        assert_eq!(n[0], (Some(2), Some(1)));
+        assert_eq!(n[1], (Some(0), None));
+    }
+}

@@ -1,0 +1,61 @@
+//! `sitemap.xml` (every page, section, taxonomy list and term, with the
+//! last modification when known) and the default `robots.txt`.
+
+use std::fmt::Write as _;
+
+use crate::feeds::{escape, rfc3339};
+
+/// One `<url>` of the sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub permalink: String,
+    /// Seconds since the epoch of the last change, if known.
+    pub lastmod: Option<i64>,
+}
+
+/// The sitemap document (sitemaps.org 0.9). Entries are written in the
+/// order given.
+pub fn sitemap(entries: &[Entry]) -> String {
+    let mut out = String::with_capacity(128 + entries.len() * 96);
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for e in entries {
+        let _ = write!(out, "  <url>\n    <loc>{}</loc>\n", escape(&e.permalink));
+        if let Some(ts) = e.lastmod {
+            let _ = writeln!(out, "    <lastmod>{}</lastmod>", rfc3339(ts));
+        }
+        out.push_str("  </url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// The built-in `robots.txt` template: allow everything, point at the
+/// sitemap. A site overrides it with `templates/robots.txt` (rendered with
+/// `config` and `sitemap_url`) or `static/robots.txt` (copied as is).
+pub const ROBOTS_TEMPLATE: &str =
+    "User-agent: *\nDisallow:\nAllow: /\nSitemap: {{ sitemap_url }}\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_and_lastmod() {
+        let s = sitemap(&[
+            Entry {
+                permalink: "https://x.org/a?b&c".into(),
+                lastmod: Some(0),
+            },
+            Entry {
+                permalink: "https://x.org/".into(),
+                lastmod: None,
+            },
+        ]);
+        assert!(s.contains("<loc>https://x.org/a?b&amp;c</loc>"), "{s}");
+        assert_eq!(s.matches("<lastmod>").count(), 1, "{s}");
+        assert!(s.contains("<lastmod>1970-01-01T00:00:00Z</lastmod>"), "{s}");
+    }
+}

@@ -1,0 +1,377 @@
+//! Taxonomies: `tags` and any other declared with `[[taxonomies]]` in
+//! `site.toml`. Pages name their terms in front matter (`tags = [...]` or
+//! `[taxonomies] categories = [...]`); the build gets a list page per
+//! taxonomy (`/tags/`), a page per term (`/tags/<slug>/`), optionally
+//! paginated, and optionally an Atom feed per term.
+//!
+//! Everything here is O(pages × terms per page): one pass over the pages
+//! with a hash map from term slug to term.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::anyhow;
+use serde::Deserialize;
+use tera::Value;
+
+use crate::content::{Page, slugify};
+use crate::render::{Urls, map};
+
+/// The name of the taxonomy every site has.
+pub const TAGS: &str = "tags";
+
+/// One `[[taxonomies]]` entry of `site.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    /// The front-matter key and the name shown in templates, e.g. `categories`.
+    pub name: String,
+    /// Write an Atom feed per term: `/<taxonomy>/<term>/atom.xml`.
+    #[serde(default)]
+    pub feed: bool,
+    /// Split each term page into pages of this many entries.
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+}
+
+impl TaxonomyConfig {
+    /// `tags` with default settings, for sites that do not declare it.
+    pub fn tags() -> Self {
+        Self {
+            name: TAGS.to_owned(),
+            feed: false,
+            paginate_by: None,
+        }
+    }
+}
+
+/// The declared taxonomies with `tags` first when it is not declared.
+/// Checks names are non-empty, unique by slug, and `paginate_by` is not 0.
+pub fn declared(configured: &[TaxonomyConfig]) -> Result<Vec<TaxonomyConfig>, String> {
+    let mut out = Vec::with_capacity(configured.len() + 1);
+    if !configured.iter().any(|t| t.name == TAGS) {
+        out.push(TaxonomyConfig::tags());
+    }
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for t in configured {
+        let slug = slugify(&t.name);
+        if slug.is_empty() {
+            return Err(format!(
+                "taxonomy name `{}` has no letters or digits to make a URL of",
+                t.name
+            ));
+        }
+        if let Some(first) = seen.insert(slug.clone(), &t.name) {
+            return Err(format!(
+                "taxonomies `{first}` and `{}` would both be at /{slug}/",
+                t.name
+            ));
+        }
+        if t.paginate_by == Some(0) {
+            return Err(format!(
+                "taxonomy `{}`: paginate_by must be at least 1",
+                t.name
+            ));
+        }
+        out.push(t.clone());
+    }
+    Ok(out)
+}
+
+/// One term of a taxonomy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// As first written in front matter.
+    pub name: String,
+    pub slug: String,
+    /// Site path, e.g. `/tags/rust/`.
+    pub path: String,
+    /// Indices into the site's pages, newest first once sorted.
+    pub pages: Vec<usize>,
+}
+
+/// One taxonomy and its terms, sorted by name (case-insensitive).
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub config: TaxonomyConfig,
+    pub slug: String,
+    /// Site path of the list page, e.g. `/tags/`.
+    pub path: String,
+    pub terms: Vec<Term>,
+}
+
+/// Every taxonomy of the site, and which terms each page has.
+#[derive(Debug, Clone, Default)]
+pub struct Taxonomies {
+    pub list: Vec<Taxonomy>,
+    /// For each page, `(taxonomy, term)` indices, in taxonomy order and
+    /// then in the order the page lists them.
+    pub page_terms: Vec<Vec<(usize, usize)>>,
+}
+
+/// The terms of `page` for taxonomy `name`: `tags` also reads the
+/// top-level `tags` key.
+fn terms_of<'a>(page: &'a Page, name: &str) -> impl Iterator<Item = &'a String> {
+    let top = if name == TAGS {
+        page.meta.tags.as_slice()
+    } else {
+        &[]
+    };
+    let nested = page
+        .meta
+        .taxonomies
+        .get(name)
+        .map_or(&[][..], Vec::as_slice);
+    top.iter().chain(nested)
+}
+
+/// Groups pages by term. `sort` orders a term's pages (newest first).
+/// Errors: a page using an undeclared taxonomy, a term without letters or
+/// digits; each names the file and, when found, the line.
+pub fn collect(
+    declared: &[TaxonomyConfig],
+    pages: &[Page],
+    root: &Path,
+    sort: impl Fn(&mut [usize]) + Sync,
+) -> Result<Taxonomies, Vec<anyhow::Error>> {
+    let mut errors = Vec::new();
+    let mut list: Vec<Taxonomy> = declared
+        .iter()
+        .map(|c| {
+            let slug = slugify(&c.name);
+            Taxonomy {
+                config: c.clone(),
+                path: format!("/{slug}/"),
+                slug,
+                terms: Vec::new(),
+            }
+        })
+        .collect();
+    let mut index: Vec<HashMap<String, usize>> = vec![HashMap::new(); list.len()];
+    let mut page_terms = Vec::with_capacity(pages.len());
+    for (p, page) in pages.iter().enumerate() {
+        for name in page.meta.taxonomies.keys() {
+            if !list.iter().any(|t| &t.config.name == name) {
+                errors.push(anyhow!(
+                    "{}: taxonomy `{name}` is not declared in site.toml (add `[[taxonomies]]` with `name = \"{name}\"`)",
+                    locate_key(root, &page.source, name)
+                ));
+            }
+        }
+        let mut mine = Vec::new();
+        for (t, taxonomy) in list.iter_mut().enumerate() {
+            for term in terms_of(page, &taxonomy.config.name) {
+                let slug = slugify(term);
+                if slug.is_empty() {
+                    errors.push(anyhow!(
+                        "{}: {} term `{term}` has no letters or digits to make a URL of",
+                        locate_key(root, &page.source, &taxonomy.config.name),
+                        taxonomy.config.name
+                    ));
+                    continue;
+                }
+                let next = taxonomy.terms.len();
+                let i = *index[t].entry(slug.clone()).or_insert(next);
+                if i == next {
+                    taxonomy.terms.push(Term {
+                        name: term.trim().to_owned(),
+                        path: format!("{}{slug}/", taxonomy.path),
+                        slug,
+                        pages: Vec::new(),
+                    });
+                }
+                // A page listing one term twice counts once.
+                if taxonomy.terms[i].pages.last() != Some(&p) {
+                    taxonomy.terms[i].pages.push(p);
+                    mine.push((t, i));
+                }
+            }
+        }
+        page_terms.push(mine);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Sort terms by name, and remap page_terms to the new order.
+    for (t, taxonomy) in list.iter_mut().enumerate() {
+        let mut order: Vec<usize> = (0..taxonomy.terms.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&taxonomy.terms[a], &taxonomy.terms[b]);
+            (a.name.to_lowercase(), &a.slug).cmp(&(b.name.to_lowercase(), &b.slug))
+        });
+        let mut new_index = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut terms: Vec<Option<Term>> = std::mem::take(&mut taxonomy.terms)
+            .into_iter()
+            .map(Some)
+            .collect();
+        taxonomy.terms = order.iter().filter_map(|&old| terms[old].take()).collect();
+        for mine in &mut page_terms {
+            for (pt, term) in mine.iter_mut() {
+                if *pt == t {
+                    *term = new_index[*term];
+                }
+            }
+        }
+    }
+    {
+        use rayon::prelude::*;
+        list.par_iter_mut()
+            .flat_map(|t| t.terms.par_iter_mut())
+            .for_each(|term| sort(&mut term.pages));
+    }
+    Ok(Taxonomies { list, page_terms })
+}
+
+/// `content/x.md:LINE` of the front-matter line that starts with `key`,
+/// or just the file.
+fn locate_key(root: &Path, source: &str, key: &str) -> String {
+    let line = std::fs::read_to_string(root.join(source))
+        .ok()
+        .and_then(|text| {
+            text.lines().position(|l| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('=' | ':')))
+            })
+        });
+    match line {
+        Some(i) => format!("{source}:{}", i + 1),
+        None => source.to_owned(),
+    }
+}
+
+impl Taxonomy {
+    /// `taxonomy` in templates.
+    pub fn value(&self, urls: &Urls) -> Value {
+        map([
+            ("name", Value::from(self.config.name.as_str())),
+            ("slug", Value::from(self.slug.as_str())),
+            ("path", Value::from(self.path.as_str())),
+            ("url", Value::from(urls.url(&self.path))),
+            ("permalink", Value::from(urls.permalink(&self.path))),
+            ("feed", Value::from(self.config.feed)),
+            (
+                "paginate_by",
+                self.config
+                    .paginate_by
+                    .map_or_else(Value::none, Value::from),
+            ),
+        ])
+    }
+
+    /// Site path of a term's Atom feed, when the taxonomy has feeds.
+    pub fn feed_path(&self, term: &Term) -> Option<String> {
+        self.config.feed.then(|| format!("{}atom.xml", term.path))
+    }
+}
+
+impl Term {
+    /// A short reference: `page.taxonomies.tags[i]`.
+    pub fn ref_value(&self, urls: &Urls) -> Value {
+        map([
+            ("name", Value::from(self.name.as_str())),
+            ("slug", Value::from(self.slug.as_str())),
+            ("path", Value::from(self.path.as_str())),
+            ("url", Value::from(urls.url(&self.path))),
+            ("permalink", Value::from(urls.permalink(&self.path))),
+            ("page_count", Value::from(self.pages.len())),
+        ])
+    }
+
+    /// `term` in templates (and each entry of `terms`): the reference plus
+    /// its pages (shared values, not copies) and the feed URL.
+    pub fn value(&self, taxonomy: &Taxonomy, urls: &Urls, page_values: &[Value]) -> Value {
+        let pages: Vec<Value> = self.pages.iter().map(|&p| page_values[p].clone()).collect();
+        let feed = taxonomy
+            .feed_path(self)
+            .map_or_else(Value::none, |p| Value::from(urls.url(&p)));
+        map([
+            ("name", Value::from(self.name.as_str())),
+            ("slug", Value::from(self.slug.as_str())),
+            ("path", Value::from(self.path.as_str())),
+            ("url", Value::from(urls.url(&self.path))),
+            ("permalink", Value::from(urls.permalink(&self.path))),
+            ("page_count", Value::from(self.pages.len())),
+            ("pages", Value::from(pages)),
+            ("feed_url", feed),
+        ])
+    }
+}
+
+impl Taxonomies {
+    /// `page.taxonomies`: taxonomy name → list of term references, for
+    /// every declared taxonomy (empty lists included).
+    pub fn page_value(&self, page: usize, term_refs: &[Vec<Value>]) -> Value {
+        let mut by_name: std::collections::BTreeMap<String, Vec<Value>> = self
+            .list
+            .iter()
+            .map(|t| (t.config.name.clone(), Vec::new()))
+            .collect();
+        for &(t, term) in self.page_terms.get(page).map_or(&[][..], Vec::as_slice) {
+            if let Some(list) = by_name.get_mut(&self.list[t].config.name) {
+                list.push(term_refs[t][term].clone());
+            }
+        }
+        Value::from(by_name)
+    }
+
+    /// Reference values of every term, `[taxonomy][term]`.
+    pub fn term_refs(&self, urls: &Urls) -> Vec<Vec<Value>> {
+        self.list
+            .iter()
+            .map(|t| t.terms.iter().map(|term| term.ref_value(urls)).collect())
+            .collect()
+    }
+
+    /// Site path of a term by taxonomy name and term name (or slug), for
+    /// `get_taxonomy_url`.
+    pub fn term_paths(&self) -> HashMap<(String, String), String> {
+        let mut out = HashMap::new();
+        for t in &self.list {
+            for term in &t.terms {
+                out.insert(
+                    (t.config.name.clone(), term.slug.clone()),
+                    term.path.clone(),
+                );
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tags_are_implicit_and_names_are_checked() {
+        let d = declared(&[]).unwrap();
+        assert_eq!(d, vec![TaxonomyConfig::tags()]);
+        let cats = TaxonomyConfig {
+            name: "categories".into(),
+            feed: true,
+            paginate_by: Some(2),
+        };
+        let d = declared(std::slice::from_ref(&cats)).unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1], cats);
+        let dup = TaxonomyConfig {
+            name: "Categories".into(),
+            ..cats.clone()
+        };
+        assert!(
+            declared(&[cats.clone(), dup])
+                .unwrap_err()
+                .contains("/categories/")
+        );
+        let zero = TaxonomyConfig {
+            paginate_by: Some(0),
+            ..cats
+        };
+        assert!(declared(&[zero]).unwrap_err().contains("paginate_by"));
+    }
+}
