@@ -22,8 +22,9 @@ pub fn index_json(items: &[Item<'_>]) -> anyhow::Result<String> {
 }
 
 /// Plain text of rendered HTML: tags removed (with `<script>`, `<style>`
-/// and `<template>` contents), common entities decoded, white space
-/// collapsed, cut at the first word boundary after `limit` characters.
+/// and `<template>` contents, and heading anchor links), common entities
+/// decoded, white space collapsed, cut at the first word boundary after
+/// `limit` characters.
 pub fn plain_text(html: &str, limit: usize) -> String {
     let mut out = String::with_capacity(html.len().min(limit * 4));
     let mut chars = 0;
@@ -74,6 +75,9 @@ pub fn plain_text(html: &str, limit: usize) -> String {
             let close = format!("</{name}");
             let lower = rest.to_ascii_lowercase();
             rest = lower.find(&close).map_or("", |i| &rest[i..]);
+        } else if !closing && name == "a" && tag[..end].contains("heading-anchor") {
+            // The `#` link the Markdown stage adds to headings.
+            rest = rest.find("</a>").map_or("", |i| &rest[i..]);
         }
         // Tags other than inline ones separate words.
         if !INLINE.contains(&name.as_str()) {
@@ -139,7 +143,7 @@ mod tests {
 
     #[test]
     fn strips_tags_scripts_and_entities() {
-        let html = "<h1 id=\"a\">Fish &amp; chips</h1>\n<p>Hot<br>and <em>fresh</em>.</p>\
+        let html = "<h1 id=\"a\">Fish &amp; chips <a class=\"heading-anchor\" href=\"#a\">#</a></h1>\n<p>Hot<br>and <em>fresh</em>.</p>\
                     <script>var x = '<p>no</p>';</script><!-- note --><p>&#8220;Yes&#x201D;</p>";
         assert_eq!(
             plain_text(html, 1000),

@@ -512,3 +512,62 @@ fn term_page_colliding_with_content_is_an_error() {
     let e = build_errors(dir.path());
     assert!(e.contains("both write tags/rust/index.html"), "{e}");
 }
+
+#[test]
+fn starter_site_shows_the_features() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["content", "templates", "static"] {
+        copy_dir(&repo.join(part), &dir.path().join(part));
+    }
+    fs::copy(repo.join("site.toml"), dir.path().join("site.toml")).unwrap();
+    build(&BuildOptions::new(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+
+    // Feed discovery and a visible feed link on every page.
+    let home = read(root, "index.html");
+    assert!(
+        home.contains("<link rel=\"alternate\" type=\"application/atom+xml\""),
+        "{home}"
+    );
+    assert!(home.contains("href=\"/atom.xml\">Atom feed</a>"), "{home}");
+    parse_xml(&read(root, "atom.xml"));
+    parse_xml(&read(root, "rss.xml"));
+    parse_xml(&read(root, "sitemap.xml"));
+    // The search box sends ?q= to the search page, which loads the script.
+    assert!(
+        home.contains("action=\"/search/\" method=\"get\""),
+        "{home}"
+    );
+    assert!(!home.contains("<script"), "{home}");
+    let search = read(root, "search/index.html");
+    assert!(
+        search.contains("<script src=\"/search.js\" defer></script>"),
+        "{search}"
+    );
+    assert!(
+        search.contains("data-index=\"/search_index.json\""),
+        "{search}"
+    );
+    assert!(exists(root, "search.js"));
+    let index: serde_json::Value = serde_json::from_str(&read(root, "search_index.json")).unwrap();
+    assert!(index.as_array().unwrap().len() >= 6);
+    // Posts link their tags; tag pages list posts and have a feed.
+    let post = read(root, "blog/why-static/index.html");
+    assert!(
+        post.contains("<a class=\"tag\" href=\"/tags/web/\">web</a>"),
+        "{post}"
+    );
+    assert!(post.contains("class=\"post-nav\""), "{post}");
+    let tags = read(root, "tags/index.html");
+    assert!(tags.contains("href=\"/tags/web/\""), "{tags}");
+    let web = read(root, "tags/web/index.html");
+    assert!(web.contains("class=\"card\""), "{web}");
+    parse_xml(&read(root, "tags/web/atom.xml"));
+    // The blog is paginated.
+    let blog = read(root, "blog/index.html");
+    assert!(blog.contains("class=\"pagination\""), "{blog}");
+    assert!(blog.contains("href=\"/blog/page/2/\""), "{blog}");
+    assert!(read(root, "blog/page/2/index.html").contains("class=\"card\""));
+    assert!(read(root, "robots.txt").contains("Sitemap: https://example.org/sitemap.xml"));
+}
