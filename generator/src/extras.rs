@@ -99,7 +99,7 @@ impl Model<'_> {
 
     fn feed<'s>(
         &'s self,
-        title: &'s str,
+        title: String,
         description: &'s str,
         page_path: &str,
         entries: Vec<Entry<'s>>,
@@ -164,24 +164,18 @@ impl Model<'_> {
     /// The same paths as [`Model::file_claims`].
     pub fn files(&self) -> anyhow::Result<Vec<(String, String)>> {
         let pages = &self.content.pages;
-        let mut out = Vec::new();
-        let mut push_feed = |dir: &str, mut feed: Feed<'_>, rss: bool| {
-            feed.self_link = self.urls.permalink(&format!("/{dir}atom.xml"));
-            out.push((format!("{dir}atom.xml"), feeds::atom(&feed)));
-            if rss {
-                feed.self_link = self.urls.permalink(&format!("/{dir}rss.xml"));
-                out.push((format!("{dir}rss.xml"), feeds::rss(&feed)));
-            }
-        };
+        // (folder in the output, feed, whether RSS too): built cheaply here,
+        // written in parallel below (escaping page HTML is the costly part).
+        let mut jobs: Vec<(String, Feed<'_>, bool)> = Vec::new();
         if self.config.generate_feeds {
             let all = dated_newest_first(pages, 0..pages.len());
             let feed = self.feed(
-                &self.config.title,
+                self.config.title.clone(),
                 &self.config.description,
                 "/",
                 self.entries(&all),
             );
-            push_feed("", feed, true);
+            jobs.push((String::new(), feed, true));
         }
         for (i, s) in self.content.sections.iter().enumerate() {
             if !s.meta.generate_feeds {
@@ -194,26 +188,38 @@ impl Model<'_> {
                 .description
                 .as_deref()
                 .unwrap_or(&self.config.description);
-            let feed = self.feed(title, description, &s.path, self.entries(&list));
-            push_feed(s.path.trim_start_matches('/'), feed, true);
+            let feed = self.feed(title.to_owned(), description, &s.path, self.entries(&list));
+            jobs.push((s.path.trim_start_matches('/').to_owned(), feed, true));
         }
-        for t in &self.taxonomies.list {
-            if !t.config.feed {
-                continue;
-            }
+        for t in self.taxonomies.list.iter().filter(|t| t.config.feed) {
             for term in &t.terms {
                 let title = format!("{} – {}", term.name, self.config.title);
                 let feed = self.feed(
-                    &title,
+                    title,
                     &self.config.description,
                     &term.path,
                     self.entries(&term.pages),
                 );
-                push_feed(term.path.trim_start_matches('/'), feed, false);
+                jobs.push((term.path.trim_start_matches('/').to_owned(), feed, false));
             }
         }
-        out.push(("sitemap.xml".to_owned(), self.sitemap()));
-        if self.config.build_search_index {
+        let write_feeds = || -> Vec<(String, String)> {
+            jobs.par_iter_mut()
+                .flat_map_iter(|(dir, feed, rss)| {
+                    feed.self_link = self.urls.permalink(&format!("/{dir}atom.xml"));
+                    let mut out = vec![(format!("{dir}atom.xml"), feeds::atom(feed))];
+                    if *rss {
+                        feed.self_link = self.urls.permalink(&format!("/{dir}rss.xml"));
+                        out.push((format!("{dir}rss.xml"), feeds::rss(feed)));
+                    }
+                    out
+                })
+                .collect()
+        };
+        let search_index = || -> anyhow::Result<Option<String>> {
+            if !self.config.build_search_index {
+                return Ok(None);
+            }
             let items: Vec<search::Item<'_>> = pages
                 .par_iter()
                 .zip(self.page_md.par_iter())
@@ -224,7 +230,13 @@ impl Model<'_> {
                     text: search::plain_text(&md.html, search::TEXT_LIMIT),
                 })
                 .collect();
-            out.push(("search_index.json".to_owned(), search::index_json(&items)?));
+            Ok(Some(search::index_json(&items)?))
+        };
+        let (mut out, (sitemap, index)) =
+            rayon::join(write_feeds, || rayon::join(|| self.sitemap(), search_index));
+        out.push(("sitemap.xml".to_owned(), sitemap));
+        if let Some(json) = index? {
+            out.push(("search_index.json".to_owned(), json));
         }
         Ok(out)
     }

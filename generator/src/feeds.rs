@@ -31,7 +31,7 @@ impl Entry<'_> {
 /// A feed: the channel and its entries (newest first, already limited).
 #[derive(Debug, Clone)]
 pub struct Feed<'a> {
-    pub title: &'a str,
+    pub title: String,
     pub description: &'a str,
     pub language: &'a str,
     pub author: &'a str,
@@ -100,7 +100,7 @@ pub fn atom(feed: &Feed<'_>) -> String {
          \x20 <title>{title}</title>\n",
         lang = escape(feed.language),
         base = escape(&feed.base),
-        title = escape(feed.title),
+        title = escape(&feed.title),
     );
     if !feed.description.is_empty() {
         let _ = writeln!(out, "  <subtitle>{}</subtitle>", escape(feed.description));
@@ -184,7 +184,7 @@ pub fn rss(feed: &Feed<'_>) -> String {
          \x20   <generator>Letterbox</generator>\n\
          \x20   <lastBuildDate>{updated}</lastBuildDate>\n\
          \x20   <atom:link href=\"{self_link}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
-        title = escape(feed.title),
+        title = escape(&feed.title),
         link = escape(&feed.link),
         description = escape(feed.description),
         lang = escape(feed.language),
@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn empty_feed_is_well_formed_enough() {
         let feed = Feed {
-            title: "T & co",
+            title: "T & co".into(),
             description: "",
             language: "en",
             author: "",

@@ -22,50 +22,97 @@ pub fn pager_path(base: &str, index: usize) -> String {
     }
 }
 
-/// The `paginator` template value of pager `index` (1-based) over
-/// `items` (the list's page values, shared).
-///
-/// Keys: `paginate_by`, `base_url` (`/blog/page/`), `number_pagers`,
-/// `current_index`, `total_pages` (entries across all pagers, as in Zola),
-/// `pages` (this pager's entries), `first`, `last`, `previous`, `next`
-/// (URLs; the last two are none at the ends) and `pagers` (`[{index, url}]`
-/// for numbered links).
-pub fn paginator_value(base: &str, items: &[Value], by: usize, index: usize, urls: &Urls) -> Value {
-    let by = by.max(1);
-    let count = pager_count(items.len(), by);
-    let start = ((index - 1) * by).min(items.len());
-    let end = (start + by).min(items.len());
-    let url = |i: usize| Value::from(urls.url(&pager_path(base, i)));
-    let pagers: Vec<Value> = (1..=count)
-        .map(|i| map([("index", Value::from(i)), ("url", url(i))]))
-        .collect();
-    map([
-        ("paginate_by", Value::from(by)),
-        ("base_url", Value::from(urls.url(&format!("{base}page/")))),
-        ("number_pagers", Value::from(count)),
-        ("current_index", Value::from(index)),
-        ("total_pages", Value::from(items.len())),
-        ("pages", Value::from(items[start..end].to_vec())),
-        ("first", url(1)),
-        ("last", url(count)),
-        (
-            "previous",
-            if index > 1 {
-                url(index - 1)
-            } else {
-                Value::none()
-            },
-        ),
-        (
-            "next",
-            if index < count {
-                url(index + 1)
-            } else {
-                Value::none()
-            },
-        ),
-        ("pagers", Value::from(pagers)),
-    ])
+/// What every pager of one list shares, built once per list so that a
+/// list of `n` pagers costs O(n) values, not O(n²).
+#[derive(Debug, Clone)]
+pub struct Paginator {
+    base: String,
+    by: usize,
+    count: usize,
+    /// URL of each pager, index 0 = pager 1.
+    urls: Vec<Value>,
+    /// `[{index, url}]`, shared by every pager.
+    pagers: Value,
+    base_url: Value,
+}
+
+impl Paginator {
+    /// The pagers of the list at site path `base` with `items` entries,
+    /// `by` per pager.
+    pub fn new(base: &str, items: usize, by: usize, urls: &Urls) -> Self {
+        let by = by.max(1);
+        let count = pager_count(items, by);
+        let pager_urls: Vec<Value> = (1..=count)
+            .map(|i| Value::from(urls.url(&pager_path(base, i))))
+            .collect();
+        let pagers = Value::from(
+            pager_urls
+                .iter()
+                .enumerate()
+                .map(|(i, url)| map([("index", Value::from(i + 1)), ("url", url.clone())]))
+                .collect::<Vec<_>>(),
+        );
+        Self {
+            base: base.to_owned(),
+            by,
+            count,
+            urls: pager_urls,
+            pagers,
+            base_url: Value::from(urls.url(&format!("{base}page/"))),
+        }
+    }
+
+    /// How many pagers.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Site path of pager `index` (1-based).
+    pub fn path(&self, index: usize) -> String {
+        pager_path(&self.base, index)
+    }
+
+    /// The `paginator` template value of pager `index` (1-based) over
+    /// `items` (the list's page values, shared).
+    ///
+    /// Keys: `paginate_by`, `base_url` (`/blog/page/`), `number_pagers`,
+    /// `current_index`, `total_pages` (entries across all pagers, as in
+    /// Zola), `pages` (this pager's entries), `first`, `last`, `previous`,
+    /// `next` (URLs; the last two are none at the ends) and `pagers`
+    /// (`[{index, url}]` for numbered links).
+    pub fn value(&self, items: &[Value], index: usize) -> Value {
+        let index = index.clamp(1, self.count);
+        let start = ((index - 1) * self.by).min(items.len());
+        let end = (start + self.by).min(items.len());
+        let url = |i: usize| self.urls[i - 1].clone();
+        map([
+            ("paginate_by", Value::from(self.by)),
+            ("base_url", self.base_url.clone()),
+            ("number_pagers", Value::from(self.count)),
+            ("current_index", Value::from(index)),
+            ("total_pages", Value::from(items.len())),
+            ("pages", Value::from(items[start..end].to_vec())),
+            ("first", url(1)),
+            ("last", url(self.count)),
+            (
+                "previous",
+                if index > 1 {
+                    url(index - 1)
+                } else {
+                    Value::none()
+                },
+            ),
+            (
+                "next",
+                if index < self.count {
+                    url(index + 1)
+                } else {
+                    Value::none()
+                },
+            ),
+            ("pagers", self.pagers.clone()),
+        ])
+    }
 }
 
 #[cfg(test)]
@@ -89,7 +136,10 @@ mod tests {
             origin: String::new(),
         };
         let items: Vec<Value> = (0..5).map(Value::from).collect();
-        let p = paginator_value("/blog/", &items, 2, 3, &urls);
+        let paginator = Paginator::new("/blog/", items.len(), 2, &urls);
+        assert_eq!(paginator.count(), 3);
+        assert_eq!(paginator.path(2), "/blog/page/2/");
+        let p = paginator.value(&items, 3);
         let get = |k: &str| p.get_from_path(k).unwrap().clone();
         assert_eq!(get("number_pagers"), Value::from(3));
         assert_eq!(get("total_pages"), Value::from(5));
@@ -99,5 +149,9 @@ mod tests {
         assert_eq!(get("first"), Value::from("/sub/blog/"));
         assert_eq!(get("last"), Value::from("/sub/blog/page/3/"));
         assert_eq!(get("base_url"), Value::from("/sub/blog/page/"));
+        assert_eq!(
+            get("pagers").as_array().unwrap()[1].get_from_path("url"),
+            Some(&Value::from("/sub/blog/page/2/"))
+        );
     }
 }

@@ -609,6 +609,40 @@ impl Site {
             }
         };
         let sitemap_url = urls.permalink("/sitemap.xml");
+        // Pager URLs of each paginated list, built once per list.
+        let section_paginators: Vec<Option<paginate::Paginator>> = self
+            .content
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let by = s.meta.paginate_by?;
+                Some(paginate::Paginator::new(
+                    &s.path,
+                    section_pages[i].len(),
+                    by,
+                    &urls,
+                ))
+            })
+            .collect();
+        let term_paginators: Vec<Vec<Option<paginate::Paginator>>> = taxonomies
+            .list
+            .iter()
+            .map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| {
+                        let by = t.config.paginate_by?;
+                        Some(paginate::Paginator::new(
+                            &term.path,
+                            term.pages.len(),
+                            by,
+                            &urls,
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
 
         // Render, discover forms, in parallel.
         let settings = FormSettings {
@@ -635,13 +669,16 @@ impl Site {
                         };
                         let section = &self.content.sections[i];
                         ctx.insert_value("section", section_values[i].clone());
-                        let paginator = section.meta.paginate_by.map_or_else(Value::none, |by| {
-                            let items = section_values[i]
-                                .get_from_path("pages")
-                                .and_then(Value::as_array)
-                                .unwrap_or(&[]);
-                            paginate::paginator_value(&section.path, items, by, n, &urls)
-                        });
+                        let paginator =
+                            section_paginators[i]
+                                .as_ref()
+                                .map_or_else(Value::none, |p| {
+                                    let items = section_values[i]
+                                        .get_from_path("pages")
+                                        .and_then(Value::as_array)
+                                        .unwrap_or(&[]);
+                                    p.value(items, n)
+                                });
                         ctx.insert_value("paginator", paginator);
                         pager_path = paginate::pager_path(&section.path, n);
                         pager_path.as_str()
@@ -658,13 +695,15 @@ impl Site {
                         ctx.insert_value("taxonomy", taxonomy_values[t].clone());
                         ctx.insert_value("term", value.clone());
                         let paginator =
-                            taxonomy.config.paginate_by.map_or_else(Value::none, |by| {
-                                let items = value
-                                    .get_from_path("pages")
-                                    .and_then(Value::as_array)
-                                    .unwrap_or(&[]);
-                                paginate::paginator_value(&term.path, items, by, n, &urls)
-                            });
+                            term_paginators[t][k]
+                                .as_ref()
+                                .map_or_else(Value::none, |p| {
+                                    let items = value
+                                        .get_from_path("pages")
+                                        .and_then(Value::as_array)
+                                        .unwrap_or(&[]);
+                                    p.value(items, n)
+                                });
                         ctx.insert_value("paginator", paginator);
                         pager_path = paginate::pager_path(&term.path, n);
                         pager_path.as_str()
