@@ -194,11 +194,12 @@ impl Model<'_> {
         for t in self.taxonomies.list.iter().filter(|t| t.config.feed) {
             for term in &t.terms {
                 let title = format!("{} – {}", term.name, self.config.title);
+                let list = dated_newest_first(pages, term.pages.iter().copied());
                 let feed = self.feed(
                     title,
                     &self.config.description,
                     &term.path,
-                    self.entries(&term.pages),
+                    self.entries(&list),
                 );
                 jobs.push((term.path.trim_start_matches('/').to_owned(), feed, false));
             }

@@ -164,7 +164,7 @@ fn taxonomy_list_and_term_pages() {
         "{list}"
     );
     assert!(
-        list.contains("<a href=\"/tags/web/\">Web</a> (2)"),
+        list.contains("<a href=\"/tags/web/\">Web</a> (3)"),
         "{list}"
     );
     assert!(list.find("/tags/rust/") < list.find("/tags/web/"), "{list}");
@@ -350,6 +350,16 @@ fn section_and_term_feeds() {
     let one = rust.all("entry")[2];
     assert_eq!(one.one("summary").attr("type"), Some("html"));
     assert!(!exists(root, "tags/rust/rss.xml"));
+    // Undated pages are on the term page (last) but not in its feed.
+    let web = read(root, "tags/web/page/2/index.html");
+    assert!(web.contains(">About<"), "{web}");
+    let web = parse_xml(&read(root, "tags/web/atom.xml"));
+    let titles: Vec<&str> = web
+        .all("entry")
+        .iter()
+        .map(|e| e.one("title").text.as_str())
+        .collect();
+    assert_eq!(titles, ["<Three> & Co", "One"]);
 }
 
 #[test]
