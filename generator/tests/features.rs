@@ -581,3 +581,38 @@ fn starter_site_shows_the_features() {
     assert!(read(root, "blog/page/2/index.html").contains("class=\"card\""));
     assert!(read(root, "robots.txt").contains("Sitemap: https://example.org/sitemap.xml"));
 }
+
+#[test]
+fn a_sub_path_base_url_reaches_every_link() {
+    let dir = site();
+    let mut options = BuildOptions::new(dir.path());
+    options.base_url = Some("https://example.org/docs/".into());
+    build(&options).unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    let p1 = read(root, "blog/index.html");
+    assert!(
+        class_text(&p1, "pager").contains("-//docs/blog/page/2/"),
+        "{p1}"
+    );
+    assert!(read(root, "blog/page/1/index.html").contains("url=/docs/blog/"));
+    let one = read(root, "blog/one/index.html");
+    assert_eq!(class_text(&one, "rust-url"), "/docs/tags/rust/");
+    assert!(one.contains("href=\"/docs/tags/web/\""), "{one}");
+    let atom = parse_xml(&read(root, "atom.xml"));
+    assert_eq!(atom.one("id").text, "https://example.org/docs/atom.xml");
+    assert_eq!(atom.attr("xml:base"), Some("https://example.org/docs/"));
+    let link = atom.all("entry")[0]
+        .one("link")
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    assert_eq!(link, "https://example.org/docs/blog/five/");
+    let sitemap = read(root, "sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://example.org/docs/tags/rust/</loc>"),
+        "{sitemap}"
+    );
+    assert!(read(root, "robots.txt").contains("Sitemap: https://example.org/docs/sitemap.xml"));
+    let index = read(root, "search_index.json");
+    assert!(index.contains("\"url\":\"/docs/blog/one/\""), "{index}");
+}
