@@ -207,6 +207,15 @@ fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
         lookup.url_for(path).map_err(tera::Error::message)
     });
     let l = Arc::clone(lookup);
+    tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| {
+        let kind = kwargs.must_get::<&str>("kind")?;
+        current(&l).taxonomies.get(kind).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "get_taxonomy: no taxonomy `{kind}` (declare it with [[taxonomies]] in site.toml)"
+            ))
+        })
+    });
+    let l = Arc::clone(lookup);
     tera.register_function("get_taxonomy_url", move |kwargs: Kwargs, _: &State| {
         let kind = kwargs.must_get::<&str>("kind")?;
         let name = kwargs.must_get::<&str>("name")?;
@@ -250,6 +259,8 @@ pub struct Lookup {
     pub urls: Urls,
     /// Site path of every taxonomy term by (taxonomy name, term slug).
     pub terms: HashMap<(String, String), String>,
+    /// `get_taxonomy` values by taxonomy name.
+    pub taxonomies: HashMap<String, Value>,
 }
 
 impl Lookup {

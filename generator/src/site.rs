@@ -584,11 +584,8 @@ impl Site {
                 .paths
                 .insert(section.rel.clone(), section.path.clone());
         }
-        lookup.terms = taxonomies.term_paths();
-        self.templates.set_lookup(lookup);
-
         // Taxonomy values: each term's value (with its pages) built once,
-        // shared by the list page and the term's pagers.
+        // shared by the list page, the term's pagers and `get_taxonomy`.
         let taxonomy_values: Vec<Value> = taxonomies.list.iter().map(|t| t.value(&urls)).collect();
         let term_values: Vec<Vec<Value>> = taxonomies
             .list
@@ -601,6 +598,14 @@ impl Site {
             })
             .collect();
         let terms_values: Vec<Value> = term_values.iter().map(|v| Value::from(v.clone())).collect();
+        lookup.terms = taxonomies.term_paths();
+        for (t, taxonomy) in taxonomies.list.iter().enumerate() {
+            let value = taxonomy.value_with_terms(&urls, terms_values[t].clone());
+            lookup
+                .taxonomies
+                .insert(taxonomy.config.name.clone(), value);
+        }
+        self.templates.set_lookup(lookup);
         let (extra_outs, extra_texts): (Vec<String>, Vec<String>) = match extras_model.files() {
             Ok(files) => files.into_iter().unzip(),
             Err(e) => {

@@ -246,7 +246,16 @@ fn locate_key(root: &Path, source: &str, key: &str) -> String {
 impl Taxonomy {
     /// `taxonomy` in templates.
     pub fn value(&self, urls: &Urls) -> Value {
-        map([
+        map(self.pairs(urls))
+    }
+
+    /// `get_taxonomy(kind=…)`: `taxonomy` plus `terms` (each as `term`).
+    pub fn value_with_terms(&self, urls: &Urls, terms: Value) -> Value {
+        map(self.pairs(urls).into_iter().chain([("terms", terms)]))
+    }
+
+    fn pairs(&self, urls: &Urls) -> [(&'static str, Value); 7] {
+        [
             ("name", Value::from(self.config.name.as_str())),
             ("slug", Value::from(self.slug.as_str())),
             ("path", Value::from(self.path.as_str())),
@@ -259,7 +268,7 @@ impl Taxonomy {
                     .paginate_by
                     .map_or_else(Value::none, Value::from),
             ),
-        ])
+        ]
     }
 
     /// Site path of a term's Atom feed, when the taxonomy has feeds.

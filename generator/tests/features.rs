@@ -271,6 +271,11 @@ fn section_pagination() {
     assert!(alias.contains("url=/blog/"), "{alias}");
     // An unpaginated section gets `paginator` = none.
     assert_eq!(class_text(&read(root, "index.html"), "pager"), "none");
+    // get_taxonomy: the taxonomy with its terms, for a tag cloud.
+    assert_eq!(
+        class_text(&read(root, "index.html"), "cloud"),
+        "/tags/:Rust=3@/tags/rust/;Web=3@/tags/web/;"
+    );
 }
 
 #[test]
