@@ -15,7 +15,7 @@ use crate::content::{self, Content, HOME, Page, Section, SortBy};
 use crate::forms::{
     ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, build_manifest, builtin_assets, rewrite_forms,
 };
-use crate::markdown::{self, BrokenLink, Rendered};
+use crate::markdown::{BrokenLink, Rendered};
 use crate::output::Staging;
 use crate::render::{Lookup, Templates, Urls, html, map, opt};
 use crate::taxonomy::{self, Taxonomies};
@@ -197,13 +197,25 @@ impl Site {
     /// writes the form manifest.
     pub fn build(&self) -> Result<BuildSummary, BuildError> {
         let start = Instant::now();
-        let urls = Urls {
+        let output = self.render(self.render_markdown())?;
+        let mut summary = self.write(&output)?;
+        summary.elapsed = start.elapsed();
+        Ok(summary)
+    }
+
+    fn urls(&self) -> Urls {
+        Urls {
             base_path: self.config.base_path(),
             origin: self.config.origin(),
-        };
-        let md = self.config.markdown.clone();
+        }
+    }
 
-        // Markdown, in parallel; `@/` links resolved against the content.
+    /// The Markdown stage of [`Site::build`]: every page and section
+    /// rendered, in parallel, `@/` links resolved against the content.
+    /// Broken links are in [`Markdown::errors`].
+    pub fn render_markdown(&self) -> Markdown {
+        let urls = self.urls();
+        let md = self.config.markdown.clone();
         let mut errors: Vec<anyhow::Error> = Vec::new();
         let content_paths: HashMap<&str, &str> = self
             .content
@@ -225,14 +237,28 @@ impl Site {
             .par_iter()
             .map(|p| {
                 let bundle = p.rel.ends_with("/index.md").then_some(p.path.as_str());
-                markdown::render_with_links(&p.body, &md, &|d| resolve(d, bundle))
+                crate::shortcodes::render_markdown(
+                    &self.templates,
+                    &p.body,
+                    &p.source,
+                    &md,
+                    &|d| resolve(d, bundle),
+                )
             })
             .collect();
         let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
             .content
             .sections
             .par_iter()
-            .map(|s| markdown::render_with_links(&s.body, &md, &|d| resolve(d, None)))
+            .map(|s| {
+                crate::shortcodes::render_markdown(
+                    &self.templates,
+                    &s.body,
+                    &s.source,
+                    &md,
+                    &|d| resolve(d, None),
+                )
+            })
             .collect();
         let page_sources = self
             .content
@@ -254,8 +280,22 @@ impl Site {
                 ));
             }
         }
-        let page_md: Vec<Rendered> = page_md.into_iter().map(|(r, _)| r).collect();
-        let section_md: Vec<Rendered> = section_md.into_iter().map(|(r, _)| r).collect();
+        Markdown {
+            pages: page_md.into_iter().map(|(r, _)| r).collect(),
+            sections: section_md.into_iter().map(|(r, _)| r).collect(),
+            errors,
+        }
+    }
+
+    /// The template stage of [`Site::build`]: every output file rendered
+    /// into memory (forms discovered), nothing written yet.
+    pub fn render(&self, markdown: Markdown) -> Result<Output, BuildError> {
+        let urls = self.urls();
+        let Markdown {
+            pages: page_md,
+            sections: section_md,
+            mut errors,
+        } = markdown;
         errors.extend(self.broken_anchors(&page_md, &section_md));
 
         // Site model: each section's pages and subsections, in order.
@@ -763,16 +803,13 @@ impl Site {
                 None
             }
         };
-        if !errors.is_empty() {
-            return Err(errors.into());
-        }
-
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
         let writes = |out: &str| copies.iter().any(|(_, o, _)| o == out);
-        if md.highlight_code && !writes(crate::highlight::THEME_CSS) {
-            let css = crate::highlight::theme_css(&md.highlight_theme)
-                .map_err(|e| anyhow!("site.toml: [markdown] {e}"))?;
-            files.push((crate::highlight::THEME_CSS, css));
+        if self.config.markdown.highlight_code && !writes(crate::highlight::THEME_CSS) {
+            match crate::highlight::theme_css(&self.config.markdown.highlight_theme) {
+                Ok(css) => files.push((crate::highlight::THEME_CSS, css)),
+                Err(e) => errors.push(anyhow!("site.toml: [markdown] {e}")),
+            }
         }
         let hashed = fingerprints.copies();
         if !hashed.is_empty() && !writes(crate::postprocess::HEADERS_FILE) {
@@ -788,52 +825,94 @@ impl Site {
         if self.config.minify {
             crate::postprocess::minify_html_files(&mut files);
         }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        Ok(Output {
+            files: files.into_iter().map(|(o, t)| (o.to_owned(), t)).collect(),
+            copies: copies
+                .into_iter()
+                .map(|(from, out, _)| (from, out))
+                .chain(hashed)
+                .collect(),
+            manifest_json,
+            forms: form_count,
+        })
+    }
 
-        // Write everything, then swap it in.
+    /// The write stage of [`Site::build`]: everything written into a fresh
+    /// folder (each folder created once, files in parallel), swapped in
+    /// place of the output folder, then the form manifest.
+    pub fn write(&self, output: &Output) -> Result<BuildSummary, BuildError> {
+        let start = Instant::now();
         let staging = Staging::new(&self.output)?;
-        let write_errors: Vec<anyhow::Error> = files
-            .par_iter()
-            .map(|(out, text)| staging.write(out, text.as_bytes()))
-            .chain(
-                copies
-                    .par_iter()
-                    .map(|(from, out, _)| staging.copy(from, out)),
-            )
-            .filter_map(Result::err)
-            .collect();
-        let mut write_errors = write_errors;
+        let mut write_errors = staging.write_all(
+            output
+                .files
+                .par_iter()
+                .map(|(o, t)| (o.as_str(), t.as_bytes())),
+        );
         write_errors.extend(
-            hashed
+            output
+                .copies
                 .par_iter()
                 .map(|(from, out)| staging.copy(from, out))
                 .filter_map(Result::err)
                 .collect::<Vec<_>>(),
         );
         if self.config.precompress && write_errors.is_empty() {
-            let plain: Vec<(PathBuf, String)> = copies
-                .iter()
-                .map(|(f, o, _)| (f.clone(), o.clone()))
-                .chain(hashed.iter().cloned())
-                .collect();
-            write_errors.extend(crate::postprocess::precompress(&staging, &files, &plain));
+            write_errors.extend(crate::postprocess::precompress(
+                &staging,
+                &output.files,
+                &output.copies,
+            ));
         }
         if !write_errors.is_empty() {
             return Err(write_errors.into());
         }
         staging.commit()?;
         let manifest_file = manifest_path(&self.root);
-        if let Some(json) = manifest_json {
-            write_manifest(&manifest_file, &json)?;
+        if let Some(json) = &output.manifest_json {
+            write_manifest(&manifest_file, json)?;
         }
         Ok(BuildSummary {
             pages: self.content.pages.len(),
             sections: self.content.sections.len(),
-            static_files: copies.len(),
-            forms: form_count,
+            static_files: output.copies.len(),
+            forms: output.forms,
             elapsed: start.elapsed(),
             output: self.output.clone(),
             manifest: manifest_file,
         })
+    }
+}
+
+/// Result of the Markdown stage ([`Site::render_markdown`]).
+#[derive(Debug)]
+pub struct Markdown {
+    /// One per page of `Site::content.pages`, same order.
+    pub pages: Vec<Rendered>,
+    /// One per section of `Site::content.sections`, same order.
+    pub sections: Vec<Rendered>,
+    /// Broken links.
+    pub errors: Vec<anyhow::Error>,
+}
+
+/// Result of the template stage ([`Site::render`]): what [`Site::write`] writes.
+#[derive(Debug)]
+pub struct Output {
+    /// (path inside the output folder, contents).
+    pub files: Vec<(String, String)>,
+    /// (source file, path inside the output folder).
+    pub copies: Vec<(PathBuf, String)>,
+    manifest_json: Option<String>,
+    forms: usize,
+}
+
+impl Output {
+    /// The form manifest as JSON, when the site has forms.
+    pub fn manifest_json(&self) -> Option<&str> {
+        self.manifest_json.as_deref()
     }
 }
 
