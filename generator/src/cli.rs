@@ -28,6 +28,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Build, serve on 127.0.0.1 with live reload and answer /api in-process.
     Serve(ServeArgs),
+    /// Build in memory (nothing written) and report broken links, anchors,
+    /// missing assets and forms without an API route or thank-you page.
+    /// Exits with 1 when anything is broken.
+    Check(CheckArgs),
     /// Print the argon2id hash of a password, for the `admin_password_hash`
     /// variable. The password is read from a prompt without echo, or from
     /// the first line of stdin when it is piped; never from the arguments.
@@ -55,6 +59,19 @@ pub struct ServeArgs {
     /// the in-process one, which is then off.
     #[arg(long)]
     pub api_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Also request external http(s) links (HEAD, then GET).
+    #[arg(long)]
+    pub external: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +117,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => crate::serve::cli::run(args, cli.quiet),
         Command::HashPassword => hash_password(),
+        Command::Check(args) => check(args, cli.quiet),
         Command::Build(args) => {
             let options = BuildOptions {
                 root: args.root,
@@ -131,6 +149,38 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// `letterbox check`: problems one per line, then the summary; exit code 1
+/// when anything is broken (or the site cannot be loaded), else 0.
+fn check(args: CheckArgs, quiet: bool) -> ExitCode {
+    let mut options = crate::check::CheckOptions::new(args.root);
+    options.drafts = args.drafts;
+    options.external = args.external;
+    match crate::check::check(&options) {
+        Ok(report) => {
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            if !quiet {
+                for note in &report.notes {
+                    println!("note: {note}");
+                }
+            }
+            if !quiet || !report.is_clean() {
+                println!("{}", report.summary());
+            }
+            if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("letterbox check: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -6,6 +6,7 @@
 //! [`site::Site`] owns them all; [`build`] runs the whole thing.
 
 pub mod anchors;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -20,6 +21,7 @@ pub mod paginate;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod shortcodes;
 pub mod site;
 pub mod sitemap;
 pub mod taxonomy;
