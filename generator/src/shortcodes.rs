@@ -137,6 +137,8 @@ pub fn render_markdown(
         context.insert("nth", &nth);
         templates
             .render(&template, &context, source)
+            // The template file's final newline is no part of the output.
+            .map(|html| html.trim_end_matches(['\n', '\r']).to_owned())
             .map_err(|e| format!("shortcode `{name}`: {e:#}"))
     };
     let body_markdown = |text: &str| -> Result<String, Vec<ShortcodeError>> {

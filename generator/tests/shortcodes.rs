@@ -1,0 +1,153 @@
+//! Shortcodes in a fixture site: inline and body calls, Markdown in bodies,
+//! calls in code left alone, and every error naming file and line.
+#![allow(clippy::unwrap_used)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use letterbox::{BuildOptions, build};
+use tempfile::TempDir;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn copy(from: &Path) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = dir.path().join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    dir
+}
+
+fn built_demo() -> String {
+    let site = copy(&fixture("shortcodes"));
+    build(&BuildOptions::new(site.path())).unwrap();
+    fs::read_to_string(site.path().join("dist/demo/index.html")).unwrap()
+}
+
+#[test]
+fn inline_shortcodes_render_their_template() {
+    let html = built_demo();
+    assert!(
+        html.contains(
+            r#"<div class="video"><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" data-autoplay></iframe></div>"#
+        ),
+        "{html}"
+    );
+    // Standing alone, the output replaces the paragraph.
+    assert!(!html.contains("<p><div class=\"video\">"), "{html}");
+    // Inline in a sentence: numbers, floats, booleans, arrays.
+    assert!(
+        html.contains(
+            r#"<p>Inline stats <span class="stats" data-n="42" data-ratio="0.5" data-on="false">[a][b]</span> in a sentence.</p>"#
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn bodies_are_markdown_with_nested_shortcodes() {
+    let html = built_demo();
+    let start = html
+        .find(r#"<aside class="note note-warning" data-nth="1">"#)
+        .unwrap();
+    let end = start + html[start..].find("</aside>").unwrap();
+    let note = &html[start..end];
+    assert!(note.contains("<strong>body</strong>"), "{note}");
+    assert!(note.contains(r#"<a href="/">link</a>"#), "{note}");
+    assert!(
+        note.contains(r#"<span class="stats" data-n="1" data-ratio="1.5" data-on="true"></span>"#),
+        "{note}"
+    );
+    assert!(
+        html.contains(r#"<aside class="note note-info" data-nth="2"><p>Second <em>note</em></p>"#),
+        "{html}"
+    );
+}
+
+#[test]
+fn code_is_not_expanded() {
+    let html = built_demo();
+    assert!(
+        html.contains("<pre><code>{{ youtube(id=\"in-a-fence\") }}\n</code></pre>"),
+        "{html}"
+    );
+    assert!(!html.contains("embed/in-a-fence"), "{html}");
+    assert!(!html.contains("embed/inline-code"), "{html}");
+    assert!(
+        html.contains(r#"<code>{% note(kind="x") %}</code>"#),
+        "{html}"
+    );
+    assert!(html.contains("{{ page.title }}"), "{html}");
+}
+
+/// Builds the fixture with one more page and returns the build's errors.
+fn errors_with(page: &str) -> String {
+    let site = copy(&fixture("shortcodes"));
+    fs::write(site.path().join("content/bad.md"), page).unwrap();
+    let e = build(&BuildOptions::new(site.path())).unwrap_err();
+    assert!(!site.path().join("dist").exists());
+    e.to_string()
+}
+
+const FRONT: &str = "+++\ntitle = \"Bad\"\n+++\n";
+
+#[test]
+fn unknown_shortcode_names_file_and_line() {
+    let e = errors_with(&format!("{FRONT}one\n\n{{{{ vimeo(id=\"1\") }}}}\n"));
+    assert!(
+        e.contains("content/bad.md:6: unknown shortcode `vimeo`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_argument_syntax_names_file_and_line() {
+    let e = errors_with(&format!("{FRONT}{{{{ youtube(id=abc) }}}}\n"));
+    assert!(
+        e.contains("content/bad.md:4: shortcode `youtube`, argument `id`"),
+        "{e}"
+    );
+    let e = errors_with(&format!(
+        "{FRONT}\n{{{{ youtube(id=\"a\" autoplay=true) }}}}\n"
+    ));
+    assert!(
+        e.contains("content/bad.md:5: shortcode `youtube`: expected `,` or `)`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unclosed_body_names_file_and_line() {
+    let e = errors_with(&format!(
+        "{FRONT}a\n\n{{% note(kind=\"x\") %}}\nnever closed\n"
+    ));
+    assert!(e.contains("content/bad.md:6: shortcode `note`"), "{e}");
+    assert!(e.contains("never closed"), "{e}");
+}
+
+#[test]
+fn template_error_names_file_and_line() {
+    let e = errors_with(&format!(
+        "{FRONT}a\n{{% note(kind=\"x\") %}}\nbody\n\n{{{{ broken() }}}}\n{{% end %}}\n"
+    ));
+    assert!(e.contains("content/bad.md:8: shortcode `broken`"), "{e}");
+    assert!(e.contains("shortcodes/broken.html"), "{e}");
+}
+
+#[test]
+fn lines_after_a_multiline_body_keep_their_numbers() {
+    let e = errors_with(&format!(
+        "{FRONT}{{% note(kind=\"x\") %}}\na\n\nb\n{{% end %}}\n\n[x](@/missing.md)\n"
+    ));
+    assert!(e.contains("content/bad.md:10: broken link"), "{e}");
+}
