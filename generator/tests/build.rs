@@ -349,7 +349,10 @@ fn starter_site_builds() {
     fs::copy(repo.join("site.toml"), dir.path().join("site.toml")).unwrap();
     let summary = build_site(dir.path()).unwrap();
     assert!(summary.pages >= 6, "{summary:?}");
-    assert_eq!(summary.forms, 1, "the contact form");
+    assert_eq!(
+        summary.forms, 2,
+        "the contact form and the newsletter shortcode's form"
+    );
 
     for file in [
         "index.html",

@@ -14,17 +14,21 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn copy(from: &Path) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
+fn copy_into(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
-        let dest = dir.path().join(entry.path().strip_prefix(from).unwrap());
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
         if entry.file_type().is_dir() {
             fs::create_dir_all(&dest).unwrap();
         } else {
             fs::copy(entry.path(), &dest).unwrap();
         }
     }
+}
+
+fn copy(from: &Path) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_into(from, dir.path());
     dir
 }
 
@@ -150,4 +154,41 @@ fn lines_after_a_multiline_body_keep_their_numbers() {
         "{FRONT}{{% note(kind=\"x\") %}}\na\n\nb\n{{% end %}}\n\n[x](@/missing.md)\n"
     ));
     assert!(e.contains("content/bad.md:10: broken link"), "{e}");
+}
+
+/// The starter's `{{ newsletter() }}` shortcode emits a `form[data-form]`
+/// that the forms pass discovers like a form written in the page.
+#[test]
+fn a_form_written_as_a_shortcode_is_in_the_manifest() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let site = tempfile::tempdir().unwrap();
+    for part in ["content", "templates", "static"] {
+        copy_into(&repo.join(part), &site.path().join(part));
+    }
+    fs::copy(repo.join("site.toml"), site.path().join("site.toml")).unwrap();
+    assert!(
+        fs::read_to_string(repo.join("content/about.md"))
+            .unwrap()
+            .contains("{{ newsletter(")
+    );
+    build(&BuildOptions::new(site.path())).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(site.path().join(".letterbox/forms.json")).unwrap(),
+    )
+    .unwrap();
+    let form = &manifest["forms"]["newsletter"];
+    assert_eq!(form["page"], "content/about.md", "{manifest:#}");
+    assert_eq!(form["redirect"], "/subscribed/", "{manifest:#}");
+    let fields = form["fields"].as_array().unwrap();
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["name"] == "email" && f["required"] == true),
+        "{form:#}"
+    );
+    let about = fs::read_to_string(site.path().join("dist/about/index.html")).unwrap();
+    assert!(
+        about.contains(r#"action="/api/forms/newsletter""#),
+        "{about}"
+    );
 }
