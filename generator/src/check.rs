@@ -212,7 +212,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
         for reference in &scan.refs {
             report.links += 1;
             let url = reference.url.trim();
-            let target = match classify(url, &base_path, &origin) {
+            let target = match classify(url, &origin) {
                 Target::Skip => continue,
                 Target::External(u) => {
                     if options.external {
@@ -462,7 +462,7 @@ enum Target {
     Internal(String),
 }
 
-fn classify(url: &str, base_path: &str, origin: &str) -> Target {
+fn classify(url: &str, origin: &str) -> Target {
     if url.is_empty() {
         return Target::Skip;
     }
@@ -491,7 +491,6 @@ fn classify(url: &str, base_path: &str, origin: &str) -> Target {
             return Target::Skip;
         }
     }
-    let _ = base_path;
     Target::Internal(url.to_owned())
 }
 
@@ -651,10 +650,9 @@ fn spin_routes(text: &str) -> Result<Vec<String>, String> {
         .and_then(|t| t.get("http"))
         .and_then(|h| h.as_array());
     for trigger in triggers.into_iter().flatten() {
-        match trigger.get("route") {
-            Some(toml::Value::String(r)) => routes.push(r.clone()),
-            // `route = { private = true }` is not reachable over HTTP.
-            _ => {}
+        // `route = { private = true }` is not reachable over HTTP.
+        if let Some(toml::Value::String(route)) = trigger.get("route") {
+            routes.push(route.clone());
         }
     }
     Ok(routes)
@@ -815,8 +813,12 @@ fn check_external(
 
 fn request(agent: &ureq::Agent, url: &str) -> Option<String> {
     let status = |r: Result<http::Response<ureq::Body>, ureq::Error>| -> Result<u16, String> {
-        r.map(|resp| resp.status().as_u16())
-            .map_err(|e| e.to_string())
+        r.map(|resp| resp.status().as_u16()).map_err(|e| match e {
+            ureq::Error::TlsRequired => {
+                "not checked: this letterbox build has no TLS support for https://".to_owned()
+            }
+            e => e.to_string(),
+        })
     };
     let head = status(agent.head(url).call());
     let result = match head {
@@ -857,13 +859,13 @@ mod tests {
 
     #[test]
     fn urls_are_classified_and_resolved() {
-        assert!(matches!(classify("mailto:a@b.c", "", ""), Target::Skip));
+        assert!(matches!(classify("mailto:a@b.c", ""), Target::Skip));
         assert!(matches!(
-            classify("https://example.org/x/", "", "https://example.org"),
+            classify("https://example.org/x/", "https://example.org"),
             Target::Internal(p) if p == "/x/"
         ));
         assert!(matches!(
-            classify("https://other.org/", "", "https://example.org"),
+            classify("https://other.org/", "https://example.org"),
             Target::External(_)
         ));
         assert_eq!(

@@ -89,18 +89,14 @@ pub fn fill(html: &str, outputs: &[String]) -> String {
         };
         let before = &rest[..start];
         let tail = &after[end + CLOSE.len_utf8()..];
-        match (before.strip_suffix("<p>"), tail.strip_prefix("</p>")) {
-            (Some(before), Some(tail)) => {
-                out.push_str(before);
-                out.push_str(output);
-                rest = tail;
-            }
-            _ => {
-                out.push_str(before);
-                out.push_str(output);
-                rest = tail;
-            }
-        }
+        // Alone in a paragraph: the output replaces the paragraph.
+        let (before, tail) = match (before.strip_suffix("<p>"), tail.strip_prefix("</p>")) {
+            (Some(before), Some(tail)) => (before, tail),
+            _ => (before, tail),
+        };
+        out.push_str(before);
+        out.push_str(output);
+        rest = tail;
     }
     out.push_str(rest);
     out
