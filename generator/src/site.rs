@@ -229,6 +229,19 @@ impl Site {
                     .map(|s| (s.rel.as_str(), s.path.as_str())),
             )
             .collect();
+        // Shortcode templates run before the site model exists: `get_url`
+        // (base path, `@/` paths) works in them; `get_page` does not yet.
+        let mut bodies = (self.content.pages.iter().map(|p| p.body.as_str()))
+            .chain(self.content.sections.iter().map(|s| s.body.as_str()));
+        if bodies.any(crate::shortcodes::may_have_shortcodes) {
+            self.templates.set_lookup(Lookup {
+                urls: urls.clone(),
+                paths: (content_paths.iter())
+                    .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
+                    .collect(),
+                ..Lookup::default()
+            });
+        }
         let resolve =
             |dest: &str, bundle: Option<&str>| resolve_link(dest, bundle, &content_paths, &urls);
         let page_md: Vec<(Rendered, Vec<BrokenLink>)> = self
@@ -237,13 +250,9 @@ impl Site {
             .par_iter()
             .map(|p| {
                 let bundle = p.rel.ends_with("/index.md").then_some(p.path.as_str());
-                crate::shortcodes::render_markdown(
-                    &self.templates,
-                    &p.body,
-                    &p.source,
-                    &md,
-                    &|d| resolve(d, bundle),
-                )
+                crate::shortcodes::render_markdown(&self.templates, &p.body, &p.source, &md, &|d| {
+                    resolve(d, bundle)
+                })
             })
             .collect();
         let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
@@ -251,13 +260,9 @@ impl Site {
             .sections
             .par_iter()
             .map(|s| {
-                crate::shortcodes::render_markdown(
-                    &self.templates,
-                    &s.body,
-                    &s.source,
-                    &md,
-                    &|d| resolve(d, None),
-                )
+                crate::shortcodes::render_markdown(&self.templates, &s.body, &s.source, &md, &|d| {
+                    resolve(d, None)
+                })
             })
             .collect();
         let page_sources = self

@@ -59,6 +59,15 @@ fn inline_shortcodes_render_their_template() {
 }
 
 #[test]
+fn shortcode_templates_can_use_get_url() {
+    let html = built_demo();
+    assert!(
+        html.contains(r#"<a class="sc-link" href="/demo/#intro">this page</a>"#),
+        "{html}"
+    );
+}
+
+#[test]
 fn bodies_are_markdown_with_nested_shortcodes() {
     let html = built_demo();
     let start = html
