@@ -47,7 +47,7 @@ impl CheckOptions {
 }
 
 /// The kind of a problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProblemKind {
     /// The build itself failed (e.g. a broken `@/` link).
     Build,
@@ -202,7 +202,15 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 
     let mut external: BTreeMap<String, Vec<(String, Option<usize>)>> = BTreeMap::new();
     let mut seen: HashSet<(String, String)> = HashSet::new();
-    for (out, scan) in &scans {
+    let mut from_templates: HashSet<(ProblemKind, String)> = HashSet::new();
+    // Content pages first, so a link every page has is reported on one
+    // with a Markdown source and a template name.
+    let mut order: Vec<(&&str, &Scan)> = scans.iter().collect();
+    order.sort_by_key(|(out, _)| {
+        let has_body = origin_of(&origins, out).is_some_and(|o| o.body.is_some());
+        (!has_body, **out)
+    });
+    for (out, scan) in order {
         let fallback = Origin {
             file: format!("(output) {out}"),
             body: None,
@@ -249,16 +257,20 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             };
             let Some(resolved_out) = resolved_out else {
                 let (line, how) = find_line(source, url);
-                report.problems.push(Problem {
-                    kind: if reference.asset {
-                        ProblemKind::Asset
-                    } else {
-                        ProblemKind::Link
-                    },
-                    file: source.file.clone(),
-                    line,
-                    message: format!("`{url}` points to nothing in the output{how}"),
-                });
+                let kind = if reference.asset {
+                    ProblemKind::Asset
+                } else {
+                    ProblemKind::Link
+                };
+                // A link a template puts on every page is one problem.
+                if line.is_some() || from_templates.insert((kind, url.to_owned())) {
+                    report.problems.push(Problem {
+                        kind,
+                        file: source.file.clone(),
+                        line,
+                        message: format!("`{url}` points to nothing in the output{how}"),
+                    });
+                }
                 continue;
             };
             let Some(fragment) = fragment.filter(|f| !f.is_empty() && f != "top") else {
@@ -269,6 +281,9 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             };
             if !target_scan.ids.contains(&fragment) {
                 let (line, how) = find_line(source, url);
+                if line.is_none() && !from_templates.insert((ProblemKind::Anchor, url.to_owned())) {
+                    continue;
+                }
                 report.problems.push(Problem {
                     kind: ProblemKind::Anchor,
                     file: source.file.clone(),
@@ -451,7 +466,7 @@ fn find_line(origin: &Origin, url: &str) -> (Option<usize>, String) {
     }
     match &origin.template {
         Some(t) if origin.body.is_some() => (None, format!(" (from the template {t})")),
-        _ => (None, String::new()),
+        _ => (None, " (from the template)".to_owned()),
     }
 }
 

@@ -241,3 +241,30 @@ fn cli_exit_codes_and_summary() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains(": 0 problems"), "{stdout}");
 }
+
+#[test]
+fn a_broken_link_in_a_template_is_one_problem_naming_the_template() {
+    let site = copy_fixture("check_broken", 9);
+    let base = site.path().join("templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replace(
+            "<a href=\"#main\">Skip</a>",
+            "<a href=\"/archive/\">Archive</a>",
+        ),
+    )
+    .unwrap();
+    let report = check(&CheckOptions::new(site.path())).unwrap();
+    let links: Vec<&Problem> = of_kind(&report, ProblemKind::Link)
+        .into_iter()
+        .filter(|p| p.message.contains("/archive/"))
+        .collect();
+    assert_eq!(links.len(), 1, "{:#?}", report.problems);
+    assert_eq!(links[0].line, None);
+    assert!(
+        links[0].message.contains("from the template templates/"),
+        "{}",
+        links[0]
+    );
+}
