@@ -235,6 +235,14 @@ impl Expander<'_> {
                 i = end.max(pos + 1);
                 continue;
             }
+            // `{{/* youtube(id="x") */}}` writes the call itself as text.
+            if let Some((literal, after)) = escaped(text, pos) {
+                out.push_str(&text[copied..pos]);
+                out.push_str(&literal);
+                copied = after;
+                i = after;
+                continue;
+            }
             let call = match parse_call(text, pos) {
                 Ok(Some(call)) => call,
                 Ok(None) => {
@@ -324,6 +332,23 @@ impl Expander<'_> {
         let html = (self.markdown)(&expanded.markdown)?;
         Ok(expanded.fill(&html))
     }
+}
+
+/// An escaped call at `pos`: `{{/* … */}}` or `{%/* … */%}` gives the
+/// text `{{ … }}` or `{% … %}` and the offset after the escape.
+fn escaped(text: &str, pos: usize) -> Option<(String, usize)> {
+    let rest = &text[pos..];
+    let (open, close) = if rest.starts_with("{{/*") {
+        ("{{", "*/}}")
+    } else if rest.starts_with("{%/*") {
+        ("{%", "*/%}")
+    } else {
+        return None;
+    };
+    let end = rest.find(close)?;
+    let inner = &rest[4..end];
+    let shut = if open == "{{" { "}}" } else { "%}" };
+    Some((format!("{open}{inner}{shut}"), pos + end + close.len()))
 }
 
 /// The `{% end %}` closing a body that starts at `from`: (start of the
@@ -630,6 +655,14 @@ mod tests {
         assert_eq!(expand(text).unwrap(), text);
         let code = "`{{ x() }}`\n\n```\n{% y() %}\n```\n\n    {{ z() }}\n";
         assert_eq!(expand(code).unwrap(), code);
+    }
+
+    #[test]
+    fn escaped_calls_are_text() {
+        assert_eq!(
+            expand(r#"Write {{/* youtube(id="x") */}} or {%/* note() */%}."#).unwrap(),
+            r#"Write {{ youtube(id="x") }} or {% note() %}."#
+        );
     }
 
     #[test]
