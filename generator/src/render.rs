@@ -29,6 +29,15 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("robots.txt", crate::sitemap::ROBOTS_TEMPLATE),
     ("admin.html", crate::forms::ADMIN_TEMPLATE),
+    // Built-in shortcodes; `templates/shortcodes/` overrides them.
+    (
+        "shortcodes/youtube.html",
+        include_str!("default_templates/shortcodes/youtube.html"),
+    ),
+    (
+        "shortcodes/figure.html",
+        include_str!("default_templates/shortcodes/figure.html"),
+    ),
 ];
 
 /// The parsed templates of a site.

@@ -201,3 +201,41 @@ fn a_form_written_as_a_shortcode_is_in_the_manifest() {
         "{about}"
     );
 }
+
+#[test]
+fn built_in_shortcodes_and_user_overrides() {
+    let site = copy(&fixture("shortcodes"));
+    fs::write(
+        site.path().join("site.toml"),
+        "title = \"x\"\nbase_url = \"https://example.org/sub/\"\n",
+    )
+    .unwrap();
+    build(&BuildOptions::new(site.path())).unwrap();
+    let html = fs::read_to_string(site.path().join("dist/builtins/index.html")).unwrap();
+    // Built-in figure: a site path gets the base path; a relative one is kept.
+    assert!(
+        html.contains(
+            r#"<figure><img src="/sub/pic.png" alt="A picture" width="640" loading="lazy"><figcaption>Its caption</figcaption></figure>"#
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<figure><img src="local.png" alt="" loading="lazy"></figure>"#),
+        "{html}"
+    );
+    // templates/shortcodes/youtube.html replaces the built-in youtube.
+    let demo = fs::read_to_string(site.path().join("dist/demo/index.html")).unwrap();
+    assert!(demo.contains(r#"<div class="video"><iframe"#), "{demo}");
+    assert!(!demo.contains("video-embed"), "{demo}");
+
+    // Without the override, the built-in youtube.
+    fs::remove_file(site.path().join("templates/shortcodes/youtube.html")).unwrap();
+    build(&BuildOptions::new(site.path())).unwrap();
+    let demo = fs::read_to_string(site.path().join("dist/demo/index.html")).unwrap();
+    assert!(
+        demo.contains(
+            r#"<div class="video-embed"><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="YouTube video""#
+        ),
+        "{demo}"
+    );
+}
