@@ -270,6 +270,24 @@ mod tests {
     }
 
     #[test]
+    fn parses_check_flags() {
+        let cli =
+            Cli::try_parse_from(["letterbox", "check", "--root", "site", "--external"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("not check")
+        };
+        assert_eq!(args.root, PathBuf::from("site"));
+        assert!(args.external && !args.drafts);
+        let cli = Cli::try_parse_from(["letterbox", "check"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("not check")
+        };
+        assert_eq!(args.root, PathBuf::from("."));
+        assert!(!args.external);
+        assert!(Cli::try_parse_from(["letterbox", "check", "--output", "x"]).is_err());
+    }
+
+    #[test]
     fn parses_serve_flags() {
         let cli = Cli::try_parse_from([
             "letterbox",

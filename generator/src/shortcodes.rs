@@ -23,6 +23,8 @@ use crate::render::Templates;
 /// Marks the start and end of a placeholder (Unicode private use area).
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
+/// Private-use code point of digit 0 inside placeholders.
+const DIGIT_ZERO: u32 = 0xE010;
 
 /// A shortcode problem, with its 1-based line in the Markdown given to
 /// [`Expander::expand`].
@@ -78,11 +80,7 @@ pub fn fill(html: &str, outputs: &[String]) -> String {
     while let Some(start) = rest.find(OPEN) {
         let after = &rest[start + OPEN.len_utf8()..];
         let Some(end) = after.find(CLOSE) else { break };
-        let Some(output) = after[..end]
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| outputs.get(i))
-        else {
+        let Some(output) = placeholder_index(&after[..end]).and_then(|i| outputs.get(i)) else {
             out.push_str(&rest[..start + OPEN.len_utf8()]);
             rest = after;
             continue;
@@ -161,6 +159,7 @@ pub fn render_markdown(
                 markdown::render_with_links(&expanded.markdown, config, links);
             rendered.html = expanded.fill(&rendered.html);
             rendered.summary = rendered.summary.map(|s| expanded.fill(&s));
+            strip_placeholders(&mut rendered.toc);
             (rendered, broken)
         }
         Err(errors) => (
@@ -176,8 +175,41 @@ pub fn render_markdown(
     }
 }
 
+/// Table-of-contents titles are plain text: a shortcode in a heading
+/// leaves no trace there.
+fn strip_placeholders(toc: &mut [markdown::Heading]) {
+    for heading in toc {
+        while let Some(start) = heading.title.find(OPEN) {
+            let end = heading.title[start..]
+                .find(CLOSE)
+                .map_or(heading.title.len(), |e| start + e + CLOSE.len_utf8());
+            heading.title.replace_range(start..end, "");
+        }
+        heading.title = heading.title.trim().to_owned();
+        strip_placeholders(&mut heading.children);
+    }
+}
+
+/// `OPEN`, the index in private-use digits (so a placeholder leaves no
+/// letters or digits in heading ids or word counts), `CLOSE`.
 fn placeholder(index: usize) -> String {
-    format!("{OPEN}{index}{CLOSE}")
+    let digits: String = index
+        .to_string()
+        .chars()
+        .filter_map(|d| d.to_digit(10))
+        .filter_map(|d| char::from_u32(DIGIT_ZERO + d))
+        .collect();
+    format!("{OPEN}{digits}{CLOSE}")
+}
+
+/// The index of a placeholder's private-use digits.
+fn placeholder_index(digits: &str) -> Option<usize> {
+    let mut index: usize = 0;
+    for c in digits.chars() {
+        let d = (c as u32).checked_sub(DIGIT_ZERO).filter(|d| *d < 10)?;
+        index = index.checked_mul(10)?.checked_add(d as usize)?;
+    }
+    (!digits.is_empty()).then_some(index)
 }
 
 fn line_at(text: &str, pos: usize) -> usize {
@@ -696,6 +728,35 @@ mod tests {
         assert_eq!(e[0].0, 2);
         let e = lines("{% a() %}\n\n{{ bad() }}\n{% end %}");
         assert_eq!(e, vec![(3, "template error".to_owned())]);
+    }
+
+    #[test]
+    fn toc_titles_lose_placeholders() {
+        let mut toc = vec![markdown::Heading {
+            level: 2,
+            id: "watch".into(),
+            title: format!("Watch {}", placeholder(3)),
+            children: vec![markdown::Heading {
+                level: 3,
+                id: "x".into(),
+                title: format!("{} X", placeholder(0)),
+                children: Vec::new(),
+            }],
+        }];
+        strip_placeholders(&mut toc);
+        assert_eq!(toc[0].title, "Watch");
+        assert_eq!(toc[0].children[0].title, "X");
+    }
+
+    #[test]
+    fn placeholders_round_trip_without_ascii() {
+        for i in [0, 7, 10, 123] {
+            let p = placeholder(i);
+            assert!(!p.chars().any(|c| c.is_ascii()), "{p:?}");
+            let inner = p.trim_start_matches(OPEN).trim_end_matches(CLOSE);
+            assert_eq!(placeholder_index(inner), Some(i));
+        }
+        assert_eq!(placeholder_index("12"), None);
     }
 
     #[test]

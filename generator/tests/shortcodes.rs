@@ -223,6 +223,11 @@ fn built_in_shortcodes_and_user_overrides() {
         html.contains(r#"<figure><img src="local.png" alt="" loading="lazy"></figure>"#),
         "{html}"
     );
+    // A shortcode in a heading: in the heading, not in its id.
+    assert!(
+        html.contains(r#"<h2 id="watch">Watch <div class="video"><iframe src="https://www.youtube-nocookie.com/embed/h"#),
+        "{html}"
+    );
     // templates/shortcodes/youtube.html replaces the built-in youtube.
     let demo = fs::read_to_string(site.path().join("dist/demo/index.html")).unwrap();
     assert!(demo.contains(r#"<div class="video"><iframe"#), "{demo}");
