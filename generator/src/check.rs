@@ -829,9 +829,6 @@ fn check_external(
 fn request(agent: &ureq::Agent, url: &str) -> Option<String> {
     let status = |r: Result<http::Response<ureq::Body>, ureq::Error>| -> Result<u16, String> {
         r.map(|resp| resp.status().as_u16()).map_err(|e| match e {
-            ureq::Error::TlsRequired => {
-                "not checked: this letterbox build has no TLS support for https://".to_owned()
-            }
             e => e.to_string(),
         })
     };
