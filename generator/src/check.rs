@@ -828,9 +828,8 @@ fn check_external(
 
 fn request(agent: &ureq::Agent, url: &str) -> Option<String> {
     let status = |r: Result<http::Response<ureq::Body>, ureq::Error>| -> Result<u16, String> {
-        r.map(|resp| resp.status().as_u16()).map_err(|e| match e {
-            e => e.to_string(),
-        })
+        r.map(|resp| resp.status().as_u16())
+            .map_err(|e| e.to_string())
     };
     let head = status(agent.head(url).call());
     let result = match head {
