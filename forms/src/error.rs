@@ -1,6 +1,7 @@
 //! Every way a request can fail, one variant per HTTP status, and the JSON
 //! body each one is answered with:
-//! `{"error": "<code>", "message": "...", "fields": {"email": ["..."]}}`.
+//! `{"error": "<code>", "message": "...", "fields": {"email": ["..."]}}`, plus
+//! `"violations": [{"field", "rule", "message"}]` for a validation failure.
 
 use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
@@ -126,11 +127,31 @@ impl ApiError {
         Some(fields)
     }
 
+    /// `[{"field", "rule", "message"}, ...]` for a validation failure: the
+    /// same problems as [`Self::fields_json`], with the broken rule named for
+    /// scripts that react to it.
+    pub fn violations_json(&self) -> Option<Vec<Value>> {
+        let Self::Validation(errors) = self else {
+            return None;
+        };
+        Some(
+            errors
+                .iter()
+                .map(|e| json!({ "field": e.field, "rule": e.rule, "message": e.message }))
+                .collect(),
+        )
+    }
+
     /// The JSON body of this error.
     pub fn body_json(&self) -> Value {
         let mut body = json!({ "error": self.code(), "message": self.public_message() });
-        if let (Some(fields), Value::Object(obj)) = (self.fields_json(), &mut body) {
-            obj.insert("fields".into(), Value::Object(fields));
+        if let Value::Object(obj) = &mut body {
+            if let Some(fields) = self.fields_json() {
+                obj.insert("fields".into(), Value::Object(fields));
+            }
+            if let Some(violations) = self.violations_json() {
+                obj.insert("violations".into(), Value::Array(violations));
+            }
         }
         body
     }
@@ -213,6 +234,14 @@ mod tests {
         assert_eq!(body["error"], "validation_failed");
         assert_eq!(body["fields"]["email"], json!(["a", "c"]));
         assert_eq!(body["fields"]["message"], json!(["b"]));
+        assert_eq!(
+            body["violations"],
+            json!([
+                {"field": "email", "rule": "required", "message": "a"},
+                {"field": "message", "rule": "minlength", "message": "b"},
+                {"field": "email", "rule": "type", "message": "c"},
+            ])
+        );
     }
 
     #[test]
