@@ -292,16 +292,73 @@ impl Site {
         }
     }
 
+    /// Re-renders the Markdown of pages `indices` (into `markdown.pages`)
+    /// exactly as [`Site::render_markdown`] does; returns their broken links.
+    pub fn rerender_pages(&self, markdown: &mut Markdown, indices: &[usize]) -> Vec<anyhow::Error> {
+        let urls = self.urls();
+        let md = self.config.markdown.clone();
+        let content_paths: HashMap<&str, &str> = self
+            .content
+            .pages
+            .iter()
+            .map(|p| (p.rel.as_str(), p.path.as_str()))
+            .chain(
+                self.content
+                    .sections
+                    .iter()
+                    .map(|s| (s.rel.as_str(), s.path.as_str())),
+            )
+            .collect();
+        let pages = &self.content.pages;
+        if (indices.iter()).any(|&i| crate::shortcodes::may_have_shortcodes(&pages[i].body)) {
+            self.templates.set_lookup(Lookup {
+                urls: urls.clone(),
+                paths: (content_paths.iter())
+                    .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
+                    .collect(),
+                ..Lookup::default()
+            });
+        }
+        let mut errors = Vec::new();
+        for &i in indices {
+            let p = &pages[i];
+            let bundle = p.rel.ends_with("/index.md").then_some(p.path.as_str());
+            let (rendered, broken) = crate::shortcodes::render_markdown(
+                &self.templates,
+                &p.body,
+                &p.source,
+                &md,
+                &|d| resolve_link(d, bundle, &content_paths, &urls),
+            );
+            for link in broken {
+                errors.push(anyhow!(
+                    "{}:{}: {}",
+                    p.source,
+                    link.line + p.body_line - 1,
+                    link.message
+                ));
+            }
+            markdown.pages[i] = rendered;
+        }
+        errors
+    }
+
     /// The template stage of [`Site::build`]: every output file rendered
     /// into memory (forms discovered), nothing written yet.
     pub fn render(&self, markdown: Markdown) -> Result<Output, BuildError> {
+        self.render_from(&markdown.pages, &markdown.sections, markdown.errors)
+    }
+
+    /// [`Site::render`] from borrowed Markdown results (`serve` keeps them
+    /// between rebuilds); `errors` are the Markdown stage's.
+    pub fn render_from(
+        &self,
+        page_md: &[Rendered],
+        section_md: &[Rendered],
+        mut errors: Vec<anyhow::Error>,
+    ) -> Result<Output, BuildError> {
         let urls = self.urls();
-        let Markdown {
-            pages: page_md,
-            sections: section_md,
-            mut errors,
-        } = markdown;
-        errors.extend(self.broken_anchors(&page_md, &section_md));
+        errors.extend(self.broken_anchors(page_md, section_md));
 
         // Site model: each section's pages and subsections, in order.
         let section_index: HashMap<&str, usize> = self
@@ -362,7 +419,7 @@ impl Site {
         let extras_model = extras::Model {
             config: &self.config,
             content: &self.content,
-            page_md: &page_md,
+            page_md,
             section_pages: &section_pages,
             taxonomies: &taxonomies,
             urls: &urls,
@@ -919,6 +976,11 @@ impl Output {
     pub fn manifest_json(&self) -> Option<&str> {
         self.manifest_json.as_deref()
     }
+
+    /// How many forms the manifest holds.
+    pub fn forms(&self) -> usize {
+        self.forms
+    }
 }
 
 impl Site {
@@ -962,7 +1024,7 @@ impl Site {
     }
 }
 
-fn write_manifest(path: &Path, json: &str) -> anyhow::Result<()> {
+pub(crate) fn write_manifest(path: &Path, json: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -15,11 +15,12 @@
 
 pub mod cli;
 mod files;
+pub mod incremental;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
@@ -39,6 +40,7 @@ use notify::{EventKind, RecursiveMode, Watcher as _};
 use tokio::sync::{broadcast, watch};
 
 use crate::site::{BuildOptions, Site, manifest_path};
+use incremental::Incremental;
 
 /// The path of the live-reload websocket.
 pub const LIVERELOAD_PATH: &str = "/__letterbox/livereload";
@@ -266,6 +268,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<ServerHandle> {
         options: options.clone(),
         base_url: format!("{url}/"),
         shared: Arc::clone(&shared),
+        last: Mutex::new(None),
     };
     let builder = tokio::task::spawn_blocking(move || {
         builder.rebuild(&[]);
@@ -397,12 +400,17 @@ struct Builder {
     options: ServeOptions,
     base_url: String,
     shared: Arc<Shared>,
+    /// The last good build, for [`Incremental::update`].
+    last: Mutex<Option<Incremental>>,
 }
 
 impl Builder {
     /// One build: on success the manifest is reloaded and pages reload; on
     /// failure the last good output stays and pages show the error.
     fn rebuild(&self, changed: &[PathBuf]) {
+        if !changed.is_empty() && self.rebuild_fast(changed) {
+            return;
+        }
         let start = Instant::now();
         let result = self.build_once();
         let elapsed = start.elapsed();
@@ -443,6 +451,50 @@ impl Builder {
         });
     }
 
+    /// The fast path: when only page bodies changed, re-renders them and
+    /// writes the files that changed. False when a full build is needed.
+    fn rebuild_fast(&self, changed: &[PathBuf]) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(state) = last.take() else {
+            return false;
+        };
+        let (state, update) = match state.update(changed) {
+            Ok(done) => done,
+            Err(why) => {
+                if std::env::var_os("LETTERBOX_DEBUG_WATCH").is_some() {
+                    eprintln!("watch: full rebuild: {why}");
+                }
+                return false;
+            }
+        };
+        *last = Some(state);
+        drop(last);
+        if let Some(api) = &self.shared.api
+            && api.reload_manifest().is_err()
+        {
+            return false;
+        }
+        if !self.options.quiet {
+            let what = describe_changes(&self.options.root, changed);
+            let what = what.strip_suffix(", rebuilt").unwrap_or(&what);
+            println!(
+                "{what}, re-rendered {} page{}, wrote {} file{}, {} forms in {} ms",
+                update.pages,
+                if update.pages == 1 { "" } else { "s" },
+                update.written,
+                if update.written == 1 { "" } else { "s" },
+                update.forms,
+                update.elapsed.as_millis()
+            );
+        }
+        if let Ok(mut state) = self.shared.build.write() {
+            state.error = None;
+            state.count += 1;
+        }
+        let _ = self.shared.notices.send(Notice::Reload);
+        true
+    }
+
     fn build_once(&self) -> Result<crate::BuildSummary, String> {
         let build = BuildOptions {
             root: self.options.root.clone(),
@@ -454,7 +506,11 @@ impl Builder {
         // The in-process API answers on this origin; `--api-url` points the
         // pages elsewhere.
         site.config.api_url = self.options.api_url.clone().unwrap_or_default();
-        site.build().map_err(|e| e.to_string())
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        *last = None;
+        let (state, summary) = Incremental::build(site).map_err(|e| e.to_string())?;
+        *last = Some(state);
+        Ok(summary)
     }
 
     /// Watches the sources on a thread of its own. Changes are debounced:

@@ -1,0 +1,253 @@
+//! `serve`'s fast rebuild: after a body-only edit, the output folder must
+//! be byte for byte what a fresh full build of the edited site writes; any
+//! other change must be refused (the full build then runs).
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use letterbox::serve::incremental::Incremental;
+use letterbox::{BuildOptions, Site};
+use tempfile::TempDir;
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn site(name: &str) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    copy_dir(&fixture, dir.path());
+    dir
+}
+
+fn options(root: &Path, output: &str) -> BuildOptions {
+    BuildOptions {
+        output: PathBuf::from(output),
+        ..BuildOptions::new(root)
+    }
+}
+
+/// Every file under `dir` by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn kept(root: &Path) -> Incremental {
+    let site = Site::load(&options(root, "dist")).unwrap();
+    Incremental::build(site).unwrap().0
+}
+
+fn append(path: &Path, text: &str) {
+    let mut body = fs::read_to_string(path).unwrap();
+    body.push_str(text);
+    fs::write(path, body).unwrap();
+}
+
+/// Applies the edits via the fast path, then checks `dist/` (and the form
+/// manifest) against a fresh full build of the edited site.
+fn fast_equals_full(
+    fixture: &str,
+    edits: &[(&str, &str)],
+) -> letterbox::serve::incremental::Update {
+    let dir = site(fixture);
+    let root = dir.path();
+    let state = kept(root);
+    let before = tree(&root.join("dist"));
+    let mut changed = Vec::new();
+    for (rel, text) in edits {
+        let path = root.join("content").join(rel);
+        append(&path, text);
+        changed.push(path);
+    }
+    let (_, update) = state
+        .update(&changed)
+        .unwrap_or_else(|why| panic!("fast path refused: {why}"));
+    let fast = tree(&root.join("dist"));
+    let fast_manifest = fs::read(root.join(".letterbox/forms.json")).ok();
+    assert_ne!(before, fast, "the edit changed nothing in the output");
+
+    letterbox::build(&options(root, "fresh")).unwrap();
+    let full = tree(&root.join("fresh"));
+    assert_eq!(
+        fast.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &full {
+        assert!(
+            fast[path] == *bytes,
+            "{path} differs from the full build:\nfast:\n{}\nfull:\n{}",
+            String::from_utf8_lossy(&fast[path]),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    let full_manifest = fs::read(root.join(".letterbox/forms.json")).ok();
+    assert_eq!(fast_manifest, full_manifest, "form manifest");
+    let changed_files = full
+        .iter()
+        .filter(|(p, b)| before.get(*p) != Some(*b))
+        .count();
+    assert_eq!(
+        update.written, changed_files,
+        "written = files that changed"
+    );
+    update
+}
+
+#[test]
+fn body_edit_with_feeds_search_and_taxonomies_equals_full_build() {
+    let update = fast_equals_full(
+        "features",
+        &[(
+            "blog/two.md",
+            "\n## A new heading\n\nMore words with *emphasis* and [a link](@/about.md).\n",
+        )],
+    );
+    assert_eq!(update.pages, 1);
+    // The page, and its list, term, feed and search index outputs at least.
+    assert!(update.written >= 2, "{update:?}");
+}
+
+#[test]
+fn body_edits_in_bundles_and_nested_sections_equal_full_build() {
+    fast_equals_full(
+        "basic",
+        &[
+            ("blog/bundle/index.md", "\nAn edited bundle body.\n"),
+            ("docs/alpha.md", "\nAlpha, edited.\n"),
+        ],
+    );
+}
+
+#[test]
+fn adding_a_form_in_a_body_updates_the_manifest_as_a_full_build() {
+    fast_equals_full(
+        "features",
+        &[(
+            "about.md",
+            "\n<form data-form=\"contact\">\n  <input name=\"email\" type=\"email\" required>\n  <button>Send</button>\n</form>\n",
+        )],
+    );
+}
+
+#[test]
+fn front_matter_edits_and_other_changes_are_refused() {
+    let dir = site("features");
+    let root = dir.path();
+    let two = root.join("content/blog/two.md");
+
+    let text = fs::read_to_string(&two).unwrap();
+    fs::write(&two, text.replace("title = \"Two\"", "title = \"Deux\"")).unwrap();
+    let why = kept_then_update(root, &two, &text);
+    assert!(why.contains("front matter changed"), "{why}");
+
+    // A comment in the front matter moves the body: refused too.
+    fs::write(&two, text.replacen("+++\n", "+++\n# note\n", 1)).unwrap();
+    let why = kept_then_update(root, &two, &text);
+    assert!(why.contains("front matter changed"), "{why}");
+
+    let state = kept(root);
+    let new = root.join("content/blog/six.md");
+    fs::write(&new, "+++\ntitle = \"Six\"\n+++\nNew.\n").unwrap();
+    assert!(state.update(std::slice::from_ref(&new)).is_err());
+    fs::remove_file(&new).unwrap();
+
+    let state = kept(root);
+    let index = root.join("content/blog/_index.md");
+    append(&index, "\nMore.\n");
+    assert!(state.update(&[index]).is_err());
+
+    let state = kept(root);
+    let template = root.join("templates/page.html");
+    append(&template, "\n");
+    assert!(state.update(&[template]).is_err());
+
+    // Removing a page is refused.
+    let state = kept(root);
+    fs::remove_file(&two).unwrap();
+    assert!(state.update(std::slice::from_ref(&two)).is_err());
+}
+
+/// Builds `root` with `original` as the text of `page` (whose current
+/// text is the edit), then offers the edit to the fast path.
+fn kept_then_update(root: &Path, page: &Path, original: &str) -> String {
+    let edited = fs::read_to_string(page).unwrap();
+    fs::write(page, original).unwrap();
+    let state = kept(root);
+    fs::write(page, edited).unwrap();
+    state.update(&[page.to_owned()]).unwrap_err()
+}
+
+/// Times the fast path for a one-page body edit on a big site (nothing is
+/// asserted about time). `LETTERBOX_INCR_SITE` is a site folder to copy,
+/// e.g. the 10,000-page benchmark site of `bench/letterbox/prepare.sh`:
+///
+/// ```sh
+/// TMPDIR=/dev/shm LETTERBOX_INCR_SITE=/dev/shm/ssg-bench-10000/ours \
+///   cargo test --release -p letterbox --test incremental -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "needs LETTERBOX_INCR_SITE; prints timings"]
+fn one_page_edit_timing() {
+    let Some(from) = std::env::var_os("LETTERBOX_INCR_SITE") else {
+        eprintln!("LETTERBOX_INCR_SITE is not set");
+        return;
+    };
+    let from = PathBuf::from(from);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["site.toml", "templates", "content", "static"] {
+        let src = from.join(name);
+        if src.is_file() {
+            fs::copy(&src, root.join(name)).unwrap();
+        } else if src.exists() {
+            copy_dir(&src.canonicalize().unwrap(), &root.join(name));
+        }
+    }
+    let start = std::time::Instant::now();
+    let site = Site::load(&options(root, "dist")).unwrap();
+    let (mut state, summary) = Incremental::build(site).unwrap();
+    eprintln!(
+        "full build (load included): {} pages in {} ms",
+        summary.pages,
+        start.elapsed().as_millis()
+    );
+    let page = state.site().content.pages[state.site().content.pages.len() / 2]
+        .rel
+        .clone();
+    let path = root.join("content").join(&page);
+    for round in 1..=5 {
+        append(&path, &format!("\nEdit number {round}, with *emphasis*.\n"));
+        let (next, update) = state.update(std::slice::from_ref(&path)).unwrap();
+        state = next;
+        eprintln!(
+            "one-page edit ({page}), round {round}: re-rendered {} page, wrote {} files in {:.1} ms",
+            update.pages,
+            update.written,
+            update.elapsed.as_secs_f64() * 1000.0
+        );
+    }
+}
