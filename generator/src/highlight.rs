@@ -1,4 +1,4 @@
-//! Syntax highlighting of fenced code at build time with syntect (pure-Rust
+//! Syntax highlighting of fenced code at build time with syntect (Oniguruma
 //! regex engine). The grammars are loaded once per process ([`syntaxes`])
 //! and shared by the rayon workers; the output uses CSS classes (`z-…`), and
 //! [`theme_css`] writes the matching stylesheet for the configured theme.
@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
@@ -112,42 +113,94 @@ impl Fence {
 }
 
 thread_local! {
-    /// `Scope` → `z-source z-rust`; building it takes syntect's global
-    /// scope-repository lock, so each worker caches what it has seen.
-    static CLASSES: RefCell<HashMap<Scope, String>> = RefCell::new(HashMap::new());
-}
-
-fn push_classes(out: &mut String, scope: Scope) {
-    CLASSES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let classes = cache.entry(scope).or_insert_with(|| {
-            scope
-                .build_string()
-                .split('.')
-                .map(|atom| format!("{CLASS_PREFIX}{atom}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        });
-        out.push_str(classes);
-    });
+    /// `Scope` → `<span class="z-source z-rust">`; building it takes
+    /// syntect's global scope-repository lock, so each worker caches what it
+    /// has seen.
+    static OPEN_TAGS: RefCell<HashMap<Scope, Box<str>>> = RefCell::new(HashMap::new());
 }
 
 fn open_span(out: &mut String, scope: Scope) {
-    out.push_str("<span class=\"");
-    push_classes(out, scope);
-    out.push_str("\">");
+    OPEN_TAGS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let tag = cache.entry(scope).or_insert_with(|| {
+            let mut tag = String::from("<span class=\"");
+            for (i, atom) in scope.build_string().split('.').enumerate() {
+                if i > 0 {
+                    tag.push(' ');
+                }
+                tag.push_str(CLASS_PREFIX);
+                tag.push_str(atom);
+            }
+            tag.push_str("\">");
+            tag.into_boxed_str()
+        });
+        out.push_str(tag);
+    });
 }
 
 /// Escapes text for HTML.
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices are on char boundaries.
+        out.push_str(&text[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+/// The spans of one line: scopes are pushed and popped as syntect reports
+/// them, but a span is only written once text goes into it, so scopes that
+/// hold no text on this line leave no empty `<span></span>` behind.
+struct LineSpans {
+    scopes: Vec<Scope>,
+    /// How many of `scopes` (from the bottom) have their `<span>` written.
+    opened: usize,
+}
+
+impl LineSpans {
+    fn start(&mut self, open: &[Scope]) {
+        self.scopes.clear();
+        self.scopes.extend_from_slice(open);
+        self.opened = 0;
+    }
+
+    fn push(&mut self, scope: Scope) {
+        self.scopes.push(scope);
+    }
+
+    fn pop(&mut self, out: &mut String) {
+        if self.scopes.pop().is_some() && self.opened > self.scopes.len() {
+            out.push_str("</span>");
+            self.opened -= 1;
         }
+    }
+
+    fn text(&mut self, out: &mut String, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        for &scope in &self.scopes[self.opened..] {
+            open_span(out, scope);
+        }
+        self.opened = self.scopes.len();
+        escape_into(out, text);
+    }
+
+    fn close_all(&mut self, out: &mut String) {
+        for _ in 0..self.opened {
+            out.push_str("</span>");
+        }
+        self.opened = 0;
     }
 }
 
@@ -178,6 +231,10 @@ pub fn render_block(code: &str, info: &str) -> String {
     let wrap = fence.linenos || !fence.hl_lines.is_empty();
     let mut state = syntax.map(ParseState::new);
     let mut stack = ScopeStack::new();
+    let mut spans = LineSpans {
+        scopes: Vec::new(),
+        opened: 0,
+    };
     for (n, line) in code.split_inclusive('\n').enumerate() {
         let n = n + 1;
         if wrap {
@@ -187,9 +244,7 @@ pub fn render_block(code: &str, info: &str) -> String {
                 "<span class=\"line\">"
             });
             if fence.linenos {
-                out.push_str(&format!(
-                    "<span class=\"ln\" aria-hidden=\"true\">{n}</span>"
-                ));
+                let _ = write!(out, "<span class=\"ln\" aria-hidden=\"true\">{n}</span>");
             }
         }
         let ops = state.as_mut().and_then(|s| s.parse_line(line, set).ok());
@@ -197,29 +252,17 @@ pub fn render_block(code: &str, info: &str) -> String {
             Some(ops) => {
                 // Re-open the scopes still open from earlier lines, so that
                 // each line's spans are balanced.
-                let reopened = stack.as_slice().len();
-                for &scope in stack.as_slice() {
-                    open_span(&mut out, scope);
-                }
-                let mut depth = reopened as isize;
+                spans.start(stack.as_slice());
                 let mut at = 0;
                 for (i, op) in &ops {
                     let i = (*i).min(line.len());
                     if i > at {
-                        escape_into(&mut out, &line[at..i]);
+                        spans.text(&mut out, &line[at..i]);
                         at = i;
                     }
                     let applied = stack.apply_with_hook(op, |basic, _| match basic {
-                        BasicScopeStackOp::Push(scope) => {
-                            open_span(&mut out, scope);
-                            depth += 1;
-                        }
-                        BasicScopeStackOp::Pop => {
-                            if depth > 0 {
-                                out.push_str("</span>");
-                                depth -= 1;
-                            }
-                        }
+                        BasicScopeStackOp::Push(scope) => spans.push(scope),
+                        BasicScopeStackOp::Pop => spans.pop(&mut out),
                     });
                     if applied.is_err() {
                         break;
@@ -230,10 +273,8 @@ pub fn render_block(code: &str, info: &str) -> String {
                     Some(t) => (t, true),
                     None => (rest, false),
                 };
-                escape_into(&mut out, text);
-                for _ in 0..depth {
-                    out.push_str("</span>");
-                }
+                spans.text(&mut out, text);
+                spans.close_all(&mut out);
                 if wrap {
                     out.push_str("</span>");
                 }
@@ -313,6 +354,30 @@ mod tests {
                 .contains("<span class=\"line hl\">"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn no_empty_spans_and_text_is_kept() {
+        let code = "fn main() {\n\n    /* a\n\n  b */ let x = \"<s>\" & 1;\n}\n";
+        let html = render_block(code, "rust");
+        let body = html
+            .strip_prefix("<pre class=\"z-code\" data-lang=\"rust\"><code class=\"language-rust\">")
+            .and_then(|b| b.strip_suffix("</code></pre>\n"))
+            .unwrap();
+        assert!(!body.contains("\"></span>"), "{html}");
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let mut escaped = String::new();
+        escape_into(&mut escaped, code);
+        assert_eq!(text, escaped);
     }
 
     #[test]
