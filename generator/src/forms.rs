@@ -5,6 +5,7 @@
 //! The page's form *is* the backend's schema: what this module derives is
 //! exactly what the API validates, so browser and server cannot drift apart.
 
+use letterbox_forms::handler::escape_html;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -83,27 +84,12 @@ pub fn minify_js(source: &str) -> String {
 
 /// Adds `<script src=".." defer>` before the last `</body>` (or at the end).
 fn add_script(html: &mut String, url: &str) {
-    let tag = format!("<script src=\"{}\" defer></script>\n", escape_attr(url));
+    let tag = format!("<script src=\"{}\" defer></script>\n", escape_html(url));
     let at = html
         .to_ascii_lowercase()
         .rfind("</body>")
         .unwrap_or(html.len());
     html.insert_str(at, &tag);
-}
-
-fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Rewrites every `form[data-form]` in `html` and returns the new HTML with
