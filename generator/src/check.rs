@@ -15,7 +15,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
-use crate::content::HOME;
 use crate::site::{BuildOptions, Site};
 
 /// What to check.
@@ -391,16 +390,7 @@ fn origins(site: &Site) -> HashMap<String, Origin> {
         );
     }
     for section in &site.content.sections {
-        let default = if section.rel == HOME {
-            "index.html"
-        } else {
-            "section.html"
-        };
-        let template = section
-            .meta
-            .template
-            .clone()
-            .unwrap_or_else(|| default.to_owned());
+        let template = section.template_name();
         let origin = Origin {
             file: section.source.clone(),
             body: Some((section.body.clone(), section.body_line)),

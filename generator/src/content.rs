@@ -365,6 +365,18 @@ pub struct Section {
     pub exists: bool,
 }
 
+impl Section {
+    /// The template that renders this section: its own `template`, else
+    /// `index.html` for the home section and `section.html` for the others.
+    pub fn template_name(&self) -> String {
+        match &self.meta.template {
+            Some(template) => template.clone(),
+            None if self.rel == HOME => "index.html".to_owned(),
+            None => "section.html".to_owned(),
+        }
+    }
+}
+
 /// Everything found under `content/`.
 #[derive(Debug, Default)]
 pub struct Content {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use crate::config::Config;
-use crate::content::{self, Content, HOME, Page, Section, SortBy};
+use crate::content::{self, Content, Page, Section, SortBy};
 use crate::forms::{
     ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, build_manifest, builtin_assets, rewrite_forms,
 };
@@ -211,6 +211,17 @@ impl Site {
         }
     }
 
+    /// Site path of every page and section by its `rel` (for `@/` links).
+    fn content_paths(&self) -> HashMap<&str, &str> {
+        let pages = self
+            .content
+            .pages
+            .iter()
+            .map(|p| (p.rel.as_str(), p.path.as_str()));
+        let sections = (self.content.sections.iter()).map(|s| (s.rel.as_str(), s.path.as_str()));
+        pages.chain(sections).collect()
+    }
+
     /// The Markdown stage of [`Site::build`]: every page and section
     /// rendered, in parallel, `@/` links resolved against the content.
     /// Broken links are in [`Markdown::errors`].
@@ -218,18 +229,7 @@ impl Site {
         let urls = self.urls();
         let md = self.config.markdown.clone();
         let mut errors: Vec<anyhow::Error> = Vec::new();
-        let content_paths: HashMap<&str, &str> = self
-            .content
-            .pages
-            .iter()
-            .map(|p| (p.rel.as_str(), p.path.as_str()))
-            .chain(
-                self.content
-                    .sections
-                    .iter()
-                    .map(|s| (s.rel.as_str(), s.path.as_str())),
-            )
-            .collect();
+        let content_paths = self.content_paths();
         // Shortcode templates run before the site model exists: `get_url`
         // (base path, `@/` paths) works in them; `get_page` does not yet.
         let mut bodies = (self.content.pages.iter().map(|p| p.body.as_str()))
@@ -298,18 +298,7 @@ impl Site {
     pub fn rerender_pages(&self, markdown: &mut Markdown, indices: &[usize]) -> Vec<anyhow::Error> {
         let urls = self.urls();
         let md = self.config.markdown.clone();
-        let content_paths: HashMap<&str, &str> = self
-            .content
-            .pages
-            .iter()
-            .map(|p| (p.rel.as_str(), p.path.as_str()))
-            .chain(
-                self.content
-                    .sections
-                    .iter()
-                    .map(|s| (s.rel.as_str(), s.path.as_str())),
-            )
-            .collect();
+        let content_paths = self.content_paths();
         let pages = &self.content.pages;
         if (indices.iter()).any(|&i| crate::shortcodes::may_have_shortcodes(&pages[i].body)) {
             self.templates.set_lookup(Lookup {
@@ -431,16 +420,7 @@ impl Site {
         let mut copies: Vec<(PathBuf, String, String)> = Vec::new(); // (from, out, source)
         let mut aliases: Vec<(String, String, String)> = Vec::new(); // (out, target url, source)
         for (i, section) in self.content.sections.iter().enumerate() {
-            let default = if section.rel == HOME {
-                "index.html"
-            } else {
-                "section.html"
-            };
-            let template = section
-                .meta
-                .template
-                .clone()
-                .unwrap_or_else(|| default.to_owned());
+            let template = section.template_name();
             if let Some(by) = section.meta.paginate_by {
                 let count = paginate::pager_count(section_pages[i].len(), by);
                 for n in 2..=count {
