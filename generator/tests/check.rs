@@ -4,17 +4,14 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use letterbox::check::{CheckOptions, CheckReport, Problem, ProblemKind, check};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+mod common;
+use common::fixture;
 
 /// A copy of the fixture with `__PORT__` replaced in its content.
 fn copy_fixture(name: &str, port: u16) -> tempfile::TempDir {

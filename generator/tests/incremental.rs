@@ -9,29 +9,9 @@ use std::path::{Path, PathBuf};
 
 use letterbox::serve::incremental::Incremental;
 use letterbox::{BuildOptions, Site};
-use tempfile::TempDir;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-fn site(name: &str) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    copy_dir(&fixture, dir.path());
-    dir
-}
+mod common;
+use common::{copy_dir, site};
 
 fn options(root: &Path, output: &str) -> BuildOptions {
     BuildOptions {

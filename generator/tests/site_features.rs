@@ -4,31 +4,12 @@
 
 use std::fs;
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use letterbox::{BuildOptions, build};
-use tempfile::TempDir;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn site(name: &str) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(fixture(name)) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(fixture(name)).unwrap();
-        let dest = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-    dir
-}
+mod common;
+use common::site;
 
 fn read(root: &Path, rel: &str) -> String {
     let path = root.join("dist").join(rel);
