@@ -374,12 +374,7 @@ fn origins(site: &Site) -> HashMap<String, Origin> {
         let parent = index
             .get(page.section.as_str())
             .map(|&i| &site.content.sections[i]);
-        let template = page
-            .meta
-            .template
-            .clone()
-            .or_else(|| parent.and_then(|s| s.meta.page_template.clone()))
-            .unwrap_or_else(|| "page.html".to_owned());
+        let template = page.template_name(parent);
         map.insert(
             out_path(&page.path),
             Origin {

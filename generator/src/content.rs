@@ -365,6 +365,18 @@ pub struct Section {
     pub exists: bool,
 }
 
+impl Page {
+    /// The template that renders this page: its own `template`, else its
+    /// section's `page_template`, else `page.html`.
+    pub fn template_name(&self, section: Option<&Section>) -> String {
+        self.meta
+            .template
+            .clone()
+            .or_else(|| section.and_then(|s| s.meta.page_template.clone()))
+            .unwrap_or_else(|| "page.html".to_owned())
+    }
+}
+
 impl Section {
     /// The template that renders this section: its own `template`, else
     /// `index.html` for the home section and `section.html` for the others.

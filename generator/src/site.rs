@@ -486,12 +486,7 @@ impl Site {
             let parent = section_index
                 .get(page.section.as_str())
                 .map(|&s| &self.content.sections[s]);
-            let template = page
-                .meta
-                .template
-                .clone()
-                .or_else(|| parent.and_then(|s| s.meta.page_template.clone()))
-                .unwrap_or_else(|| "page.html".to_owned());
+            let template = page.template_name(parent);
             let out = out_path(&page.path);
             let folder = out.trim_end_matches("index.html").to_owned();
             for (from, rel) in &page.assets {
