@@ -72,11 +72,16 @@ fn dated_newest_first(pages: &[Page], indices: impl Iterator<Item = usize>) -> V
 }
 
 impl Model<'_> {
-    fn entries(&self, indices: &[usize]) -> Vec<Entry<'_>> {
-        let limit = match self.config.feed_limit {
+    /// Most entries of a feed.
+    fn feed_limit(&self) -> usize {
+        match self.config.feed_limit {
             0 => usize::MAX,
             n => n,
-        };
+        }
+    }
+
+    fn entries(&self, indices: &[usize]) -> Vec<Entry<'_>> {
+        let limit = self.feed_limit();
         indices
             .iter()
             .take(limit)
@@ -161,27 +166,43 @@ impl Model<'_> {
     }
 
     /// Feeds, sitemap and search index: `(path in the output, text)`.
-    /// The same paths as [`Model::file_claims`].
-    pub fn files(&self) -> anyhow::Result<Vec<(String, String)>> {
+    /// The same paths as [`Model::file_claims`]. With `edited` (pages whose
+    /// bodies alone changed), only the files that show those bodies: the
+    /// feeds listing one of them, and the search index (joined from
+    /// `search_entries`, see [`Model::search_entries`]).
+    pub fn files(
+        &self,
+        edited: Option<&[usize]>,
+        search_entries: &[String],
+    ) -> anyhow::Result<Vec<(String, String)>> {
         let pages = &self.content.pages;
+        let limit = self.feed_limit();
+        let wanted = |list: &[usize]| {
+            edited.is_none_or(|edited| list.iter().take(limit).any(|p| edited.contains(p)))
+        };
         // (folder in the output, feed, whether RSS too): built cheaply here,
         // written in parallel below (escaping page HTML is the costly part).
         let mut jobs: Vec<(String, Feed<'_>, bool)> = Vec::new();
         if self.config.generate_feeds {
             let all = dated_newest_first(pages, 0..pages.len());
-            let feed = self.feed(
-                self.config.title.clone(),
-                &self.config.description,
-                "/",
-                self.entries(&all),
-            );
-            jobs.push((String::new(), feed, true));
+            if wanted(&all) {
+                let feed = self.feed(
+                    self.config.title.clone(),
+                    &self.config.description,
+                    "/",
+                    self.entries(&all),
+                );
+                jobs.push((String::new(), feed, true));
+            }
         }
         for (i, s) in self.content.sections.iter().enumerate() {
             if !s.meta.generate_feeds {
                 continue;
             }
             let list = dated_newest_first(pages, self.section_pages[i].iter().copied());
+            if !wanted(&list) {
+                continue;
+            }
             let title = s.meta.title.as_deref().unwrap_or(&self.config.title);
             let description = s
                 .meta
@@ -193,8 +214,11 @@ impl Model<'_> {
         }
         for t in self.taxonomies.list.iter().filter(|t| t.config.feed) {
             for term in &t.terms {
-                let title = format!("{} – {}", term.name, self.config.title);
                 let list = dated_newest_first(pages, term.pages.iter().copied());
+                if !wanted(&list) {
+                    continue;
+                }
+                let title = format!("{} – {}", term.name, self.config.title);
                 let feed = self.feed(
                     title,
                     &self.config.description,
@@ -217,29 +241,37 @@ impl Model<'_> {
                 })
                 .collect()
         };
-        let search_index = || -> anyhow::Result<Option<String>> {
-            if !self.config.build_search_index {
-                return Ok(None);
-            }
-            let items: Vec<search::Item<'_>> = pages
-                .par_iter()
-                .zip(self.page_md.par_iter())
-                .map(|(page, md)| search::Item {
-                    title: page.meta.title.as_deref().unwrap_or(&page.slug),
-                    url: self.urls.url(&page.path),
-                    description: page.meta.description.as_deref().unwrap_or(""),
-                    text: search::plain_text(&md.html, search::TEXT_LIMIT),
-                })
-                .collect();
-            Ok(Some(search::index_json(&items)?))
-        };
-        let (mut out, (sitemap, index)) =
-            rayon::join(write_feeds, || rayon::join(|| self.sitemap(), search_index));
-        out.push(("sitemap.xml".to_owned(), sitemap));
-        if let Some(json) = index? {
+        let sitemap = || edited.is_none().then(|| self.sitemap());
+        let (mut out, sitemap) = rayon::join(write_feeds, sitemap);
+        out.extend(sitemap.map(|text| ("sitemap.xml".to_owned(), text)));
+        if self.config.build_search_index {
+            let json = search::join_entries(search_entries);
             out.push(("search_index.json".to_owned(), json));
         }
         Ok(out)
+    }
+
+    /// Each page's entry of the search index, as JSON (none when the site
+    /// has no index). Kept by `serve`, which renews only edited pages'.
+    pub fn search_entries(&self) -> anyhow::Result<Vec<String>> {
+        if !self.config.build_search_index {
+            return Ok(Vec::new());
+        }
+        (0..self.content.pages.len())
+            .into_par_iter()
+            .map(|p| self.search_entry(p))
+            .collect()
+    }
+
+    /// Page `p`'s entry of the search index, as JSON.
+    pub fn search_entry(&self, p: usize) -> anyhow::Result<String> {
+        let page = &self.content.pages[p];
+        search::entry_json(&search::Item {
+            title: page.meta.title.as_deref().unwrap_or(&page.slug),
+            url: self.urls.url(&page.path),
+            description: page.meta.description.as_deref().unwrap_or(""),
+            text: search::plain_text(&self.page_md[p].html, search::TEXT_LIMIT),
+        })
     }
 
     /// Sections, pages, taxonomy lists and terms; `lastmod` is a page's

@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod forms;
 pub mod highlight;
 pub mod markdown;
+pub mod model;
 pub mod output;
 pub mod paginate;
 pub mod postprocess;

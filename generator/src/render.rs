@@ -2,6 +2,7 @@
 //! `templates/`), the values pages and sections expose to templates, and
 //! the functions `get_page`, `get_section` and `get_url`.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -119,11 +120,25 @@ impl Templates {
 
     /// Sets what `get_page`, `get_section` and `get_url` answer from.
     pub fn set_lookup(&self, lookup: Lookup) {
+        self.swap_lookup(Arc::new(lookup));
+    }
+
+    /// Sets the lookup, returning the previous one (to put it back).
+    pub fn swap_lookup(&self, lookup: Arc<Lookup>) -> Arc<Lookup> {
         let mut guard = self
             .lookup
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *guard = Arc::new(lookup);
+        std::mem::replace(&mut *guard, lookup)
+    }
+
+    /// Changes the lookup in place (copied first only if a render holds it).
+    pub fn update_lookup(&self, change: impl FnOnce(&mut Lookup)) {
+        let mut guard = self
+            .lookup
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        change(Arc::make_mut(&mut guard));
     }
 
     /// Renders template `name`; errors name the template file, line and
@@ -132,6 +147,19 @@ impl Templates {
         self.tera
             .render(name, context)
             .map_err(|e| anyhow!("{}", self.describe(&e, Some(source))))
+    }
+
+    /// [`Templates::render`], also returning what the render looked up.
+    pub fn render_recording(
+        &self,
+        name: &str,
+        context: &Context,
+        source: &str,
+    ) -> (anyhow::Result<String>, Reads) {
+        READS.with(|reads| *reads.borrow_mut() = Some(Reads::default()));
+        let result = self.render(name, context, source);
+        let reads = READS.with(|reads| reads.borrow_mut().take());
+        (result, reads.unwrap_or_default())
     }
 
     /// Turns a Tera error into `templates/x.html:line:col: message` and the
@@ -176,6 +204,31 @@ impl Templates {
     }
 }
 
+/// The values a render looked up with `get_page`, `get_section` (whole
+/// sections; `metadata_only` ones hold no pages) and `get_taxonomy`:
+/// `serve` renders a file again when one of them changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reads {
+    pub pages: Vec<String>,
+    pub sections: Vec<String>,
+    pub taxonomies: Vec<String>,
+}
+
+thread_local! {
+    /// The reads of the render running on this thread, when recorded. A
+    /// render runs on one thread from start to end, so the template
+    /// functions can note their reads here.
+    static READS: RefCell<Option<Reads>> = const { RefCell::new(None) };
+}
+
+fn record(note: impl FnOnce(&mut Reads)) {
+    READS.with(|reads| {
+        if let Some(reads) = reads.borrow_mut().as_mut() {
+            note(reads);
+        }
+    });
+}
+
 fn current(lookup: &RwLock<Arc<Lookup>>) -> Arc<Lookup> {
     Arc::clone(
         &lookup
@@ -190,8 +243,9 @@ fn current(lookup: &RwLock<Arc<Lookup>>) -> Arc<Lookup> {
 fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
     let l = Arc::clone(lookup);
     tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
-        let path = kwargs.must_get::<&str>("path")?;
-        current(&l).pages.get(path.trim_start_matches("@/")).cloned().ok_or_else(|| {
+        let path = kwargs.must_get::<&str>("path")?.trim_start_matches("@/");
+        record(|reads| reads.pages.push(path.to_owned()));
+        current(&l).pages.get(path).cloned().ok_or_else(|| {
             tera::Error::message(format!(
                 "get_page: no page `{path}` (paths are relative to content/, e.g. `blog/hello.md`)"
             ))
@@ -199,8 +253,15 @@ fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
     });
     let l = Arc::clone(lookup);
     tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
-        let path = kwargs.must_get::<&str>("path")?;
-        current(&l).sections.get(path.trim_start_matches("@/")).cloned().ok_or_else(|| {
+        let path = kwargs.must_get::<&str>("path")?.trim_start_matches("@/");
+        let lookup = current(&l);
+        let sections = if kwargs.get::<bool>("metadata_only")?.unwrap_or(false) {
+            &lookup.section_meta
+        } else {
+            record(|reads| reads.sections.push(path.to_owned()));
+            &lookup.sections
+        };
+        sections.get(path).cloned().ok_or_else(|| {
             tera::Error::message(format!(
                 "get_section: no section `{path}` (paths are relative to content/, e.g. `blog/_index.md`)"
             ))
@@ -218,6 +279,7 @@ fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
     let l = Arc::clone(lookup);
     tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| {
         let kind = kwargs.must_get::<&str>("kind")?;
+        record(|reads| reads.taxonomies.push(kind.to_owned()));
         current(&l).taxonomies.get(kind).cloned().ok_or_else(|| {
             tera::Error::message(format!(
                 "get_taxonomy: no taxonomy `{kind}` (declare it with [[taxonomies]] in site.toml)"
@@ -257,10 +319,12 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
 
 /// Template values of every page and section by path relative to
 /// `content/`, and what URLs need; shared by the template functions.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Lookup {
     pub pages: HashMap<String, Value>,
     pub sections: HashMap<String, Value>,
+    /// Sections without pages and subsections (`metadata_only=true`).
+    pub section_meta: HashMap<String, Value>,
     /// Site path (without base path) by content path, for `@/` links.
     pub paths: HashMap<String, String>,
     /// Hashed names of assets asked for with `cachebust=true`.

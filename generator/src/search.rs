@@ -16,9 +16,23 @@ pub struct Item<'a> {
     pub text: String,
 }
 
-/// The index as JSON.
-pub fn index_json(items: &[Item<'_>]) -> anyhow::Result<String> {
-    Ok(serde_json::to_string(items)?)
+/// One entry of the index as JSON.
+pub fn entry_json(item: &Item<'_>) -> anyhow::Result<String> {
+    Ok(serde_json::to_string(item)?)
+}
+
+/// The index (a JSON array) from its entries' JSON.
+pub fn join_entries(entries: &[String]) -> String {
+    let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
+    out.push('[');
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(entry);
+    }
+    out.push(']');
+    out
 }
 
 /// Plain text of rendered HTML: tags removed (with `<script>`, `<style>`
@@ -139,7 +153,29 @@ fn decode(text: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn joined_entries_are_the_serialised_list() {
+        let item = |title, text: &str| Item {
+            title,
+            url: format!("/{title}/"),
+            description: "say \"hi\"",
+            text: text.to_owned(),
+        };
+        for items in [
+            vec![],
+            vec![item("a", "x")],
+            vec![item("a", "x"), item("b", "<y>\n")],
+        ] {
+            let entries: Vec<String> = items.iter().map(|i| entry_json(i).unwrap()).collect();
+            assert_eq!(
+                join_entries(&entries),
+                serde_json::to_string(&items).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn strips_tags_scripts_and_entities() {

@@ -9,18 +9,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
 use rayon::prelude::*;
-use tera::{Context, Value};
 
 use crate::config::Config;
-use crate::content::{self, Content, Page, Section, SortBy};
-use crate::forms::{
-    ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, build_manifest, builtin_assets, rewrite_forms,
-};
+use crate::content::{self, Content};
+use crate::forms::build_manifest;
 use crate::markdown::{BrokenLink, Rendered};
+use crate::model::{JobOutput, Model};
 use crate::output::Staging;
-use crate::render::{Lookup, Templates, Urls, html, map, opt};
-use crate::taxonomy::{self, Taxonomies};
-use crate::{extras, paginate};
+use crate::render::{Lookup, Reads, Templates, Urls};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -134,31 +130,6 @@ pub struct Site {
     pub templates: Templates,
 }
 
-/// One file to produce from a template.
-struct Job {
-    kind: JobKind,
-    template: String,
-    /// Path inside the output folder.
-    out: String,
-    /// Source file, for messages.
-    source: String,
-}
-
-enum JobKind {
-    Page(usize),
-    /// Pager 1 of a paginated section is the section itself.
-    Section(usize),
-    /// Pager `n` (≥ 2) of a paginated section.
-    Pager(usize, usize),
-    /// A taxonomy's list page (`/tags/`).
-    TaxonomyList(usize),
-    /// Pager `n` (1-based) of term `k` of taxonomy `t`.
-    Term(usize, usize, usize),
-    Robots,
-    NotFound,
-    Admin,
-}
-
 impl Site {
     /// Reads `site.toml`, `content/` and `templates/`. Errors in content and
     /// templates are all reported together.
@@ -204,7 +175,7 @@ impl Site {
         Ok(summary)
     }
 
-    fn urls(&self) -> Urls {
+    pub(crate) fn urls(&self) -> Urls {
         Urls {
             base_path: self.config.base_path(),
             origin: self.config.origin(),
@@ -300,15 +271,19 @@ impl Site {
         let md = self.config.markdown.clone();
         let content_paths = self.content_paths();
         let pages = &self.content.pages;
-        if (indices.iter()).any(|&i| crate::shortcodes::may_have_shortcodes(&pages[i].body)) {
-            self.templates.set_lookup(Lookup {
+        // Shortcodes see what they see in a full build; the site model's
+        // lookup is put back afterwards.
+        let shortcodes =
+            (indices.iter()).any(|&i| crate::shortcodes::may_have_shortcodes(&pages[i].body));
+        let model_lookup = shortcodes.then(|| {
+            self.templates.swap_lookup(std::sync::Arc::new(Lookup {
                 urls: urls.clone(),
                 paths: (content_paths.iter())
                     .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
                     .collect(),
                 ..Lookup::default()
-            });
-        }
+            }))
+        });
         let mut errors = Vec::new();
         for &i in indices {
             let p = &pages[i];
@@ -330,6 +305,9 @@ impl Site {
             }
             markdown.pages[i] = rendered;
         }
+        if let Some(lookup) = model_lookup {
+            self.templates.swap_lookup(lookup);
+        }
         errors
     }
 
@@ -345,519 +323,91 @@ impl Site {
         &self,
         page_md: &[Rendered],
         section_md: &[Rendered],
-        mut errors: Vec<anyhow::Error>,
+        errors: Vec<anyhow::Error>,
     ) -> Result<Output, BuildError> {
-        let urls = self.urls();
+        self.render_kept(page_md, section_md, errors)
+            .map(|(output, _)| output)
+    }
+
+    /// [`Site::render_from`], also returning the model and what each job
+    /// looked up and found, which `serve` keeps for its fast rebuilds.
+    pub(crate) fn render_kept(
+        &self,
+        page_md: &[Rendered],
+        section_md: &[Rendered],
+        mut errors: Vec<anyhow::Error>,
+    ) -> Result<(Output, Kept), BuildError> {
         errors.extend(self.broken_anchors(page_md, section_md));
-
-        // Site model: each section's pages and subsections, in order.
-        let section_index: HashMap<&str, usize> = self
-            .content
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.rel.as_str(), i))
-            .collect();
-        let mut section_pages: Vec<Vec<usize>> = vec![Vec::new(); self.content.sections.len()];
-        for (i, page) in self.content.pages.iter().enumerate() {
-            let s = section_index
-                .get(page.section.as_str())
-                .copied()
-                .unwrap_or(0);
-            section_pages[s].push(i);
-        }
-        for (s, pages) in section_pages.iter_mut().enumerate() {
-            sort_pages(
-                pages,
-                &self.content.pages,
-                self.content.sections[s].meta.sort_by,
-            );
-        }
-        let mut subsections: Vec<Vec<usize>> = vec![Vec::new(); self.content.sections.len()];
-        for (i, section) in self.content.sections.iter().enumerate() {
-            if let Some(parent) = section.parent.as_deref().and_then(|p| section_index.get(p)) {
-                subsections[*parent].push(i);
-            }
-        }
-        for subs in &mut subsections {
-            let sections = &self.content.sections;
-            subs.sort_by(|&a, &b| {
-                let (a, b) = (&sections[a], &sections[b]);
-                (a.meta.weight.is_none(), a.meta.weight, &a.rel).cmp(&(
-                    b.meta.weight.is_none(),
-                    b.meta.weight,
-                    &b.rel,
-                ))
-            });
-        }
-
-        // Taxonomies (terms' pages newest first) and page neighbours.
-        let taxonomies = match taxonomy::declared(&self.config.taxonomies) {
-            Ok(declared) => taxonomy::collect(&declared, &self.content.pages, &self.root, |idx| {
-                sort_pages(idx, &self.content.pages, SortBy::Date)
-            })
-            .unwrap_or_else(|e| {
-                errors.extend(e);
-                Taxonomies::default()
-            }),
-            Err(e) => {
-                errors.push(anyhow!("site.toml: {e}"));
-                Taxonomies::default()
-            }
-        };
-        let neighbours = extras::neighbours(self.content.pages.len(), &section_pages);
-        let extras_model = extras::Model {
-            config: &self.config,
-            content: &self.content,
-            page_md,
-            section_pages: &section_pages,
-            taxonomies: &taxonomies,
-            urls: &urls,
-        };
-
-        // Output paths: two sources writing one file is an error naming both.
-        let mut jobs = Vec::new();
-        let mut copies: Vec<(PathBuf, String, String)> = Vec::new(); // (from, out, source)
-        let mut aliases: Vec<(String, String, String)> = Vec::new(); // (out, target url, source)
-        for (i, section) in self.content.sections.iter().enumerate() {
-            let template = section.template_name();
-            if let Some(by) = section.meta.paginate_by {
-                let count = paginate::pager_count(section_pages[i].len(), by);
-                for n in 2..=count {
-                    jobs.push(Job {
-                        kind: JobKind::Pager(i, n),
-                        template: template.clone(),
-                        out: out_path(&paginate::pager_path(&section.path, n)),
-                        source: section.source.clone(),
-                    });
-                }
-                aliases.push((
-                    out_path(&format!("{}page/1/", section.path)),
-                    urls.url(&section.path),
-                    section.source.clone(),
-                ));
-            }
-            jobs.push(Job {
-                kind: JobKind::Section(i),
-                template,
-                out: out_path(&section.path),
-                source: section.source.clone(),
-            });
-        }
-        for (t, taxonomy) in taxonomies.list.iter().enumerate() {
-            let declared = self
-                .config
-                .taxonomies
-                .iter()
-                .any(|c| c.name == taxonomy.config.name);
-            if taxonomy.terms.is_empty() && !declared {
-                continue;
-            }
-            let source = format!("site.toml (taxonomy `{}`)", taxonomy.config.name);
-            jobs.push(Job {
-                kind: JobKind::TaxonomyList(t),
-                template: "taxonomy_list.html".to_owned(),
-                out: out_path(&taxonomy.path),
-                source: source.clone(),
-            });
-            for (k, term) in taxonomy.terms.iter().enumerate() {
-                let count = taxonomy
-                    .config
-                    .paginate_by
-                    .map_or(1, |by| paginate::pager_count(term.pages.len(), by));
-                for n in 1..=count {
-                    jobs.push(Job {
-                        kind: JobKind::Term(t, k, n),
-                        template: "taxonomy_single.html".to_owned(),
-                        out: out_path(&paginate::pager_path(&term.path, n)),
-                        source: source.clone(),
-                    });
-                }
-                if taxonomy.config.paginate_by.is_some() {
-                    aliases.push((
-                        out_path(&format!("{}page/1/", term.path)),
-                        urls.url(&term.path),
-                        source.clone(),
-                    ));
-                }
-            }
-        }
-        for (i, page) in self.content.pages.iter().enumerate() {
-            let parent = section_index
-                .get(page.section.as_str())
-                .map(|&s| &self.content.sections[s]);
-            let template = page.template_name(parent);
-            let out = out_path(&page.path);
-            let folder = out.trim_end_matches("index.html").to_owned();
-            for (from, rel) in &page.assets {
-                copies.push((from.clone(), format!("{folder}{rel}"), page.source.clone()));
-            }
-            for alias in &page.meta.aliases {
-                let alias_path = format!("/{}/", alias.trim_matches('/'));
-                let alias_out = if alias.ends_with(".html") {
-                    alias.trim_matches('/').to_owned()
-                } else {
-                    out_path(&alias_path)
-                };
-                aliases.push((alias_out, urls.url(&page.path), page.source.clone()));
-            }
-            jobs.push(Job {
-                kind: JobKind::Page(i),
-                template,
-                out,
-                source: page.source.clone(),
-            });
-        }
-        jobs.push(Job {
-            kind: JobKind::NotFound,
-            template: "404.html".to_owned(),
-            out: "404.html".to_owned(),
-            source: "404.html".to_owned(),
-        });
-        // The admin inbox (built-in, or `templates/admin.html`).
-        jobs.push(Job {
-            kind: JobKind::Admin,
-            template: "admin.html".to_owned(),
-            out: ADMIN_OUTPUT.to_owned(),
-            source: "admin.html".to_owned(),
-        });
-        let assets = builtin_assets();
-        for (from, rel) in &self.content.files {
-            copies.push((from.clone(), rel.clone(), format!("content/{rel}")));
-        }
-        match static_files(&self.root) {
-            Ok(files) => copies.extend(files),
-            Err(e) => errors.push(e),
-        }
-        // `robots.txt` from the template unless static/ has one.
-        let robots = !copies.iter().any(|(_, out, _)| out == "robots.txt");
-        if robots {
-            jobs.push(Job {
-                kind: JobKind::Robots,
-                template: "robots.txt".to_owned(),
-                out: "robots.txt".to_owned(),
-                source: self.templates.display_name("robots.txt"),
-            });
-        }
-        let extra_claims = extras_model.file_claims();
-        let mut claimed: HashMap<&str, &str> = HashMap::new();
-        let outputs = jobs
-            .iter()
-            .map(|j| (j.out.as_str(), j.source.as_str()))
-            .chain(aliases.iter().map(|(o, _, s)| (o.as_str(), s.as_str())))
-            .chain(copies.iter().map(|(_, o, s)| (o.as_str(), s.as_str())))
-            .chain(assets.iter().map(|(o, _)| (*o, "(built-in) letterbox")))
-            .chain(extra_claims.iter().map(|(o, s)| (o.as_str(), s.as_str())));
-        for (out, source) in outputs {
-            if let Some(first) = claimed.insert(out, source) {
-                errors.push(anyhow!(
-                    "{first} and {source} both write {out} in the output folder"
-                ));
-            }
-        }
-        for job in &jobs {
-            if !self.templates.contains(&job.template) {
-                errors.push(anyhow!(
-                    "{}: template `{}` not found (looked in templates/ and the built-in templates)",
-                    job.source,
-                    job.template
-                ));
-            }
-        }
+        let mut model = Model::new(self, &mut errors);
         if !errors.is_empty() {
             return Err(errors.into());
         }
-
-        // Template values, built once and shared (maps are reference counted).
-        let config_value = config_value(&self.config, &urls);
-        let mut ancestors_of: Vec<Vec<usize>> = Vec::with_capacity(self.content.sections.len());
-        for section in &self.content.sections {
-            let mut chain = Vec::new();
-            let mut cur = section.parent.as_deref();
-            while let Some(p) = cur.and_then(|p| section_index.get(p)) {
-                if chain.contains(p) {
-                    break;
-                }
-                chain.push(*p);
-                cur = self.content.sections[*p].parent.as_deref();
-            }
-            chain.reverse();
-            ancestors_of.push(chain);
-        }
-        let section_refs: Vec<Value> = self
-            .content
-            .sections
-            .iter()
-            .map(|s| section_ref(s, &urls))
-            .collect();
-        let term_refs = taxonomies.term_refs(&urls);
-        let page_values: Vec<Value> = self
-            .content
-            .pages
-            .par_iter()
-            .zip(page_md.par_iter())
-            .enumerate()
-            .map(|(i, (page, rendered))| {
-                let parent = section_index
-                    .get(page.section.as_str())
-                    .copied()
-                    .unwrap_or(0);
-                let mut ancestors: Vec<Value> = ancestors_of[parent]
-                    .iter()
-                    .map(|&a| section_refs[a].clone())
-                    .collect();
-                ancestors.push(section_refs[parent].clone());
-                let (higher, lower) = neighbours[i];
-                let neighbour = |n: Option<usize>| {
-                    n.map_or_else(Value::none, |n| {
-                        extras::page_ref(&self.content.pages[n], &urls)
-                    })
-                };
-                let more = [
-                    ("taxonomies", taxonomies.page_value(i, &term_refs)),
-                    ("higher", neighbour(higher)),
-                    ("lower", neighbour(lower)),
-                ];
-                page_value(page, rendered, &urls, ancestors, more)
-            })
-            .collect();
-        let section_values: Vec<Value> = self
-            .content
-            .sections
-            .par_iter()
-            .enumerate()
-            .map(|(i, section)| {
-                let pages: Vec<Value> = section_pages[i]
-                    .iter()
-                    .map(|&p| page_values[p].clone())
-                    .collect();
-                let subs: Vec<Value> = subsections[i]
-                    .iter()
-                    .map(|&s| section_refs[s].clone())
-                    .collect();
-                let ancestors: Vec<Value> = ancestors_of[i]
-                    .iter()
-                    .map(|&a| section_refs[a].clone())
-                    .collect();
-                section_value(section, &section_md[i], &urls, pages, subs, ancestors)
-            })
-            .collect();
-        let fingerprints = std::sync::Arc::new(crate::postprocess::Fingerprints::new(
-            copies
-                .iter()
-                .map(|(from, out, _)| (out.as_str(), from.as_path())),
-        ));
-        let mut lookup = Lookup {
-            urls: urls.clone(),
-            fingerprints: std::sync::Arc::clone(&fingerprints),
-            ..Lookup::default()
-        };
-        for (page, value) in self.content.pages.iter().zip(&page_values) {
-            lookup.pages.insert(page.rel.clone(), value.clone());
-            lookup.paths.insert(page.rel.clone(), page.path.clone());
-        }
-        for (section, value) in self.content.sections.iter().zip(&section_values) {
-            lookup.sections.insert(section.rel.clone(), value.clone());
-            lookup
-                .paths
-                .insert(section.rel.clone(), section.path.clone());
-        }
-        // Taxonomy values: each term's value (with its pages) built once,
-        // shared by the list page, the term's pagers and `get_taxonomy`.
-        let taxonomy_values: Vec<Value> = taxonomies.list.iter().map(|t| t.value(&urls)).collect();
-        let term_values: Vec<Vec<Value>> = taxonomies
-            .list
-            .par_iter()
-            .map(|t| {
-                t.terms
-                    .par_iter()
-                    .map(|term| term.value(t, &urls, &page_values))
-                    .collect()
-            })
-            .collect();
-        let terms_values: Vec<Value> = term_values.iter().map(|v| Value::from(v.clone())).collect();
-        lookup.terms = taxonomies.term_paths();
-        for (t, taxonomy) in taxonomies.list.iter().enumerate() {
-            let value = taxonomy.value_with_terms(&urls, terms_values[t].clone());
-            lookup
-                .taxonomies
-                .insert(taxonomy.config.name.clone(), value);
-        }
-        self.templates.set_lookup(lookup);
-        let (extra_outs, extra_texts): (Vec<String>, Vec<String>) = match extras_model.files() {
-            Ok(files) => files.into_iter().unzip(),
-            Err(e) => {
-                errors.push(e);
-                Default::default()
-            }
-        };
-        let sitemap_url = urls.permalink("/sitemap.xml");
-        // Pager URLs of each paginated list, built once per list.
-        let section_paginators: Vec<Option<paginate::Paginator>> = self
-            .content
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let by = s.meta.paginate_by?;
-                Some(paginate::Paginator::new(
-                    &s.path,
-                    section_pages[i].len(),
-                    by,
-                    &urls,
-                ))
-            })
-            .collect();
-        let term_paginators: Vec<Vec<Option<paginate::Paginator>>> = taxonomies
-            .list
-            .iter()
-            .map(|t| {
-                t.terms
-                    .iter()
-                    .map(|term| {
-                        let by = t.config.paginate_by?;
-                        Some(paginate::Paginator::new(
-                            &term.path,
-                            term.pages.len(),
-                            by,
-                            &urls,
-                        ))
-                    })
-                    .collect()
-            })
-            .collect();
-
-        // Render, discover forms, in parallel.
-        let settings = FormSettings {
-            api_url: self.config.api_url.clone(),
-            overrides: self.config.forms.clone(),
-            script_url: Some(urls.url(&format!("/{FORMS_SCRIPT}"))),
-        };
-        let templates = &self.templates;
-        let rendered: Vec<anyhow::Result<(String, Vec<letterbox_forms::Form>)>> = jobs
-            .par_iter()
-            .map(|job| {
-                let mut ctx = Context::new();
-                ctx.insert_value("config", config_value.clone());
-                let pager_path: String;
-                let path = match job.kind {
-                    JobKind::Page(i) => {
-                        ctx.insert_value("page", page_values[i].clone());
-                        self.content.pages[i].path.as_str()
-                    }
-                    JobKind::Section(i) | JobKind::Pager(i, _) => {
-                        let n = match job.kind {
-                            JobKind::Pager(_, n) => n,
-                            _ => 1,
-                        };
-                        let section = &self.content.sections[i];
-                        ctx.insert_value("section", section_values[i].clone());
-                        let paginator =
-                            section_paginators[i]
-                                .as_ref()
-                                .map_or_else(Value::none, |p| {
-                                    let items = section_values[i]
-                                        .get_from_path("pages")
-                                        .and_then(Value::as_array)
-                                        .unwrap_or(&[]);
-                                    p.value(items, n)
-                                });
-                        ctx.insert_value("paginator", paginator);
-                        pager_path = paginate::pager_path(&section.path, n);
-                        pager_path.as_str()
-                    }
-                    JobKind::TaxonomyList(t) => {
-                        ctx.insert_value("taxonomy", taxonomy_values[t].clone());
-                        ctx.insert_value("terms", terms_values[t].clone());
-                        taxonomies.list[t].path.as_str()
-                    }
-                    JobKind::Term(t, k, n) => {
-                        let taxonomy = &taxonomies.list[t];
-                        let term = &taxonomy.terms[k];
-                        let value = &term_values[t][k];
-                        ctx.insert_value("taxonomy", taxonomy_values[t].clone());
-                        ctx.insert_value("term", value.clone());
-                        let paginator =
-                            term_paginators[t][k]
-                                .as_ref()
-                                .map_or_else(Value::none, |p| {
-                                    let items = value
-                                        .get_from_path("pages")
-                                        .and_then(Value::as_array)
-                                        .unwrap_or(&[]);
-                                    p.value(items, n)
-                                });
-                        ctx.insert_value("paginator", paginator);
-                        pager_path = paginate::pager_path(&term.path, n);
-                        pager_path.as_str()
-                    }
-                    JobKind::Robots => {
-                        ctx.insert_value("sitemap_url", Value::from(sitemap_url.as_str()));
-                        "/robots.txt"
-                    }
-                    JobKind::NotFound => "/404.html",
-                    JobKind::Admin => "/admin/",
-                };
-                ctx.insert_value("current_path", Value::from(path));
-                ctx.insert_value("current_url", Value::from(urls.url(path)));
-                let out = templates.render(&job.template, &ctx, &job.source)?;
-                if !job.out.ends_with(".html") {
-                    return Ok((out, Vec::new()));
-                }
-                rewrite_forms(&out, &job.source, &settings)
-                    .with_context(|| format!("{}: form discovery failed", job.source))
-            })
-            .collect();
-        let mut files: Vec<(&str, String)> = Vec::with_capacity(jobs.len() + aliases.len());
-        let mut forms = Vec::new();
-        for (job, result) in jobs.iter().zip(rendered) {
-            match result {
+        model.build_values(self, page_md, section_md);
+        let ((extra_files, search_entries), rendered) = rayon::join(
+            || {
+                let extras = model.extras(self, page_md);
+                let entries = extras.search_entries();
+                let files = (entries.as_ref().map_err(|e| anyhow!("{e:#}")))
+                    .and_then(|entries| extras.files(None, entries));
+                (files, entries.unwrap_or_default())
+            },
+            || {
+                (0..model.jobs.len())
+                    .into_par_iter()
+                    .map(|j| model.render_job(self, j))
+                    .collect::<Vec<JobOutput>>()
+            },
+        );
+        let mut files: Vec<(&str, String)> =
+            Vec::with_capacity(model.jobs.len() + model.aliases.len());
+        let mut reads = Vec::with_capacity(model.jobs.len());
+        let mut job_forms = Vec::with_capacity(model.jobs.len());
+        for (job, output) in model.jobs.iter().zip(rendered) {
+            reads.push(output.reads);
+            match output.result {
                 Ok((text, found)) => {
                     files.push((job.out.as_str(), text));
-                    forms.extend(found);
+                    job_forms.push(found);
                 }
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    errors.push(e);
+                    job_forms.push(Vec::new());
+                }
             }
         }
-        for (out, target, _) in &aliases {
+        for (out, target, _) in &model.aliases {
             files.push((out.as_str(), alias_html(target)));
         }
-        for (out, text) in &assets {
+        for (out, text) in &model.assets {
             files.push((out, text.clone()));
         }
-        files.extend(extra_outs.iter().map(String::as_str).zip(extra_texts));
-        let mut form_count = 0;
-        let manifest = build_manifest(forms).map_err(|e| vec![e]);
-        let manifest_json = manifest.and_then(|m| {
-            form_count = m.forms.len();
-            serde_json::to_string_pretty(&m)
-                .context("serialising the form manifest")
-                .map_err(|e| vec![e])
-        });
-        let manifest_json = match manifest_json {
-            Ok(json) => Some(json),
+        match &extra_files {
+            Ok(extra) => files.extend(extra.iter().map(|(o, t)| (o.as_str(), t.clone()))),
+            Err(e) => errors.push(anyhow!("{e:#}")),
+        }
+        let manifest = match manifest_json(job_forms.iter().flatten().cloned()) {
+            Ok(manifest) => Some(manifest),
             Err(e) => {
                 errors.extend(e);
                 None
             }
         };
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
-        let writes = |out: &str| copies.iter().any(|(_, o, _)| o == out);
+        let writes = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
         if self.config.markdown.highlight_code && !writes(crate::highlight::THEME_CSS) {
             match crate::highlight::theme_css(&self.config.markdown.highlight_theme) {
                 Ok(css) => files.push((crate::highlight::THEME_CSS, css)),
                 Err(e) => errors.push(anyhow!("site.toml: [markdown] {e}")),
             }
         }
-        let hashed = fingerprints.copies();
+        let hashed = model.fingerprints.copies();
         if !hashed.is_empty() && !writes(crate::postprocess::HEADERS_FILE) {
-            let pages: Vec<&str> = files
-                .iter()
+            let pages: Vec<&str> = (files.iter())
                 .map(|(o, _)| *o)
                 .filter(|o| o.ends_with(".html"))
                 .collect();
             let names: Vec<String> = hashed.iter().map(|(_, o)| o.clone()).collect();
-            let text = crate::postprocess::headers_file(&urls.base_path, &pages, &names);
+            let text = crate::postprocess::headers_file(&model.urls.base_path, &pages, &names);
             files.push((crate::postprocess::HEADERS_FILE, text));
         }
         if self.config.minify {
@@ -866,16 +416,22 @@ impl Site {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        Ok(Output {
+        let output = Output {
             files: files.into_iter().map(|(o, t)| (o.to_owned(), t)).collect(),
-            copies: copies
-                .into_iter()
-                .map(|(from, out, _)| (from, out))
+            copies: (model.copies.iter())
+                .map(|(from, out, _)| (from.clone(), out.clone()))
                 .chain(hashed)
                 .collect(),
-            manifest_json,
-            forms: form_count,
-        })
+            manifest_json: manifest.as_ref().map(|(json, _)| json.clone()),
+            forms: manifest.map_or(0, |(_, count)| count),
+        };
+        let kept = Kept {
+            model,
+            reads,
+            forms: job_forms,
+            search_entries,
+        };
+        Ok((output, kept))
     }
 
     /// The write stage of [`Site::build`]: everything written into a fresh
@@ -936,6 +492,18 @@ pub struct Markdown {
     pub errors: Vec<anyhow::Error>,
 }
 
+/// What a build's template stage leaves for `serve`'s fast rebuilds.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    pub model: Model,
+    /// What each job (by index in `model.jobs`) looked up.
+    pub reads: Vec<Reads>,
+    /// The forms each job's output holds.
+    pub forms: Vec<Vec<letterbox_forms::Form>>,
+    /// Each page's search index entry (none without an index).
+    pub search_entries: Vec<String>,
+}
+
 /// Result of the template stage ([`Site::render`]): what [`Site::write`] writes.
 #[derive(Debug)]
 pub struct Output {
@@ -963,6 +531,17 @@ impl Site {
     /// `@/page.md#anchor` links whose anchor is no heading of the target,
     /// as `file:line: message`.
     fn broken_anchors(&self, page_md: &[Rendered], section_md: &[Rendered]) -> Vec<anyhow::Error> {
+        self.broken_anchors_in(page_md, section_md, None)
+    }
+
+    /// [`Site::broken_anchors`] in the bodies of `pages` only, or of every
+    /// page and section.
+    pub(crate) fn broken_anchors_in<'a>(
+        &'a self,
+        page_md: &[Rendered],
+        section_md: &[Rendered],
+        pages: Option<&[usize]>,
+    ) -> Vec<anyhow::Error> {
         let ids: HashMap<&str, &[String]> = self
             .content
             .pages
@@ -977,18 +556,20 @@ impl Site {
                     .zip(section_md.iter().map(|r| r.ids.as_slice())),
             )
             .collect();
-        let bodies: Vec<(&str, usize, &str)> = self
-            .content
-            .pages
-            .iter()
-            .map(|p| (p.source.as_str(), p.body_line, p.body.as_str()))
-            .chain(
-                self.content
-                    .sections
-                    .iter()
-                    .map(|s| (s.source.as_str(), s.body_line, s.body.as_str())),
-            )
-            .collect();
+        let content = &self.content;
+        let page_body = |p: &'a content::Page| (p.source.as_str(), p.body_line, p.body.as_str());
+        let bodies: Vec<(&str, usize, &str)> = match pages {
+            Some(pages) => pages
+                .iter()
+                .map(|&i| page_body(&content.pages[i]))
+                .collect(),
+            None => (content.pages.iter().map(page_body))
+                .chain(
+                    (content.sections.iter())
+                        .map(|s| (s.source.as_str(), s.body_line, s.body.as_str())),
+                )
+                .collect(),
+        };
         bodies
             .par_iter()
             .flat_map_iter(|&(source, body_line, body)| {
@@ -1083,187 +664,15 @@ fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `/blog/hello/` → `blog/hello/index.html`; `/` → `index.html`.
-fn out_path(site_path: &str) -> String {
-    format!("{}index.html", site_path.trim_start_matches('/'))
-}
-
-fn static_files(root: &Path) -> anyhow::Result<Vec<(PathBuf, String, String)>> {
-    let dir = root.join("static");
-    let mut files = Vec::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-        let rel = rel
-            .to_str()
-            .ok_or_else(|| anyhow!("{}: file name is not valid UTF-8", entry.path().display()))?
-            .replace('\\', "/");
-        files.push((
-            entry.path().to_owned(),
-            rel.clone(),
-            format!("static/{rel}"),
-        ));
-    }
-    Ok(files)
-}
-
-/// Orders a section's pages.
-fn sort_pages(indices: &mut [usize], pages: &[Page], sort_by: SortBy) {
-    match sort_by {
-        SortBy::Date => indices.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            let key = |p: &Page| p.date.as_ref().map(|d| std::cmp::Reverse(d.timestamp));
-            (key(a).is_none(), key(a), title_of(a), &a.rel).cmp(&(
-                key(b).is_none(),
-                key(b),
-                title_of(b),
-                &b.rel,
-            ))
-        }),
-        SortBy::Weight => indices.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            (a.meta.weight.is_none(), a.meta.weight, title_of(a), &a.rel).cmp(&(
-                b.meta.weight.is_none(),
-                b.meta.weight,
-                title_of(b),
-                &b.rel,
-            ))
-        }),
-        SortBy::Title => indices.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            (title_of(a).to_lowercase(), &a.rel).cmp(&(title_of(b).to_lowercase(), &b.rel))
-        }),
-    }
-}
-
-fn title_of(page: &Page) -> &str {
-    page.meta.title.as_deref().unwrap_or(&page.slug)
-}
-
-fn config_value(config: &Config, urls: &Urls) -> Value {
-    map([
-        ("title", Value::from(config.title.as_str())),
-        ("base_url", Value::from(config.base_url.as_str())),
-        ("base_path", Value::from(urls.base_path.as_str())),
-        ("description", Value::from(config.description.as_str())),
-        ("language", Value::from(config.language.as_str())),
-        ("author", Value::from(config.author.as_str())),
-        ("api_url", Value::from(config.api_url.as_str())),
-        ("extra", Value::from_serializable(&config.extra)),
-        ("generate_feeds", Value::from(config.generate_feeds)),
-        ("feed_limit", Value::from(config.feed_limit)),
-        ("build_search_index", Value::from(config.build_search_index)),
-    ])
-}
-
-/// A short reference to a section: for ancestors and subsection lists.
-fn section_ref(section: &Section, urls: &Urls) -> Value {
-    map([
-        ("title", opt(section.meta.title.as_deref())),
-        ("description", opt(section.meta.description.as_deref())),
-        ("path", Value::from(section.path.as_str())),
-        ("url", Value::from(urls.url(&section.path))),
-        ("permalink", Value::from(urls.permalink(&section.path))),
-        ("relative_path", Value::from(section.rel.as_str())),
-        ("extra", Value::from_serializable(&section.meta.extra)),
-    ])
-}
-
-fn toc_value(rendered: &Rendered) -> Value {
-    Value::from_serializable(&rendered.toc)
-}
-
-fn page_value(
-    page: &Page,
-    rendered: &Rendered,
-    urls: &Urls,
-    ancestors: Vec<Value>,
-    more: impl IntoIterator<Item = (&'static str, Value)>,
-) -> Value {
-    let meta = &page.meta;
-    let title = meta.title.clone().unwrap_or_default();
-    map([
-        ("title", Value::from(title)),
-        ("description", opt(meta.description.as_deref())),
-        ("content", html(&rendered.html)),
-        (
-            "summary",
-            rendered.summary.as_deref().map_or_else(Value::none, html),
-        ),
-        ("toc", toc_value(rendered)),
-        ("word_count", Value::from(rendered.word_count)),
-        (
-            "reading_time",
-            Value::from(rendered.word_count.div_ceil(200).max(1)),
-        ),
-        ("date", opt(page.date.as_ref().map(|d| d.text.as_str()))),
-        (
-            "updated",
-            opt(page.updated.as_ref().map(|d| d.text.as_str())),
-        ),
-        ("draft", Value::from(meta.draft)),
-        ("slug", Value::from(page.slug.as_str())),
-        ("weight", meta.weight.map_or_else(Value::none, Value::from)),
-        (
-            "tags",
-            Value::from(
-                meta.tags
-                    .iter()
-                    .map(|t| Value::from(t.as_str()))
-                    .collect::<Vec<_>>(),
-            ),
-        ),
-        (
-            "aliases",
-            Value::from(
-                meta.aliases
-                    .iter()
-                    .map(|t| Value::from(t.as_str()))
-                    .collect::<Vec<_>>(),
-            ),
-        ),
-        ("extra", Value::from_serializable(&meta.extra)),
-        ("path", Value::from(page.path.as_str())),
-        ("url", Value::from(urls.url(&page.path))),
-        ("permalink", Value::from(urls.permalink(&page.path))),
-        ("relative_path", Value::from(page.rel.as_str())),
-        ("section", Value::from(page.section.as_str())),
-        ("ancestors", Value::from(ancestors)),
-    ]
-    .into_iter()
-    .chain(more))
-}
-
-fn section_value(
-    section: &Section,
-    rendered: &Rendered,
-    urls: &Urls,
-    pages: Vec<Value>,
-    subsections: Vec<Value>,
-    ancestors: Vec<Value>,
-) -> Value {
-    let meta = &section.meta;
-    map([
-        ("title", opt(meta.title.as_deref())),
-        ("description", opt(meta.description.as_deref())),
-        ("content", html(&rendered.html)),
-        ("toc", toc_value(rendered)),
-        ("path", Value::from(section.path.as_str())),
-        ("url", Value::from(urls.url(&section.path))),
-        ("permalink", Value::from(urls.permalink(&section.path))),
-        ("relative_path", Value::from(section.rel.as_str())),
-        ("weight", meta.weight.map_or_else(Value::none, Value::from)),
-        ("extra", Value::from_serializable(&meta.extra)),
-        ("pages", Value::from(pages)),
-        ("subsections", Value::from(subsections)),
-        ("ancestors", Value::from(ancestors)),
-    ])
+/// The form manifest of `forms` as JSON, with its form count.
+pub(crate) fn manifest_json(
+    forms: impl IntoIterator<Item = letterbox_forms::Form>,
+) -> Result<(String, usize), Vec<anyhow::Error>> {
+    let manifest = build_manifest(forms.into_iter().collect()).map_err(|e| vec![e])?;
+    let json = serde_json::to_string_pretty(&manifest)
+        .context("serialising the form manifest")
+        .map_err(|e| vec![e])?;
+    Ok((json, manifest.forms.len()))
 }
 
 fn alias_html(target: &str) -> String {
@@ -1312,12 +721,6 @@ mod tests {
         assert_eq!(r("pic.png", None, &sub), Ok(None));
         assert_eq!(r("https://x.org", Some("/b/"), &sub), Ok(None));
         assert_eq!(r("#top", Some("/b/"), &sub), Ok(None));
-    }
-
-    #[test]
-    fn out_paths() {
-        assert_eq!(out_path("/"), "index.html");
-        assert_eq!(out_path("/blog/hello/"), "blog/hello/index.html");
     }
 
     #[test]

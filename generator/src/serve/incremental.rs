@@ -1,34 +1,43 @@
 //! Faster rebuilds for `serve`: the last good build's loaded site, its
-//! Markdown results and its output files are kept. When only the bodies of
-//! existing pages changed (front matter parsed equal, same body line), only
-//! those pages' Markdown is rendered again, the template stage runs over the
-//! kept site, and only the output files whose bytes changed are written.
-//! Anything else is refused ([`Incremental::update`] returns why) and the
-//! caller runs a full build.
+//! Markdown results and its template model are kept. When only the bodies
+//! of existing pages changed (front matter parsed equal, same body line),
+//! only those pages' Markdown is rendered again, and only the files that
+//! show those bodies are rendered again: the pages, their sections' and
+//! terms' lists, any file whose templates looked them up (`get_page`,
+//! `get_section`, `get_taxonomy`, recorded per file by the last render),
+//! the feeds listing them and the search index. Files whose bytes changed
+//! are written. Anything else is refused ([`Incremental::update`] returns
+//! why) and the caller runs a full build.
 //!
-//! Skipped compared with a full build: reading `site.toml`, `content/` and
-//! `templates/`, the Markdown of unchanged pages, and writing unchanged
-//! files. The template stage still renders every output in memory, so the
-//! result is the full build's by construction (the same [`Site::render`]
-//! code over the same inputs); its cost grows with the site.
+//! The result equals a fresh full build byte for byte
+//! (`tests/incremental.rs` checks it): values are refreshed by the same
+//! functions that build them, and a file is skipped only when nothing in
+//! its context or its lookups holds an edited body.
 
 use std::collections::HashMap;
+use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 
 use crate::content::{PageFrontMatter, parse_front_matter, split_front_matter};
-use crate::site::{BuildError, BuildSummary, Markdown, Site, manifest_path, write_manifest};
+use crate::site::{
+    BuildError, BuildSummary, Kept, Markdown, Site, manifest_json, manifest_path, write_manifest,
+};
 
 /// A successful build kept for the next change.
 #[derive(Debug)]
 pub struct Incremental {
     site: Site,
     markdown: Markdown,
-    /// Output files as last written: path inside the output folder → text.
-    files: HashMap<String, String>,
-    copies: Vec<(PathBuf, String)>,
+    kept: Kept,
+    /// A hash of every output file as last written, by path in the output
+    /// folder (the texts themselves are not kept).
+    hashes: HashMap<String, u64>,
+    /// How many hashed asset copies the last build made.
+    hashed_copies: usize,
     manifest_json: Option<String>,
 }
 
@@ -37,6 +46,8 @@ pub struct Incremental {
 pub struct Update {
     /// Pages whose Markdown was rendered again.
     pub pages: usize,
+    /// Output paths of the files rendered again from templates.
+    pub rendered: Vec<String>,
     /// Output files written (their bytes changed).
     pub written: usize,
     pub forms: usize,
@@ -50,16 +61,19 @@ impl Incremental {
         let start = Instant::now();
         let mut markdown = site.render_markdown();
         let errors = std::mem::take(&mut markdown.errors);
-        let output = site.render_from(&markdown.pages, &markdown.sections, errors)?;
+        let (output, kept) = site.render_kept(&markdown.pages, &markdown.sections, errors)?;
         let mut summary = site.write(&output)?;
         summary.elapsed = start.elapsed();
-        let manifest_json = output.manifest_json().map(str::to_owned);
+        let hashes = (output.files.par_iter())
+            .map(|(out, text)| (out.clone(), hash(text)))
+            .collect();
         let state = Self {
             site,
             markdown,
-            files: output.files.into_iter().collect(),
-            copies: output.copies,
-            manifest_json,
+            hashed_copies: kept.model.fingerprints.copies().len(),
+            kept,
+            hashes,
+            manifest_json: output.manifest_json().map(str::to_owned),
         };
         Ok((state, summary))
     }
@@ -78,52 +92,86 @@ impl Incremental {
         if self.site.config.precompress {
             return Err("precompress is on".into());
         }
-        let indices = self.changed_pages(changed)?;
-        let errors = self.site.rerender_pages(&mut self.markdown, &indices);
-        if !errors.is_empty() {
+        let edited = self.changed_pages(changed)?;
+        let old_ids: Vec<Vec<String>> = (edited.iter())
+            .map(|&p| self.markdown.pages[p].ids.clone())
+            .collect();
+        let site = &self.site;
+        if !site.rerender_pages(&mut self.markdown, &edited).is_empty() {
             return Err("the Markdown has errors".into());
         }
-        let output = self
-            .site
-            .render_from(&self.markdown.pages, &self.markdown.sections, Vec::new())
-            .map_err(|_| "the template stage failed".to_owned())?;
-        if output.files.len() != self.files.len() || output.copies != self.copies {
-            return Err("the set of output files changed".into());
+        // Links into an edited page can only break when its headings changed.
+        let ids_changed =
+            (edited.iter().zip(&old_ids)).any(|(&p, old)| self.markdown.pages[p].ids != *old);
+        let (pages, sections) = (&self.markdown.pages, &self.markdown.sections);
+        let checked = (!ids_changed).then_some(edited.as_slice());
+        if !site.broken_anchors_in(pages, sections, checked).is_empty() {
+            return Err("a link has a broken anchor".into());
         }
-        let mut write = Vec::new();
-        for (out, text) in &output.files {
-            match self.files.get(out) {
-                Some(old) if old == text => {}
-                Some(_) => write.push((out.as_str(), text.as_str())),
+
+        let kept = &mut self.kept;
+        let dirty = kept.model.update_bodies(site, pages, &edited, &kept.reads);
+        let outputs: Vec<_> = (dirty.par_iter())
+            .map(|&j| kept.model.render_job(site, j))
+            .collect();
+        let mut files: Vec<(&str, String)> = Vec::with_capacity(dirty.len());
+        for (&j, output) in dirty.iter().zip(outputs) {
+            let (text, forms) = output
+                .result
+                .map_err(|e| format!("the template stage failed: {e:#}"))?;
+            kept.reads[j] = output.reads;
+            kept.forms[j] = forms;
+            files.push((kept.model.jobs[j].out.as_str(), text));
+        }
+        if kept.model.fingerprints.copies().len() != self.hashed_copies {
+            return Err("a template asks for another hashed asset".into());
+        }
+        let extras = kept.model.extras(site, pages);
+        if !kept.search_entries.is_empty() {
+            for &p in &edited {
+                kept.search_entries[p] = extras.search_entry(p).map_err(|e| format!("{e:#}"))?;
+            }
+        }
+        let extras =
+            (extras.files(Some(&edited), &kept.search_entries)).map_err(|e| format!("{e:#}"))?;
+        files.extend(
+            extras
+                .iter()
+                .map(|(out, text)| (out.as_str(), text.clone())),
+        );
+        if site.config.minify {
+            crate::postprocess::minify_html_files(&mut files);
+        }
+
+        let mut written = 0;
+        for (out, text) in &files {
+            let new = hash(text);
+            match self.hashes.get_mut(*out) {
+                Some(old) if *old == new => {}
+                Some(old) => {
+                    write_file(&site.output, out, text).map_err(|e| format!("{e:#}"))?;
+                    *old = new;
+                    written += 1;
+                }
                 None => return Err("the set of output files changed".into()),
             }
         }
-        for (out, text) in &write {
-            write_file(&self.site.output, out, text).map_err(|e| format!("{e:#}"))?;
-        }
-        let manifest_json = output.manifest_json().map(str::to_owned);
-        if manifest_json != self.manifest_json
-            && let Some(json) = &manifest_json
-        {
-            write_manifest(&manifest_path(&self.site.root), json).map_err(|e| format!("{e:#}"))?;
+        let (json, forms) = manifest_json(kept.forms.iter().flatten().cloned())
+            .map_err(|_| "the form manifest has errors".to_owned())?;
+        if self.manifest_json.as_deref() != Some(json.as_str()) {
+            write_manifest(&manifest_path(&site.root), &json).map_err(|e| format!("{e:#}"))?;
+            self.manifest_json = Some(json);
         }
         let update = Update {
-            pages: indices.len(),
-            written: write.len(),
-            forms: output.forms(),
-            elapsed: Duration::ZERO,
+            pages: edited.len(),
+            rendered: (dirty.iter())
+                .map(|&j| kept.model.jobs[j].out.clone())
+                .collect(),
+            written,
+            forms,
+            elapsed: start.elapsed(),
         };
-        for (out, text) in output.files {
-            self.files.insert(out, text);
-        }
-        self.manifest_json = manifest_json;
-        Ok((
-            self,
-            Update {
-                elapsed: start.elapsed(),
-                ..update
-            },
-        ))
+        Ok((self, update))
     }
 
     /// Indices of the pages whose bodies changed, their new bodies set in
@@ -183,6 +231,12 @@ impl Incremental {
         }
         Ok(indices)
     }
+}
+
+fn hash(text: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Writes `text` at `out` inside `dir` through a temporary file and a

@@ -478,9 +478,9 @@ impl Builder {
             let what = describe_changes(&self.options.root, changed);
             let what = what.strip_suffix(", rebuilt").unwrap_or(&what);
             println!(
-                "{what}, re-rendered {} page{}, wrote {} file{}, {} forms in {} ms",
-                update.pages,
-                if update.pages == 1 { "" } else { "s" },
+                "{what}, rendered {} file{} again, wrote {} file{}, {} forms in {} ms",
+                update.rendered.len(),
+                if update.rendered.len() == 1 { "" } else { "s" },
                 update.written,
                 if update.written == 1 { "" } else { "s" },
                 update.forms,
