@@ -18,7 +18,7 @@ use tera::{Context, Value};
 use crate::content::{Page, Section, SortBy};
 use crate::extras;
 use crate::forms::{ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, builtin_assets, rewrite_forms};
-use crate::markdown::Rendered;
+use crate::markdown::{Heading, Rendered};
 use crate::paginate::{self, Paginator};
 use crate::postprocess::Fingerprints;
 use crate::render::{Lookup, Reads, Urls, html, map, opt};
@@ -769,8 +769,18 @@ fn section_ref(section: &Section, urls: &Urls) -> Value {
     ])
 }
 
-fn toc_value(rendered: &Rendered) -> Value {
-    Value::from_serializable(&rendered.toc)
+/// `toc`: `[{level, id, title, children}]`, built directly (serde's way
+/// through `Value::from_serializable` cost 5% of a build).
+fn toc_value(toc: &[Heading]) -> Value {
+    let headings = toc.iter().map(|h| {
+        map([
+            ("level", Value::from(h.level)),
+            ("id", Value::from(h.id.as_str())),
+            ("title", Value::from(h.title.as_str())),
+            ("children", toc_value(&h.children)),
+        ])
+    });
+    Value::from(headings.collect::<Vec<_>>())
 }
 
 /// The fields of a page's value that come from its Markdown body: all
@@ -782,7 +792,7 @@ fn body_fields(rendered: &Rendered) -> [(&'static str, Value); 5] {
             "summary",
             rendered.summary.as_deref().map_or_else(Value::none, html),
         ),
-        ("toc", toc_value(rendered)),
+        ("toc", toc_value(&rendered.toc)),
         ("word_count", Value::from(rendered.word_count)),
         (
             "reading_time",
@@ -857,7 +867,7 @@ fn section_meta_value(
         ("title", opt(meta.title.as_deref())),
         ("description", opt(meta.description.as_deref())),
         ("content", html(&rendered.html)),
-        ("toc", toc_value(rendered)),
+        ("toc", toc_value(&rendered.toc)),
         ("path", Value::from(section.path.as_str())),
         ("url", Value::from(urls.url(&section.path))),
         ("permalink", Value::from(urls.permalink(&section.path))),
@@ -876,6 +886,25 @@ mod tests {
     fn out_paths() {
         assert_eq!(out_path("/"), "index.html");
         assert_eq!(out_path("/blog/hello/"), "blog/hello/index.html");
+    }
+
+    #[test]
+    fn toc_value_is_the_serialised_toc() {
+        let heading = |level, id: &str, children| Heading {
+            level,
+            id: id.to_owned(),
+            title: format!("Title {id}"),
+            children,
+        };
+        let toc = vec![
+            heading(2, "a", vec![heading(3, "b", Vec::new())]),
+            heading(2, "c", Vec::new()),
+        ];
+        assert_eq!(toc_value(&toc), Value::from_serializable(&toc));
+        assert_eq!(
+            toc_value(&[]),
+            Value::from_serializable(&Vec::<Heading>::new())
+        );
     }
 
     #[test]
