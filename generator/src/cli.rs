@@ -105,10 +105,12 @@ fn build_with_flags(
 ) -> Result<crate::site::BuildSummary, crate::site::BuildError> {
     let start = std::time::Instant::now();
     let mut site = crate::site::Site::load(options)?;
+    let loaded = start.elapsed();
     site.config.minify |= minify;
     site.config.precompress |= precompress;
     let mut summary = site.build()?;
     summary.elapsed = start.elapsed();
+    summary.stages.insert(0, ("load", loaded));
     // The process ends next: freeing the site's template values (about a
     // hundred small allocations per page) one by one would take longer
     // than the operating system takes to reclaim them all.
@@ -140,6 +142,10 @@ pub fn run(cli: Cli) -> ExitCode {
             match build_with_flags(&options, args.minify, args.precompress) {
                 Ok(summary) => {
                     if cli.verbose {
+                        let stages: Vec<String> = (summary.stages.iter())
+                            .map(|(stage, time)| format!("{stage} {} ms", time.as_millis()))
+                            .collect();
+                        eprintln!("stages: {}", stages.join(", "));
                         eprintln!("output: {}", summary.output.display());
                         eprintln!("form manifest: {}", summary.manifest.display());
                     }

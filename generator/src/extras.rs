@@ -9,7 +9,6 @@ use tera::Value;
 use crate::config::Config;
 use crate::content::{Content, Page};
 use crate::feeds::{self, Entry, Feed};
-use crate::markdown::Rendered;
 use crate::render::{Urls, map, opt};
 use crate::search;
 use crate::sitemap;
@@ -19,7 +18,9 @@ use crate::taxonomy::Taxonomies;
 pub struct Model<'a> {
     pub config: &'a Config,
     pub content: &'a Content,
-    pub page_md: &'a [Rendered],
+    /// The pages' template values, which hold their HTML (`content`) and
+    /// `summary`.
+    pub page_values: &'a [Value],
     /// Each section's pages in the section's order.
     pub section_pages: &'a [Vec<usize>],
     pub taxonomies: &'a Taxonomies,
@@ -61,6 +62,11 @@ pub fn neighbours(
     out
 }
 
+/// A string field of a template value (none when missing or not a string).
+fn text_field<'v>(value: &'v Value, key: &'v str) -> Option<&'v str> {
+    value.get_from_path(key).and_then(Value::as_str)
+}
+
 /// Newest first by `date`, then by path; undated pages left out.
 fn dated_newest_first(pages: &[Page], indices: impl Iterator<Item = usize>) -> Vec<usize> {
     let mut dated: Vec<usize> = indices.filter(|&i| pages[i].date.is_some()).collect();
@@ -87,13 +93,13 @@ impl Model<'_> {
             .take(limit)
             .map(|&i| {
                 let page = &self.content.pages[i];
-                let md = &self.page_md[i];
+                let value = &self.page_values[i];
                 Entry {
                     title: page.meta.title.as_deref().unwrap_or(&page.slug),
                     permalink: self.urls.permalink(&page.path),
                     description: page.meta.description.as_deref(),
-                    summary: md.summary.as_deref(),
-                    content: &md.html,
+                    summary: text_field(value, "summary"),
+                    content: text_field(value, "content").unwrap_or(""),
                     date: page.date.as_ref(),
                     updated: page.updated.as_ref(),
                     tags: page.meta.tags.iter().map(String::as_str).collect(),
@@ -270,7 +276,10 @@ impl Model<'_> {
             title: page.meta.title.as_deref().unwrap_or(&page.slug),
             url: self.urls.url(&page.path),
             description: page.meta.description.as_deref().unwrap_or(""),
-            text: search::plain_text(&self.page_md[p].html, search::TEXT_LIMIT),
+            text: search::plain_text(
+                text_field(&self.page_values[p], "content").unwrap_or(""),
+                search::TEXT_LIMIT,
+            ),
         })
     }
 

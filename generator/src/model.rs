@@ -330,7 +330,7 @@ impl Model {
                 source: site.templates.display_name("robots.txt"),
             });
         }
-        let extra_claims = self.extras(site, &[]).file_claims();
+        let extra_claims = self.extras(site).file_claims();
         let mut claimed: HashMap<&str, &str> = HashMap::new();
         let outputs = (self.jobs.iter())
             .map(|j| (j.out.as_str(), j.source.as_str()))
@@ -357,11 +357,11 @@ impl Model {
     }
 
     /// The extras (feeds, sitemap, search index) over this model.
-    pub fn extras<'a>(&'a self, site: &'a Site, page_md: &'a [Rendered]) -> extras::Model<'a> {
+    pub fn extras<'a>(&'a self, site: &'a Site) -> extras::Model<'a> {
         extras::Model {
             config: &site.config,
             content: &site.content,
-            page_md,
+            page_values: &self.values.pages,
             section_pages: &self.section_pages,
             taxonomies: &self.taxonomies,
             urls: &self.urls,
@@ -370,7 +370,9 @@ impl Model {
 
     /// Builds every template value from the Markdown results and hands the
     /// lookups (`get_page`, `get_section`, `get_taxonomy`) to the templates.
-    pub fn build_values(&mut self, site: &Site, page_md: &[Rendered], section_md: &[Rendered]) {
+    /// Each page's HTML and summary move into its value (read them there:
+    /// [`extras::Model`] does), so no page's HTML is kept twice.
+    pub fn build_values(&mut self, site: &Site, page_md: &mut [Rendered], section_md: &[Rendered]) {
         let content = &site.content;
         let urls = &self.urls;
         let section_refs: Vec<Value> = (content.sections.iter())
@@ -379,7 +381,7 @@ impl Model {
         let term_refs = self.taxonomies.term_refs(urls);
         let neighbours = extras::neighbours(content.pages.len(), &self.section_pages);
         let pages: Vec<Value> = (content.pages.par_iter())
-            .zip(page_md.par_iter())
+            .zip(page_md.par_iter_mut())
             .enumerate()
             .map(|(i, (page, rendered))| {
                 let parent = self.page_section[i];
@@ -575,7 +577,7 @@ impl Model {
     pub fn update_bodies(
         &mut self,
         site: &Site,
-        page_md: &[Rendered],
+        page_md: &mut [Rendered],
         edited: &[usize],
         reads: &[Reads],
     ) -> Vec<usize> {
@@ -594,7 +596,8 @@ impl Model {
         let taxonomies: HashSet<usize> = terms.iter().map(|&(t, _)| t).collect();
 
         for &p in edited {
-            self.values.pages[p] = with_fields(&self.values.pages[p], body_fields(&page_md[p]));
+            let body = take_body_fields(&mut page_md[p]);
+            self.values.pages[p] = with_fields(&self.values.pages[p], body);
         }
         let section_refs: Vec<Value> = (content.sections.iter())
             .map(|s| section_ref(s, &self.urls))
@@ -784,14 +787,14 @@ fn toc_value(toc: &[Heading]) -> Value {
 }
 
 /// The fields of a page's value that come from its Markdown body: all
-/// that a body edit changes.
-fn body_fields(rendered: &Rendered) -> [(&'static str, Value); 5] {
+/// that a body edit changes. The HTML and summary are taken out of
+/// `rendered` (freed once copied into the value).
+fn take_body_fields(rendered: &mut Rendered) -> [(&'static str, Value); 5] {
+    let content = std::mem::take(&mut rendered.html);
+    let summary = rendered.summary.take();
     [
-        ("content", html(&rendered.html)),
-        (
-            "summary",
-            rendered.summary.as_deref().map_or_else(Value::none, html),
-        ),
+        ("content", html(&content)),
+        ("summary", summary.as_deref().map_or_else(Value::none, html)),
         ("toc", toc_value(&rendered.toc)),
         ("word_count", Value::from(rendered.word_count)),
         (
@@ -815,7 +818,7 @@ fn with_fields(value: &Value, fields: impl IntoIterator<Item = (&'static str, Va
 
 fn page_value(
     page: &Page,
-    rendered: &Rendered,
+    rendered: &mut Rendered,
     urls: &Urls,
     ancestors: Vec<Value>,
     more: impl IntoIterator<Item = (&'static str, Value)>,
@@ -851,7 +854,7 @@ fn page_value(
         ("ancestors", Value::from(ancestors)),
     ]
     .into_iter()
-    .chain(body_fields(rendered))
+    .chain(take_body_fields(rendered))
     .chain(more))
 }
 

@@ -56,6 +56,8 @@ pub struct BuildSummary {
     pub output: PathBuf,
     /// `<root>/.letterbox/forms.json`.
     pub manifest: PathBuf,
+    /// Time per stage, in order (`--verbose` prints them).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 impl fmt::Display for BuildSummary {
@@ -169,9 +171,17 @@ impl Site {
     /// writes the form manifest.
     pub fn build(&self) -> Result<BuildSummary, BuildError> {
         let start = Instant::now();
-        let output = self.render(self.render_markdown())?;
+        let markdown = self.render_markdown();
+        let rendered = Instant::now();
+        let output = self.render(markdown)?;
+        let written = Instant::now();
         let mut summary = self.write(&output)?;
         summary.elapsed = start.elapsed();
+        summary.stages = vec![
+            ("markdown", rendered - start),
+            ("render", written - rendered),
+            ("write", written.elapsed()),
+        ];
         Ok(summary)
     }
 
@@ -313,15 +323,16 @@ impl Site {
 
     /// The template stage of [`Site::build`]: every output file rendered
     /// into memory (forms discovered), nothing written yet.
-    pub fn render(&self, markdown: Markdown) -> Result<Output, BuildError> {
-        self.render_from(&markdown.pages, &markdown.sections, markdown.errors)
+    pub fn render(&self, mut markdown: Markdown) -> Result<Output, BuildError> {
+        self.render_from(&mut markdown.pages, &markdown.sections, markdown.errors)
     }
 
     /// [`Site::render`] from borrowed Markdown results (`serve` keeps them
-    /// between rebuilds); `errors` are the Markdown stage's.
+    /// between rebuilds); `errors` are the Markdown stage's. The pages' HTML
+    /// and summaries move into the template values (taken from `page_md`).
     pub fn render_from(
         &self,
-        page_md: &[Rendered],
+        page_md: &mut [Rendered],
         section_md: &[Rendered],
         errors: Vec<anyhow::Error>,
     ) -> Result<Output, BuildError> {
@@ -333,7 +344,7 @@ impl Site {
     /// looked up and found, which `serve` keeps for its fast rebuilds.
     pub(crate) fn render_kept(
         &self,
-        page_md: &[Rendered],
+        page_md: &mut [Rendered],
         section_md: &[Rendered],
         mut errors: Vec<anyhow::Error>,
     ) -> Result<(Output, Kept), BuildError> {
@@ -345,7 +356,7 @@ impl Site {
         model.build_values(self, page_md, section_md);
         let ((extra_files, search_entries), rendered) = rayon::join(
             || {
-                let extras = model.extras(self, page_md);
+                let extras = model.extras(self);
                 let entries = extras.search_entries();
                 let files = (entries.as_ref().map_err(|e| anyhow!("{e:#}")))
                     .and_then(|entries| extras.files(None, entries));
@@ -477,6 +488,7 @@ impl Site {
             elapsed: start.elapsed(),
             output: self.output.clone(),
             manifest: manifest_file,
+            stages: Vec::new(),
         })
     }
 }
@@ -743,6 +755,7 @@ mod tests {
             elapsed: Duration::from_millis(12),
             output: PathBuf::from("dist"),
             manifest: PathBuf::from(".letterbox/forms.json"),
+            stages: Vec::new(),
         };
         assert_eq!(
             s.to_string(),

@@ -61,7 +61,7 @@ impl Incremental {
         let start = Instant::now();
         let mut markdown = site.render_markdown();
         let errors = std::mem::take(&mut markdown.errors);
-        let (output, kept) = site.render_kept(&markdown.pages, &markdown.sections, errors)?;
+        let (output, kept) = site.render_kept(&mut markdown.pages, &markdown.sections, errors)?;
         let mut summary = site.write(&output)?;
         summary.elapsed = start.elapsed();
         let hashes = (output.files.par_iter())
@@ -110,6 +110,7 @@ impl Incremental {
         }
 
         let kept = &mut self.kept;
+        let pages = &mut self.markdown.pages;
         let dirty = kept.model.update_bodies(site, pages, &edited, &kept.reads);
         let outputs: Vec<_> = (dirty.par_iter())
             .map(|&j| kept.model.render_job(site, j))
@@ -126,7 +127,7 @@ impl Incremental {
         if kept.model.fingerprints.copies().len() != self.hashed_copies {
             return Err("a template asks for another hashed asset".into());
         }
-        let extras = kept.model.extras(site, pages);
+        let extras = kept.model.extras(site);
         if !kept.search_entries.is_empty() {
             for &p in &edited {
                 kept.search_entries[p] = extras.search_entry(p).map_err(|e| format!("{e:#}"))?;
