@@ -456,8 +456,15 @@ impl Model {
             })
             .collect();
 
+        self.install_lookup(site);
+    }
+
+    /// Hands the lookups (`get_page`, `get_section`, `get_taxonomy`,
+    /// `get_url`) over this model's values to the site's templates.
+    pub fn install_lookup(&self, site: &Site) {
+        let content = &site.content;
         let mut lookup = Lookup {
-            urls: urls.clone(),
+            urls: self.urls.clone(),
             fingerprints: Arc::clone(&self.fingerprints),
             terms: self.taxonomies.term_paths(),
             ..Lookup::default()
@@ -468,9 +475,7 @@ impl Model {
         }
         for (i, section) in content.sections.iter().enumerate() {
             let rel = &section.rel;
-            lookup
-                .sections
-                .insert(rel.clone(), self.values.sections[i].clone());
+            (lookup.sections).insert(rel.clone(), self.values.sections[i].clone());
             (lookup.section_meta).insert(rel.clone(), self.values.section_meta[i].clone());
             lookup.paths.insert(rel.clone(), section.path.clone());
         }

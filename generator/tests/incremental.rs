@@ -240,15 +240,44 @@ fn front_matter_edits_and_other_changes_are_refused() {
     append(&index, "\nMore.\n");
     assert!(state.update(&[index]).is_err());
 
-    let state = kept(root);
-    let template = root.join("templates/page.html");
-    append(&template, "\n");
-    assert!(state.update(&[template]).is_err());
-
     // Removing a page is refused.
     let state = kept(root);
     fs::remove_file(&two).unwrap();
     assert!(state.update(std::slice::from_ref(&two)).is_err());
+}
+
+#[test]
+fn template_edits_render_every_file_again_as_a_full_build() {
+    let dir = site("incremental");
+    let root = dir.path();
+    let state = kept(root);
+    let jobs_before = tree(&root.join("dist"));
+    let section = root.join("templates/section.html");
+    let text = fs::read_to_string(&section).unwrap();
+    fs::write(&section, text.replace("<h1>", "<h1 class=\"list\">")).unwrap();
+    // A body edit in the same batch.
+    let c = root.join("content/blog/c.md");
+    append(&c, "\nC, edited with the template.\n");
+    let (state, update) = state.update(&[section.clone(), c]).unwrap();
+    assert!(update.rendered.len() > 15, "{update:?}");
+    let fast = tree(&root.join("dist"));
+    assert_ne!(fast, jobs_before);
+    letterbox::build(&options(root, "fresh")).unwrap();
+    assert!(
+        fast == tree(&root.join("fresh")),
+        "dist/ differs from a full build"
+    );
+
+    // A template that does not parse, or a shortcode: a full build.
+    fs::write(&section, "{% if %}").unwrap();
+    let why = state.update(std::slice::from_ref(&section)).unwrap_err();
+    assert!(why.contains("section.html"), "{why}");
+    fs::write(&section, &text).unwrap();
+    let state = kept(root);
+    let note = root.join("templates/shortcodes/note.html");
+    append(&note, "\n");
+    let why = state.update(&[note]).unwrap_err();
+    assert!(why.contains("shortcodes"), "{why}");
 }
 
 /// Builds `root` with `original` as the text of `page` (whose current
@@ -319,5 +348,18 @@ fn one_page_edit_timing() {
         }
         times.sort_by(f64::total_cmp);
         eprintln!("{page}: median {:.1} ms, max {:.1} ms", times[3], times[6]);
+    }
+    // The base layout, which every page extends.
+    let base = root.join("templates/base.html");
+    for round in 1..=3 {
+        append(&base, &format!("<!-- layout edit {round} -->\n"));
+        let (next, update) = state.update(std::slice::from_ref(&base)).unwrap();
+        state = next;
+        eprintln!(
+            "base.html edit, round {round}: rendered {} files again, wrote {} in {:.1} ms",
+            update.rendered.len(),
+            update.written,
+            update.elapsed.as_secs_f64() * 1000.0
+        );
     }
 }

@@ -5,9 +5,11 @@
 //! show those bodies are rendered again: the pages, their sections' and
 //! terms' lists, any file whose templates looked them up (`get_page`,
 //! `get_section`, `get_taxonomy`, recorded per file by the last render),
-//! the feeds listing them and the search index. Files whose bytes changed
-//! are written. Anything else is refused ([`Incremental::update`] returns
-//! why) and the caller runs a full build.
+//! the feeds listing them and the search index. When templates changed
+//! (not shortcodes), they are parsed again and every file is rendered
+//! again, without the Markdown stage. Files whose bytes changed are
+//! written. Anything else is refused ([`Incremental::update`] returns why)
+//! and the caller runs a full build.
 //!
 //! The result equals a fresh full build byte for byte
 //! (`tests/incremental.rs` checks it): values are refreshed by the same
@@ -23,6 +25,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::content::{PageFrontMatter, parse_front_matter, split_front_matter};
+use crate::render::Templates;
 use crate::site::{
     BuildError, BuildSummary, Kept, Markdown, Site, manifest_json, manifest_path, write_manifest,
 };
@@ -92,7 +95,11 @@ impl Incremental {
         if self.site.config.precompress {
             return Err("precompress is on".into());
         }
-        let edited = self.changed_pages(changed)?;
+        let (contents, templates_changed) = self.split_changes(changed)?;
+        if templates_changed {
+            self.reload_templates()?;
+        }
+        let edited = self.changed_pages(&contents)?;
         let old_ids: Vec<Vec<String>> = (edited.iter())
             .map(|&p| self.markdown.pages[p].ids.clone())
             .collect();
@@ -111,7 +118,10 @@ impl Incremental {
 
         let kept = &mut self.kept;
         let pages = &mut self.markdown.pages;
-        let dirty = kept.model.update_bodies(site, pages, &edited, &kept.reads);
+        let mut dirty = kept.model.update_bodies(site, pages, &edited, &kept.reads);
+        if templates_changed {
+            dirty = (0..kept.model.jobs.len()).collect();
+        }
         let outputs: Vec<_> = (dirty.par_iter())
             .map(|&j| kept.model.render_job(site, j))
             .collect();
@@ -144,17 +154,25 @@ impl Incremental {
             crate::postprocess::minify_html_files(&mut files);
         }
 
-        let mut written = 0;
-        for (out, text) in &files {
-            let new = hash(text);
-            match self.hashes.get_mut(*out) {
-                Some(old) if *old == new => {}
-                Some(old) => {
-                    write_file(&site.output, out, text).map_err(|e| format!("{e:#}"))?;
-                    *old = new;
-                    written += 1;
+        // The files whose bytes changed, written in parallel.
+        let hashes = &self.hashes;
+        let changes: Vec<(&str, &str, u64)> = (files.par_iter())
+            .filter_map(|(out, text)| {
+                let new = hash(text);
+                match hashes.get(*out) {
+                    Some(old) if *old == new => None,
+                    Some(_) => Some(Ok((*out, text.as_str(), new))),
+                    None => Some(Err("the set of output files changed".to_owned())),
                 }
-                None => return Err("the set of output files changed".into()),
+            })
+            .collect::<Result<_, _>>()?;
+        (changes.par_iter())
+            .try_for_each(|(out, text, _)| write_file(&site.output, out, text))
+            .map_err(|e| format!("{e:#}"))?;
+        let written = changes.len();
+        for (out, _, new) in changes {
+            if let Some(old) = self.hashes.get_mut(out) {
+                *old = new;
             }
         }
         let (json, forms) = manifest_json(kept.forms.iter().flatten().cloned())
@@ -173,6 +191,60 @@ impl Incremental {
             elapsed: start.elapsed(),
         };
         Ok((self, update))
+    }
+
+    /// The changed paths under `content/`, and whether a template changed;
+    /// an error for anything else (static files, `site.toml`, shortcodes,
+    /// which the Markdown stage uses).
+    fn split_changes(&self, changed: &[PathBuf]) -> Result<(Vec<PathBuf>, bool), String> {
+        let root = &self.site.root;
+        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+        let content_dir = canon(&root.join("content"));
+        let templates_dir = canon(&root.join("templates"));
+        let mut contents = Vec::new();
+        let mut templates = false;
+        for path in changed {
+            let full = match (path.parent(), path.file_name()) {
+                (Some(dir), Some(name)) => canon(dir).join(name),
+                _ => path.clone(),
+            };
+            if full.starts_with(&content_dir) {
+                contents.push(full);
+                continue;
+            }
+            let Ok(rel) = full.strip_prefix(&templates_dir) else {
+                return Err(format!(
+                    "{} is not in content/ or templates/",
+                    path.display()
+                ));
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            // Hidden files are no templates (as in `Templates::load`).
+            if rel.split('/').any(|c| c.starts_with('.')) {
+                continue;
+            }
+            if rel.starts_with("shortcodes/") || rel == "shortcodes" {
+                return Err(format!(
+                    "templates/{rel}: shortcodes run in the Markdown stage"
+                ));
+            }
+            templates = true;
+        }
+        Ok((contents, templates))
+    }
+
+    /// Parses `templates/` again for the kept model; every file is then
+    /// rendered again. Errors (the full build reports them) and a template
+    /// that a file needs but no longer exists are refused.
+    fn reload_templates(&mut self) -> Result<(), String> {
+        let templates = Templates::load(&self.site.root).map_err(|e| format!("{e:#}"))?;
+        if let Some(job) = (self.kept.model.jobs.iter()).find(|j| !templates.contains(&j.template))
+        {
+            return Err(format!("template `{}` is missing", job.template));
+        }
+        self.site.templates = templates;
+        self.kept.model.install_lookup(&self.site);
+        Ok(())
     }
 
     /// Indices of the pages whose bodies changed, their new bodies set in
