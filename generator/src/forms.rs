@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use anyhow::bail;
-use letterbox_forms::validate::check_form;
+use letterbox_forms::validate::{check_form, pattern_warnings};
 use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, Manifest};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
@@ -606,6 +606,9 @@ impl Discovery {
                         self.source, form.name
                     ));
                 }
+            }
+            for warning in pattern_warnings(form) {
+                eprintln!("warning: {}: form \"{}\": {warning}", self.source, form.name);
             }
         }
         for name in &self.warnings_for_empty {

@@ -6,6 +6,7 @@
 //! The hard cap [`MAX_VALUE_CHARS`] counts Unicode scalar values.
 
 mod html;
+mod nested;
 #[cfg(test)]
 mod tests;
 
@@ -159,6 +160,26 @@ pub fn check_form(form: &Form) -> Result<(), Vec<String>> {
     } else {
         Err(problems)
     }
+}
+
+/// Warnings about a form definition that are no errors: patterns that a
+/// crafted value can make the API spend exponential time on (see
+/// [`nested::has_nested_repetition`]). One message per field.
+pub fn pattern_warnings(form: &Form) -> Vec<String> {
+    (form.fields.iter())
+        .filter_map(|field| {
+            let pattern = field.pattern.as_deref()?;
+            nested::has_nested_repetition(pattern).then(|| {
+                format!(
+                    "field “{}”: pattern “{pattern}” repeats a group that itself repeats; a \
+                     crafted value can make matching take exponential time, on the API as in \
+                     browsers (rewrite it so that each character can match one way, e.g. \
+                     `\\w+(?: \\w+)*` instead of `(\\w+ ?)+`)",
+                    field.name
+                )
+            })
+        })
+        .collect()
 }
 
 /// Compiles a page's `pattern` as browsers do: the attribute alone must be a

@@ -793,3 +793,16 @@ fn decimal_helpers() {
         assert_eq!(html::days_from_civil(y, m, dd), days);
     }
 }
+
+#[test]
+fn pattern_warnings_name_fields_with_nested_repetition() {
+    let risky = field(FieldKind::Text, |f| f.pattern = Some(r"(\w+\s?)+".into()));
+    let safe = Field {
+        pattern: Some(r"\w+(?: \w+)*".into()),
+        ..Field::new("safe", FieldKind::Text)
+    };
+    let warnings = pattern_warnings(&form(vec![risky.clone(), safe]));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains(&format!("field “{}”", risky.name)));
+    assert!(warnings[0].contains("exponential time"));
+}
