@@ -263,6 +263,16 @@ impl Store for SpinSqlite {
         self.exec(sql::PUT_USER, params).await.map(|_| ())
     }
 
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        let params = vec![
+            Value::Text(user.username.clone()),
+            Value::Text(user.password_hash.clone()),
+            Value::Text(user.role.clone()),
+        ];
+        let rows = self.exec(sql::CREATE_USER, params).await?;
+        Ok(!rows.is_empty())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.exec(sql::PING, Vec::new()).await.map(|_| ())
     }

@@ -105,6 +105,19 @@ pub trait Store {
     /// Creates or replaces a user.
     async fn put_user(&self, user: &User) -> Result<(), StoreError>;
 
+    /// Creates a user unless one of that name exists: `false` then, and
+    /// nothing is written. Atomic in the SQL and memory stores (one
+    /// statement); this default (key-value, which has no conditional write)
+    /// is a read then a write, so two simultaneous creates of one name can
+    /// both succeed there.
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        if self.get_user(&user.username).await?.is_some() {
+            return Ok(false);
+        }
+        self.put_user(user).await?;
+        Ok(true)
+    }
+
     /// Checks the store answers (for `GET /api/health`).
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -19,8 +19,51 @@ use letterbox_forms::store::{
 
 store_tests!(
     naughty_strings_never_5xx_and_store_exactly,
-    failing_store_is_503_and_writes_nothing
+    failing_store_is_503_and_writes_nothing,
+    creating_an_existing_user_changes_nothing
 );
+
+fn user(name: &str, hash: &str) -> User {
+    User {
+        username: name.to_owned(),
+        password_hash: hash.to_owned(),
+        role: "member".to_owned(),
+    }
+}
+
+fn creating_an_existing_user_changes_nothing<S: Store>(store: S) {
+    assert!(block_on(store.create_user(&user("ann", "first"))).unwrap());
+    assert!(!block_on(store.create_user(&user("ann", "second"))).unwrap());
+    let stored = block_on(store.get_user("ann")).unwrap().unwrap();
+    assert_eq!(stored.password_hash, "first");
+    assert!(block_on(store.create_user(&user("bob", "b"))).unwrap());
+}
+
+#[test]
+fn simultaneous_creates_of_one_user_on_sqlite_succeed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("letterbox.db");
+    SqliteStore::open(&path).unwrap();
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let store = SqliteStore::open(&path).unwrap();
+                let hash = format!("hash-{t}");
+                let created = block_on(store.create_user(&user("ann", &hash))).unwrap();
+                created.then_some(hash)
+            })
+        })
+        .collect();
+    let winners: Vec<String> = handles
+        .into_iter()
+        .filter_map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let store = SqliteStore::open(&path).unwrap();
+    let stored = block_on(store.get_user("ann")).unwrap().unwrap();
+    assert_eq!(stored.password_hash, winners[0]);
+}
 
 fn naughty_strings_never_5xx_and_store_exactly<S: Store>(store: S) {
     let c = config(&[]);

@@ -608,7 +608,10 @@ impl Discovery {
                 }
             }
             for warning in pattern_warnings(form) {
-                eprintln!("warning: {}: form \"{}\": {warning}", self.source, form.name);
+                eprintln!(
+                    "warning: {}: form \"{}\": {warning}",
+                    self.source, form.name
+                );
             }
         }
         for name in &self.warnings_for_empty {

@@ -354,17 +354,9 @@ pub(super) async fn create_user<S: Store>(
         return Err(ApiError::Validation(errors));
     };
 
-    if ctx.config.admin_username.as_deref() == Some(username)
-        || ctx
-            .store
-            .get_user(username)
-            .await
-            .inspect_err(log_store_error)?
-            .is_some()
-    {
-        return Err(ApiError::Conflict(format!(
-            "a user named `{username}` exists already"
-        )));
+    let exists = || ApiError::Conflict(format!("a user named `{username}` exists already"));
+    if ctx.config.admin_username.as_deref() == Some(username) {
+        return Err(exists());
     }
     let password_hash = hash_password(password).map_err(|e| {
         eprintln!("letterbox: hashing a password failed: {e}");
@@ -375,10 +367,11 @@ pub(super) async fn create_user<S: Store>(
         password_hash,
         role: role.as_str().to_owned(),
     };
-    ctx.store
-        .put_user(&user)
-        .await
-        .inspect_err(log_store_error)?;
+    // One conditional write: of two simultaneous creates, one gets 409.
+    let created = (ctx.store.create_user(&user).await).inspect_err(log_store_error)?;
+    if !created {
+        return Err(exists());
+    }
     eprintln!(
         "letterbox: {} created user `{}` ({})",
         admin.sub, user.username, user.role

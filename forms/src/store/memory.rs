@@ -115,6 +115,17 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        match state.users.entry(user.username.clone()) {
+            std::collections::hash_map::Entry::Occupied(_) => Ok(false),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(user.clone());
+                Ok(true)
+            }
+        }
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.lock().map(|_| ())
     }

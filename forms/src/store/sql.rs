@@ -57,6 +57,10 @@ pub const GET_USER: &str = "SELECT username, password_hash, role FROM users WHER
 pub const PUT_USER: &str = "INSERT INTO users (username, password_hash, role) VALUES (?1, ?2, ?3) \
 ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role";
 
+/// `?1` username, `?2` password_hash, `?3` role; a row back when created.
+pub const CREATE_USER: &str = "INSERT INTO users (username, password_hash, role) VALUES (?1, ?2, ?3) \
+ON CONFLICT (username) DO NOTHING RETURNING username";
+
 pub const PING: &str = "SELECT 1";
 
 /// Whether a SQLite error message means the schema has not been created

@@ -157,6 +157,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        let created = self
+            .conn()?
+            .query_row(
+                sql::CREATE_USER,
+                params![user.username, user.password_hash, user.role],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(err)?;
+        Ok(created.is_some())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.conn()?
             .query_row(sql::PING, [], |r| r.get::<_, i64>(0))
