@@ -20,6 +20,7 @@ pub mod output;
 pub mod paginate;
 pub mod postprocess;
 pub mod render;
+pub mod sass;
 pub mod search;
 pub mod serve;
 pub mod shortcodes;

@@ -22,6 +22,7 @@ use crate::markdown::{Heading, Rendered};
 use crate::paginate::{self, Paginator};
 use crate::postprocess::Fingerprints;
 use crate::render::{Lookup, Reads, Urls, html, map, opt};
+use crate::sass;
 use crate::site::Site;
 use crate::taxonomy::{self, Taxonomies};
 
@@ -70,6 +71,8 @@ pub struct Model {
     /// `(from, output path, source)` of copied files.
     pub copies: Vec<(PathBuf, String, String)>,
     pub assets: [(&'static str, String); 2],
+    /// Stylesheets of `sass/`, compiled with the jobs.
+    pub stylesheets: Vec<sass::Stylesheet>,
     /// Each page's section.
     pub page_section: Vec<usize>,
     /// Each section's pages in the section's order.
@@ -195,6 +198,7 @@ impl Model {
             aliases: Vec::new(),
             copies: Vec::new(),
             assets: builtin_assets(),
+            stylesheets: Vec::new(),
             page_section,
             section_pages,
             subsections,
@@ -321,6 +325,10 @@ impl Model {
             Ok(files) => copies.extend(files),
             Err(e) => errors.push(e),
         }
+        match sass::find(&site.root) {
+            Ok(sheets) => self.stylesheets = sheets,
+            Err(e) => errors.push(e),
+        }
         // `robots.txt` from the template unless static/ has one.
         if !copies.iter().any(|(_, out, _)| out == "robots.txt") {
             jobs.push(Job {
@@ -337,6 +345,7 @@ impl Model {
             .chain((self.aliases.iter()).map(|(o, _, s)| (o.as_str(), s.as_str())))
             .chain((self.copies.iter()).map(|(_, o, s)| (o.as_str(), s.as_str())))
             .chain((self.assets.iter()).map(|(o, _)| (*o, "(built-in) letterbox")))
+            .chain((self.stylesheets.iter()).map(|s| (s.out.as_str(), s.display.as_str())))
             .chain((extra_claims.iter()).map(|(o, s)| (o.as_str(), s.as_str())));
         for (out, source) in outputs {
             if let Some(first) = claimed.insert(out, source) {

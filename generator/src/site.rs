@@ -354,13 +354,22 @@ impl Site {
             return Err(errors.into());
         }
         model.build_values(self, page_md, section_md);
-        let ((extra_files, search_entries), rendered) = rayon::join(
+        let (((extra_files, search_entries), css), rendered) = rayon::join(
             || {
-                let extras = model.extras(self);
-                let entries = extras.search_entries();
-                let files = (entries.as_ref().map_err(|e| anyhow!("{e:#}")))
-                    .and_then(|entries| extras.files(None, entries));
-                (files, entries.unwrap_or_default())
+                rayon::join(
+                    || {
+                        let extras = model.extras(self);
+                        let entries = extras.search_entries();
+                        let files = (entries.as_ref().map_err(|e| anyhow!("{e:#}")))
+                            .and_then(|entries| extras.files(None, entries));
+                        (files, entries.unwrap_or_default())
+                    },
+                    || {
+                        (model.stylesheets.par_iter())
+                            .map(|s| crate::sass::compile(s, &self.root, self.config.minify))
+                            .collect::<Vec<_>>()
+                    },
+                )
             },
             || {
                 (0..model.jobs.len())
@@ -391,6 +400,12 @@ impl Site {
         }
         for (out, text) in &model.assets {
             files.push((out, text.clone()));
+        }
+        for (sheet, result) in model.stylesheets.iter().zip(css) {
+            match result {
+                Ok(text) => files.push((sheet.out.as_str(), text)),
+                Err(e) => errors.push(e),
+            }
         }
         match &extra_files {
             Ok(extra) => files.extend(extra.iter().map(|(o, t)| (o.as_str(), t.clone()))),
@@ -668,7 +683,7 @@ fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
             output.display()
         );
     }
-    for source in ["content", "templates", "static"] {
+    for source in ["content", "templates", "static", crate::sass::DIR] {
         if output.starts_with(root.join(source)) {
             anyhow::bail!("output folder {} is inside {source}/", output.display());
         }

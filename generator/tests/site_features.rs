@@ -208,3 +208,38 @@ fn starter_site_uses_highlighting_and_a_cachebusted_stylesheet() {
     assert!(post.contains("data-lang=\"toml\""), "{post}");
     assert!(post.contains("<span class=\"line hl\">"), "{post}");
 }
+
+#[test]
+fn sass_compiles_beside_the_pages_and_errors_name_the_line() {
+    let dir = site("sitefeatures");
+    let root = dir.path();
+    fs::create_dir_all(root.join("sass/css")).unwrap();
+    fs::write(root.join("sass/_vars.scss"), "$gap: 4px;\n").unwrap();
+    fs::write(
+        root.join("sass/css/site.scss"),
+        "@use '../vars';\nmain { article { margin: vars.$gap * 2; } }\n",
+    )
+    .unwrap();
+    build(&BuildOptions::new(root)).unwrap();
+    let css = read(root, "css/site.css");
+    assert!(css.contains("main article {\n  margin: 8px;\n}"), "{css}");
+    assert!(!root.join("dist/_vars.css").exists());
+    assert!(!root.join("dist/css/site.scss").exists());
+
+    // A static file of the same name is a collision naming both.
+    fs::create_dir_all(root.join("static/css")).unwrap();
+    fs::write(root.join("static/css/site.css"), "body {}").unwrap();
+    let err = build(&BuildOptions::new(root)).unwrap_err().to_string();
+    assert!(
+        err.contains("static/css/site.css") && err.contains("sass/css/site.scss"),
+        "{err}"
+    );
+    fs::remove_file(root.join("static/css/site.css")).unwrap();
+
+    // A syntax error in a partial fails the build, naming file, line and
+    // column, and leaves the last output as it was.
+    fs::write(root.join("sass/_vars.scss"), "$gap: 4px\n$other: 1px;\n").unwrap();
+    let err = build(&BuildOptions::new(root)).unwrap_err().to_string();
+    assert!(err.contains("sass/_vars.scss:2:"), "{err}");
+    assert_eq!(read(root, "css/site.css"), css);
+}
