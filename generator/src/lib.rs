@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod extras;
 pub mod feeds;
 pub mod forms;

@@ -95,6 +95,12 @@ impl Templates {
         });
         let lookup: Arc<RwLock<Arc<Lookup>>> = Arc::default();
         register_functions(&mut tera, &lookup);
+        let data = crate::data::DataFiles::new(root);
+        tera.register_function("load_data", move |kwargs: Kwargs, _: &State| {
+            let path = kwargs.must_get::<&str>("path")?;
+            let format = kwargs.get::<&str>("format")?;
+            data.load(path, format).map_err(tera::Error::message)
+        });
         let mut this = Self { tera, user, lookup };
         this.tera
             .add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))

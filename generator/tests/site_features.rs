@@ -243,3 +243,40 @@ fn sass_compiles_beside_the_pages_and_errors_name_the_line() {
     assert!(err.contains("sass/_vars.scss:2:"), "{err}");
     assert_eq!(read(root, "css/site.css"), css);
 }
+
+#[test]
+fn load_data_reads_site_files_and_names_what_is_wrong() {
+    let dir = site("sitefeatures");
+    let root = dir.path();
+    fs::create_dir_all(root.join("data")).unwrap();
+    fs::write(
+        root.join("data/team.toml"),
+        "[[people]]\nname = \"Ada\"\n[[people]]\nname = \"Grace\"\n",
+    )
+    .unwrap();
+    fs::write(root.join("data/prices.csv"), "plan,price\nsmall,5\n").unwrap();
+    fs::write(
+        root.join("templates/team.html"),
+        "{% set team = load_data(path=\"data/team.toml\") %}\
+         {% set prices = load_data(path=\"data/prices.csv\") %}\
+         <ul>{% for p in team.people %}<li>{{ p.name }}</li>{% endfor %}</ul>\
+         <p>{{ prices.records[0][0] }}: {{ prices.records[0][1] }}</p>",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/team.md"),
+        "+++\ntitle = \"Team\"\ntemplate = \"team.html\"\n+++\n",
+    )
+    .unwrap();
+    build(&BuildOptions::new(root)).unwrap();
+    let html = read(root, "team/index.html");
+    assert!(html.contains("<li>Ada</li><li>Grace</li>"), "{html}");
+    assert!(html.contains("<p>small: 5</p>"), "{html}");
+
+    fs::write(root.join("data/team.toml"), "[[people]\n").unwrap();
+    let err = build(&BuildOptions::new(root)).unwrap_err().to_string();
+    assert!(
+        err.contains("templates/team.html") && err.contains("data/team.toml"),
+        "{err}"
+    );
+}
