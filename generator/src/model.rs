@@ -214,10 +214,15 @@ impl Model {
             values: Values::default(),
         };
         model.plan_outputs(site, errors);
-        model.fingerprints = Arc::new(Fingerprints::new(
-            (model.copies.iter()).map(|(from, out, _)| (out.as_str(), from.as_path())),
-        ));
+        model.reset_fingerprints();
         model
+    }
+
+    /// Forgets which assets were asked for with `cachebust=true`.
+    pub fn reset_fingerprints(&mut self) {
+        self.fingerprints = Arc::new(Fingerprints::new(
+            (self.copies.iter()).map(|(from, out, _)| (out.as_str(), from.as_path())),
+        ));
     }
 
     /// Jobs, aliases and copies; two sources writing one file is an error
@@ -415,7 +420,10 @@ impl Model {
                 let ancestors = (self.ancestors_of[i].iter())
                     .map(|&a| section_refs[a].clone())
                     .collect();
-                section_meta_value(section, &section_md[i], urls, ancestors)
+                let subsections = (self.subsections[i].iter())
+                    .map(|&s| section_refs[s].clone())
+                    .collect();
+                section_meta_value(section, &section_md[i], urls, ancestors, subsections)
             })
             .collect();
         self.values = Values {
@@ -425,7 +433,7 @@ impl Model {
             ..Values::default()
         };
         self.values.sections = (0..content.sections.len())
-            .map(|s| self.section_value(s, &section_refs))
+            .map(|s| self.section_value(s))
             .collect();
         // Each term's value (with its pages) is built once, shared by the
         // list page, the term's pagers and `get_taxonomy`.
@@ -496,20 +504,14 @@ impl Model {
         site.templates.set_lookup(lookup);
     }
 
-    /// Section `s` with its pages and subsections.
-    fn section_value(&self, s: usize, section_refs: &[Value]) -> Value {
+    /// Section `s` with its pages.
+    fn section_value(&self, s: usize) -> Value {
         let pages: Vec<Value> = (self.section_pages[s].iter())
             .map(|&p| self.values.pages[p].clone())
             .collect();
-        let subsections: Vec<Value> = (self.subsections[s].iter())
-            .map(|&i| section_refs[i].clone())
-            .collect();
         with_fields(
             &self.values.section_meta[s],
-            [
-                ("pages", Value::from(pages)),
-                ("subsections", Value::from(subsections)),
-            ],
+            [("pages", Value::from(pages))],
         )
     }
 
@@ -613,11 +615,8 @@ impl Model {
             let body = take_body_fields(&mut page_md[p]);
             self.values.pages[p] = with_fields(&self.values.pages[p], body);
         }
-        let section_refs: Vec<Value> = (content.sections.iter())
-            .map(|s| section_ref(s, &self.urls))
-            .collect();
         for &s in &sections {
-            self.values.sections[s] = self.section_value(s, &section_refs);
+            self.values.sections[s] = self.section_value(s);
         }
         for &(t, k) in &terms {
             let taxonomy = &self.taxonomies.list[t];
@@ -872,12 +871,14 @@ fn page_value(
     .chain(more))
 }
 
-/// A section without its pages and subsections.
+/// A section with an empty `pages` (as Zola's `metadata_only`); its
+/// subsections are references.
 fn section_meta_value(
     section: &Section,
     rendered: &Rendered,
     urls: &Urls,
     ancestors: Vec<Value>,
+    subsections: Vec<Value>,
 ) -> Value {
     let meta = &section.meta;
     map([
@@ -892,6 +893,8 @@ fn section_meta_value(
         ("weight", meta.weight.map_or_else(Value::none, Value::from)),
         ("extra", Value::from_serializable(&meta.extra)),
         ("ancestors", Value::from(ancestors)),
+        ("pages", Value::from(Vec::<Value>::new())),
+        ("subsections", Value::from(subsections)),
     ])
 }
 

@@ -162,9 +162,12 @@ impl Templates {
         context: &Context,
         source: &str,
     ) -> (anyhow::Result<String>, Reads) {
-        READS.with(|reads| *reads.borrow_mut() = Some(Reads::default()));
+        // Saved and put back, so that a render nested on this thread (were a
+        // template function ever to wait on rayon work) keeps its own reads.
+        let outer = READS.with(|reads| reads.borrow_mut().replace(Reads::default()));
+        debug_assert!(outer.is_none(), "renders do not nest");
         let result = self.render(name, context, source);
-        let reads = READS.with(|reads| reads.borrow_mut().take());
+        let reads = READS.with(|reads| std::mem::replace(&mut *reads.borrow_mut(), outer));
         (result, reads.unwrap_or_default())
     }
 

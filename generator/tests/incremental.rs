@@ -280,6 +280,65 @@ fn template_edits_render_every_file_again_as_a_full_build() {
     assert!(why.contains("shortcodes"), "{why}");
 }
 
+#[test]
+fn a_template_that_a_shortcode_includes_renders_the_bodies_again() {
+    let dir = site("incremental");
+    let root = dir.path();
+    fs::create_dir_all(root.join("templates/partials")).unwrap();
+    let partial = root.join("templates/partials/n.html");
+    fs::write(&partial, "v1").unwrap();
+    fs::write(
+        root.join("templates/shortcodes/note.html"),
+        "<aside>{{ body }} {% include \"partials/n.html\" %}</aside>",
+    )
+    .unwrap();
+    append(
+        &root.join("content/blog/a.md"),
+        "\n{% note() %}Hi{% end %}\n",
+    );
+    let state = kept(root);
+    assert!(
+        tree(&root.join("dist"))["blog/a/index.html"]
+            .windows(2)
+            .any(|w| w == b"v1")
+    );
+    fs::write(&partial, "v2").unwrap();
+    let (_, update) = state.update(&[partial]).unwrap();
+    assert_eq!(update.pages, 1, "{update:?}");
+    let fast = tree(&root.join("dist"));
+    letterbox::build(&options(root, "fresh")).unwrap();
+    assert!(
+        fast == tree(&root.join("fresh")),
+        "dist/ differs from a full build"
+    );
+}
+
+#[test]
+fn templates_asking_for_other_hashed_assets_are_refused() {
+    let dir = site("incremental");
+    let root = dir.path();
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::write(root.join("static/style.css"), "body { margin: 0 }").unwrap();
+    let page = root.join("templates/page.html");
+    let plain = fs::read_to_string(&page).unwrap();
+    let hashed = plain.replace(
+        "<body>",
+        "<body><link rel=\"stylesheet\" href=\"{{ get_url(path='style.css', cachebust=true) }}\">",
+    );
+    fs::write(&page, &hashed).unwrap();
+    let state = kept(root);
+    assert!(root.join("dist/_headers").exists());
+    // Dropping the only hashed asset would leave its copy and `_headers`.
+    fs::write(&page, &plain).unwrap();
+    let why = state.update(std::slice::from_ref(&page)).unwrap_err();
+    assert!(why.contains("hashed assets"), "{why}");
+    // And asking for one that was not hashed before needs its copy.
+    let state = kept(root);
+    fs::write(&page, &hashed).unwrap();
+    let why = state.update(std::slice::from_ref(&page)).unwrap_err();
+    assert!(why.contains("hashed assets"), "{why}");
+}
+
 /// Builds `root` with `original` as the text of `page` (whose current
 /// text is the edit), then offers the edit to the fast path.
 fn kept_then_update(root: &Path, page: &Path, original: &str) -> String {

@@ -355,7 +355,10 @@ pub(super) async fn create_user<S: Store>(
     };
 
     let exists = || ApiError::Conflict(format!("a user named `{username}` exists already"));
-    if ctx.config.admin_username.as_deref() == Some(username) {
+    // A cheap look first, so a taken name costs no password hash; the
+    // conditional write below settles simultaneous creates.
+    let taken = (ctx.store.get_user(username).await).inspect_err(log_store_error)?;
+    if ctx.config.admin_username.as_deref() == Some(username) || taken.is_some() {
         return Err(exists());
     }
     let password_hash = hash_password(password).map_err(|e| {

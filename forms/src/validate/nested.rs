@@ -52,7 +52,7 @@ pub fn has_nested_repetition(pattern: &str) -> bool {
             }
             '(' => {
                 groups.push(Group::default());
-                i += 1;
+                i = group_body_start(&chars, i);
                 continue;
             }
             ')' => {
@@ -83,6 +83,25 @@ pub fn has_nested_repetition(pattern: &str) -> bool {
         i = atom_end + len;
     }
     false
+}
+
+/// Index of the first atom of the group opening at `start`: past `(`,
+/// and past `?:`, `?=`, `?!`, `?<=`, `?<!`, `?<name>` or modifiers
+/// (`?i:`), which are syntax, not atoms.
+fn group_body_start(chars: &[char], start: usize) -> usize {
+    let at = |k: usize| chars.get(start + k).copied();
+    if at(1) != Some('?') {
+        return start + 1;
+    }
+    let past = |close: char| {
+        (chars[start..].iter().position(|&c| c == close)).map_or(chars.len(), |p| start + p + 1)
+    };
+    match (at(2), at(3)) {
+        (Some(':' | '=' | '!'), _) => start + 3,
+        (Some('<'), Some('=' | '!')) => start + 4,
+        (Some('<'), _) => past('>'),
+        _ => past(':'),
+    }
 }
 
 /// Index just past the escape at `start`: `\p{…}`, `\u{…}` and `\k<…>`
@@ -164,6 +183,10 @@ mod tests {
             r"(\p{L}+ ?)+",
             "(a+?)+?",
             "((a+))+",
+            "(?:a+)+",
+            r"(?:\w+\s?)+",
+            r"(?<w>\w+\s?)+",
+            "(?i:a+)+",
             r"(\x41+ ?)+",
             r"(\u{1F600}+ ?)+",
         ];
@@ -182,6 +205,8 @@ mod tests {
             "[[a-z]--[aeiou]]+",
             "(ab)(cd+)",
             "(?=a+)b",
+            "(?<=a+)b",
+            r"(?<w>\w+)(?: \k<w>)*",
             r"\w+(?: \w+)*",
             "([a-z]+-)*[a-z]+",
             r"(-\d+)+",

@@ -39,8 +39,9 @@ pub struct Incremental {
     /// A hash of every output file as last written, by path in the output
     /// folder (the texts themselves are not kept).
     hashes: HashMap<String, u64>,
-    /// How many hashed asset copies the last build made.
-    hashed_copies: usize,
+    /// The hashed asset copies (`get_url(…, cachebust=true)`) of the last
+    /// build.
+    hashed_copies: Vec<(PathBuf, String)>,
     manifest_json: Option<String>,
 }
 
@@ -73,7 +74,7 @@ impl Incremental {
         let state = Self {
             site,
             markdown,
-            hashed_copies: kept.model.fingerprints.copies().len(),
+            hashed_copies: kept.model.fingerprints.copies(),
             kept,
             hashes,
             manifest_json: output.manifest_json().map(str::to_owned),
@@ -99,7 +100,21 @@ impl Incremental {
         if templates_changed {
             self.reload_templates()?;
         }
-        let edited = self.changed_pages(&contents)?;
+        let mut edited = self.changed_pages(&contents)?;
+        if templates_changed {
+            // Shortcodes may include other templates: bodies that call them
+            // are rendered again too.
+            let content = &self.site.content;
+            let calls = |body: &str| crate::shortcodes::may_have_shortcodes(body);
+            if content.sections.iter().any(|s| calls(&s.body)) {
+                return Err("a template changed and a section's body calls shortcodes".into());
+            }
+            for (p, page) in content.pages.iter().enumerate() {
+                if calls(&page.body) && !edited.contains(&p) {
+                    edited.push(p);
+                }
+            }
+        }
         let old_ids: Vec<Vec<String>> = (edited.iter())
             .map(|&p| self.markdown.pages[p].ids.clone())
             .collect();
@@ -134,8 +149,8 @@ impl Incremental {
             kept.forms[j] = forms;
             files.push((kept.model.jobs[j].out.as_str(), text));
         }
-        if kept.model.fingerprints.copies().len() != self.hashed_copies {
-            return Err("a template asks for another hashed asset".into());
+        if kept.model.fingerprints.copies() != self.hashed_copies {
+            return Err("the templates ask for other hashed assets".into());
         }
         let extras = kept.model.extras(site);
         if !kept.search_entries.is_empty() {
@@ -154,6 +169,8 @@ impl Incremental {
             crate::postprocess::minify_html_files(&mut files);
         }
 
+        let (json, forms) = manifest_json(kept.forms.iter().flatten().cloned())
+            .map_err(|_| "the form manifest has errors".to_owned())?;
         // The files whose bytes changed, written in parallel.
         let hashes = &self.hashes;
         let changes: Vec<(&str, &str, u64)> = (files.par_iter())
@@ -175,8 +192,6 @@ impl Incremental {
                 *old = new;
             }
         }
-        let (json, forms) = manifest_json(kept.forms.iter().flatten().cloned())
-            .map_err(|_| "the form manifest has errors".to_owned())?;
         if self.manifest_json.as_deref() != Some(json.as_str()) {
             write_manifest(&manifest_path(&site.root), &json).map_err(|e| format!("{e:#}"))?;
             self.manifest_json = Some(json);
@@ -243,6 +258,8 @@ impl Incremental {
             return Err(format!("template `{}` is missing", job.template));
         }
         self.site.templates = templates;
+        // Hashed assets are handed out anew, as the templates ask for them.
+        self.kept.model.reset_fingerprints();
         self.kept.model.install_lookup(&self.site);
         Ok(())
     }
