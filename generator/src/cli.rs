@@ -24,6 +24,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create a new site that builds as it is (home, blog, contact form).
+    Init(InitArgs),
     /// Build the site into the output folder.
     Build(BuildArgs),
     /// Build, serve on 127.0.0.1 with live reload and answer /api in-process.
@@ -36,6 +38,19 @@ pub enum Command {
     /// variable. The password is read from a prompt without echo, or from
     /// the first line of stdin when it is piped; never from the arguments.
     HashPassword,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The new site's folder (created, or empty).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The site's title.
+    #[arg(long, default_value = "My site")]
+    pub title: String,
+    /// Where the site will be published.
+    #[arg(long, default_value = "https://example.org")]
+    pub base_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -123,6 +138,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => crate::serve::cli::run(args, cli.quiet),
         Command::HashPassword => hash_password(),
+        Command::Init(args) => init(args, cli.quiet),
         Command::Check(args) => check(args, cli.quiet),
         Command::Build(args) => {
             let options = BuildOptions {
@@ -197,6 +213,39 @@ fn check(args: CheckArgs, quiet: bool) -> ExitCode {
 
 /// `letterbox hash-password`: prompt (twice, without echo) on a terminal,
 /// else hash the first line of stdin; the PHC string goes to stdout.
+fn init(args: InitArgs, quiet: bool) -> ExitCode {
+    let options = crate::init::InitOptions {
+        dir: args.dir,
+        title: args.title,
+        base_url: args.base_url,
+        date: jiff::Timestamp::now().strftime("%Y-%m-%d").to_string(),
+    };
+    match crate::init::init(&options) {
+        Ok(files) => {
+            if !quiet {
+                println!(
+                    "Created {} files in {}:",
+                    files.len(),
+                    options.dir.display()
+                );
+                for file in &files {
+                    println!("  {file}");
+                }
+                println!(
+                    "Next: cd {} && letterbox serve   (then open http://127.0.0.1:{}/)",
+                    options.dir.display(),
+                    crate::serve::DEFAULT_PORT
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn hash_password() -> ExitCode {
     use letterbox_forms::auth::{PasswordError, hash_password, hash_password_from_reader};
     use std::io::IsTerminal;

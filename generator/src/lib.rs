@@ -15,6 +15,7 @@ pub mod extras;
 pub mod feeds;
 pub mod forms;
 pub mod highlight;
+pub mod init;
 pub mod markdown;
 pub mod model;
 pub mod output;
