@@ -41,6 +41,16 @@ fn kept(root: &Path) -> Incremental {
     Incremental::build(site).unwrap().0
 }
 
+/// `dist/` must be what a fresh full build of the site writes.
+fn assert_dist_is_a_full_build(root: &Path) {
+    let fast = tree(&root.join("dist"));
+    letterbox::build(&options(root, "fresh")).unwrap();
+    assert!(
+        fast == tree(&root.join("fresh")),
+        "dist/ differs from a full build"
+    );
+}
+
 fn append(path: &Path, text: &str) {
     let mut body = fs::read_to_string(path).unwrap();
     body.push_str(text);
@@ -188,12 +198,7 @@ fn edits_in_a_row_each_equal_a_full_build() {
         append(&path, &format!("\nEdit {round} of {rel}.\n"));
         state = state.update(std::slice::from_ref(&path)).unwrap().0;
     }
-    let fast = tree(&root.join("dist"));
-    letterbox::build(&options(root, "fresh")).unwrap();
-    assert!(
-        fast == tree(&root.join("fresh")),
-        "dist/ differs from a full build"
-    );
+    assert_dist_is_a_full_build(root);
 }
 
 #[test]
@@ -260,13 +265,8 @@ fn template_edits_render_every_file_again_as_a_full_build() {
     append(&c, "\nC, edited with the template.\n");
     let (state, update) = state.update(&[section.clone(), c]).unwrap();
     assert!(update.rendered.len() > 15, "{update:?}");
-    let fast = tree(&root.join("dist"));
-    assert_ne!(fast, jobs_before);
-    letterbox::build(&options(root, "fresh")).unwrap();
-    assert!(
-        fast == tree(&root.join("fresh")),
-        "dist/ differs from a full build"
-    );
+    assert_ne!(tree(&root.join("dist")), jobs_before);
+    assert_dist_is_a_full_build(root);
 
     // A template that does not parse, or a shortcode: a full build.
     fs::write(&section, "{% if %}").unwrap();
@@ -305,12 +305,7 @@ fn a_template_that_a_shortcode_includes_renders_the_bodies_again() {
     fs::write(&partial, "v2").unwrap();
     let (_, update) = state.update(&[partial]).unwrap();
     assert_eq!(update.pages, 1, "{update:?}");
-    let fast = tree(&root.join("dist"));
-    letterbox::build(&options(root, "fresh")).unwrap();
-    assert!(
-        fast == tree(&root.join("fresh")),
-        "dist/ differs from a full build"
-    );
+    assert_dist_is_a_full_build(root);
 }
 
 #[test]

@@ -16,6 +16,13 @@ fn read(root: &Path, rel: &str) -> String {
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
+/// Writes `text` at `rel` under `root`, creating folders.
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
 fn append(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
     let mut old = fs::read_to_string(&path).unwrap_or_default();
@@ -213,13 +220,12 @@ fn starter_site_uses_highlighting_and_a_cachebusted_stylesheet() {
 fn sass_compiles_beside_the_pages_and_errors_name_the_line() {
     let dir = site("sitefeatures");
     let root = dir.path();
-    fs::create_dir_all(root.join("sass/css")).unwrap();
-    fs::write(root.join("sass/_vars.scss"), "$gap: 4px;\n").unwrap();
-    fs::write(
-        root.join("sass/css/site.scss"),
+    write(root, "sass/_vars.scss", "$gap: 4px;\n");
+    write(
+        root,
+        "sass/css/site.scss",
         "@use '../vars';\nmain { article { margin: vars.$gap * 2; } }\n",
-    )
-    .unwrap();
+    );
     build(&BuildOptions::new(root)).unwrap();
     let css = read(root, "css/site.css");
     assert!(css.contains("main article {\n  margin: 8px;\n}"), "{css}");
@@ -227,8 +233,7 @@ fn sass_compiles_beside_the_pages_and_errors_name_the_line() {
     assert!(!root.join("dist/css/site.scss").exists());
 
     // A static file of the same name is a collision naming both.
-    fs::create_dir_all(root.join("static/css")).unwrap();
-    fs::write(root.join("static/css/site.css"), "body {}").unwrap();
+    write(root, "static/css/site.css", "body {}");
     let err = build(&BuildOptions::new(root)).unwrap_err().to_string();
     assert!(
         err.contains("static/css/site.css") && err.contains("sass/css/site.scss"),
@@ -238,7 +243,7 @@ fn sass_compiles_beside_the_pages_and_errors_name_the_line() {
 
     // A syntax error in a partial fails the build, naming file, line and
     // column, and leaves the last output as it was.
-    fs::write(root.join("sass/_vars.scss"), "$gap: 4px\n$other: 1px;\n").unwrap();
+    write(root, "sass/_vars.scss", "$gap: 4px\n$other: 1px;\n");
     let err = build(&BuildOptions::new(root)).unwrap_err().to_string();
     assert!(err.contains("sass/_vars.scss:2:"), "{err}");
     assert_eq!(read(root, "css/site.css"), css);
@@ -248,32 +253,31 @@ fn sass_compiles_beside_the_pages_and_errors_name_the_line() {
 fn load_data_reads_site_files_and_names_what_is_wrong() {
     let dir = site("sitefeatures");
     let root = dir.path();
-    fs::create_dir_all(root.join("data")).unwrap();
-    fs::write(
-        root.join("data/team.toml"),
+    write(
+        root,
+        "data/team.toml",
         "[[people]]\nname = \"Ada\"\n[[people]]\nname = \"Grace\"\n",
-    )
-    .unwrap();
-    fs::write(root.join("data/prices.csv"), "plan,price\nsmall,5\n").unwrap();
-    fs::write(
-        root.join("templates/team.html"),
+    );
+    write(root, "data/prices.csv", "plan,price\nsmall,5\n");
+    write(
+        root,
+        "templates/team.html",
         "{% set team = load_data(path=\"data/team.toml\") %}\
          {% set prices = load_data(path=\"data/prices.csv\") %}\
          <ul>{% for p in team.people %}<li>{{ p.name }}</li>{% endfor %}</ul>\
          <p>{{ prices.records[0][0] }}: {{ prices.records[0][1] }}</p>",
-    )
-    .unwrap();
-    fs::write(
-        root.join("content/team.md"),
+    );
+    write(
+        root,
+        "content/team.md",
         "+++\ntitle = \"Team\"\ntemplate = \"team.html\"\n+++\n",
-    )
-    .unwrap();
+    );
     build(&BuildOptions::new(root)).unwrap();
     let html = read(root, "team/index.html");
     assert!(html.contains("<li>Ada</li><li>Grace</li>"), "{html}");
     assert!(html.contains("<p>small: 5</p>"), "{html}");
 
-    fs::write(root.join("data/team.toml"), "[[people]\n").unwrap();
+    write(root, "data/team.toml", "[[people]\n");
     let err = build(&BuildOptions::new(root)).unwrap_err().to_string();
     assert!(
         err.contains("templates/team.html") && err.contains("data/team.toml"),
