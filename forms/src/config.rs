@@ -18,6 +18,7 @@ pub const VARIABLES: &[&str] = &[
     "jwks",
     "jwks_issuer",
     "jwks_audience",
+    "jwks_client_id",
     "admin_username",
     "admin_password_hash",
 ];
@@ -87,6 +88,9 @@ pub struct Config {
     /// The `aud` the external provider's tokens for this API carry
     /// (required with `jwks`).
     pub jwks_audience: Option<String>,
+    /// The `client_id` claim AWS Cognito access tokens must carry (instead
+    /// of `jwks_audience`).
+    pub jwks_client_id: Option<String>,
     pub admin_username: Option<String>,
     /// Argon2 PHC string of the first admin's password.
     pub admin_password_hash: Option<String>,
@@ -107,6 +111,7 @@ impl std::fmt::Debug for Config {
             .field("jwks", &self.jwks.as_ref().map(|_| "<set>"))
             .field("jwks_issuer", &self.jwks_issuer)
             .field("jwks_audience", &self.jwks_audience)
+            .field("jwks_client_id", &self.jwks_client_id)
             .field("admin_username", &self.admin_username)
             .field(
                 "admin_password_hash",
@@ -208,6 +213,7 @@ impl Config {
             jwks: get("jwks"),
             jwks_issuer: get("jwks_issuer"),
             jwks_audience: get("jwks_audience"),
+            jwks_client_id: get("jwks_client_id"),
             admin_username,
             admin_password_hash,
         })

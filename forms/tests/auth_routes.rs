@@ -699,11 +699,16 @@ fn auth_routes_answer_503_without_a_usable_secret<S: Store>(store: S) {
     base.insert("jwt_secret", SECRET);
     base.insert("jwks", &jwks);
     let jwks_without_issuer = lookup(&base);
+    base.insert("jwks_issuer", EXT_ISS);
+    base.insert("jwks_audience", EXT_AUD);
+    base.insert("jwks_client_id", "app-client-1");
+    let audience_and_client_id = lookup(&base);
     let valid = local(|_| {});
     for (what, c) in [
         ("missing secret", missing),
         ("short secret", short),
         ("jwks without jwks_issuer", jwks_without_issuer),
+        ("jwks_audience and jwks_client_id", audience_and_client_id),
     ] {
         for (method, path, body) in [
             (
@@ -744,7 +749,7 @@ fn auth_routes_answer_503_without_a_usable_secret<S: Store>(store: S) {
         );
         assert_eq!(resp.status(), StatusCode::CREATED, "{what}");
     }
-    assert_eq!(stored(&store, "free").len(), 3);
+    assert_eq!(stored(&store, "free").len(), 4);
     assert_eq!(stored(&store, "members").len(), 0);
 }
 

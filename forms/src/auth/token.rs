@@ -61,6 +61,9 @@ pub enum AuthConfigError {
     /// when `jwks` is).
     #[error("{0} is not set, but {1} needs it")]
     MissingVariable(&'static str, &'static str),
+    /// Two variables that exclude each other are both set.
+    #[error("set either {0} or {1}, not both")]
+    Exclusive(&'static str, &'static str),
     /// The `jwks` document is unusable.
     #[error("jwks: {0}")]
     Jwks(String),
@@ -231,7 +234,17 @@ impl VerifiedClaims {
 pub struct ExternalProvider {
     jwks: Jwks,
     issuer: String,
-    audience: String,
+    audience: ExternalAudience,
+}
+
+/// How an external token shows it was issued for this API.
+#[derive(Clone, Debug)]
+enum ExternalAudience {
+    /// Its `aud` is this (Auth0, Okta, Keycloak, Entra ID…).
+    Aud(String),
+    /// Its `client_id` claim is this: AWS Cognito access tokens carry no
+    /// `aud`.
+    ClientId(String),
 }
 
 impl ExternalProvider {
@@ -255,8 +268,24 @@ impl ExternalProvider {
         Ok(ExternalProvider {
             jwks: Jwks::parse(jwks_json)?,
             issuer,
-            audience,
+            audience: ExternalAudience::Aud(audience),
         })
+    }
+
+    /// A provider whose access tokens name this API by a `client_id` claim
+    /// instead of `aud` (AWS Cognito): `client_id` must equal `client_id`.
+    pub fn with_client_id(
+        jwks_json: &str,
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Result<Self, AuthConfigError> {
+        let client_id = client_id.into();
+        if client_id.is_empty() {
+            return Err(AuthConfigError::Empty("external client_id"));
+        }
+        let mut provider = Self::new(jwks_json, issuer, client_id.clone())?;
+        provider.audience = ExternalAudience::ClientId(client_id);
+        Ok(provider)
     }
 
     /// The parsed key set.
@@ -546,7 +575,10 @@ impl Authenticator {
                 .find(&kid)
                 .ok_or_else(|| TokenError::UnknownKeyId(loggable(&kid)))?;
             options.allowed_issuers = Some(HashSet::from([external.issuer.clone()]));
-            options.allowed_audiences = Some(HashSet::from([external.audience.clone()]));
+            options.allowed_audiences = match &external.audience {
+                ExternalAudience::Aud(aud) => Some(HashSet::from([aud.clone()])),
+                ExternalAudience::ClientId(_) => None,
+            };
             match (alg, key) {
                 ("RS256", JwkKey::Rs256(k)) => k.verify_token(token, Some(options)),
                 ("ES256", JwkKey::Es256(k)) => k.verify_token(token, Some(options)),
@@ -560,6 +592,13 @@ impl Authenticator {
             .map(|c| (Provider::External, c))
         };
         let (provider, claims) = result.map_err(|e| map_jwt_error(&e))?;
+        if provider == Provider::External
+            && let Some(ExternalAudience::ClientId(id)) =
+                self.external.as_ref().map(|e| &e.audience)
+            && claims.custom.get("client_id").and_then(Value::as_str) != Some(id.as_str())
+        {
+            return Err(TokenError::WrongAudience);
+        }
         if claims.expires_at.is_none() {
             return Err(TokenError::MissingClaim("exp"));
         }

@@ -539,6 +539,65 @@ fn external_claims_are_mapped() {
 }
 
 #[test]
+fn cognito_access_tokens_are_matched_by_client_id() {
+    const CLIENT: &str = "app-client-1";
+    let provider = ExternalProvider::with_client_id(&jwks_json("rsa-1"), EXT_ISS, CLIENT).unwrap();
+    let auth = Authenticator::new(Some(SECRET))
+        .unwrap()
+        .with_external(provider);
+    // An access token: no `aud`, `client_id` and `token_use`.
+    fn claims(
+        client_id: Option<&'static str>,
+        aud: Option<&'static str>,
+    ) -> impl FnOnce(&mut JWTClaims<Map<String, Value>>) {
+        move |c: &mut JWTClaims<Map<String, Value>>| {
+            c.audiences = aud.map(|a| Audiences::AsString(a.into()));
+            if let Some(id) = client_id {
+                c.custom.insert("client_id".into(), json!(id));
+            }
+            c.custom.insert("token_use".into(), json!("access"));
+        }
+    }
+    let ok = auth
+        .verify_token(&rs(claims(Some(CLIENT), None)), NOW)
+        .unwrap();
+    assert_eq!(ok.provider, Provider::External);
+    assert!(
+        auth.verify_token(&es(claims(Some(CLIENT), None)), NOW)
+            .is_ok()
+    );
+    for (client_id, aud) in [
+        (Some("other-app"), None),
+        (None, None),
+        (None, Some(CLIENT)),
+    ] {
+        assert_eq!(
+            auth.verify_token(&rs(claims(client_id, aud)), NOW)
+                .unwrap_err(),
+            TokenError::WrongAudience,
+            "client_id {client_id:?}, aud {aud:?}"
+        );
+    }
+    // Everything else is checked as before: the issuer, for one.
+    let wrong_iss = rs(|c| {
+        claims(Some(CLIENT), None)(c);
+        c.issuer = Some("https://elsewhere.example/".into());
+    });
+    assert_eq!(
+        auth.verify_token(&wrong_iss, NOW).unwrap_err(),
+        TokenError::WrongIssuer
+    );
+    // A provider configured with an audience does not take client_id alone.
+    assert_eq!(
+        authenticator()
+            .verify_token(&rs(claims(Some(CLIENT), None)), NOW)
+            .unwrap_err(),
+        TokenError::WrongAudience
+    );
+    assert!(ExternalProvider::with_client_id(&jwks_json("k"), EXT_ISS, "").is_err());
+}
+
+#[test]
 fn external_tokens_need_a_provider_and_a_known_kid() {
     let no_ext = Authenticator::new(Some(SECRET)).unwrap();
     assert_eq!(

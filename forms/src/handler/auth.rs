@@ -39,8 +39,9 @@ const ANY_ADDR: &str = "*";
 /// The authenticator `config` describes: HS256 with `jwt_secret`
 /// (`jwt_ttl_seconds`, `jwt_issuer`, `jwt_audience`), plus RS256/ES256 tokens
 /// of an external identity provider when `jwks` is set, whose `iss` must be
-/// `jwks_issuer` and whose `aud` must be `jwks_audience` (both required with
-/// `jwks`).
+/// `jwks_issuer` and whose `aud` must be `jwks_audience` — or, for AWS
+/// Cognito access tokens, whose `client_id` must be `jwks_client_id` (one of
+/// the two, and the issuer, are required with `jwks`).
 pub fn authenticator(config: &Config) -> Result<Authenticator, AuthConfigError> {
     let auth = Authenticator::new(config.jwt_secret.as_deref().map(str::as_bytes))?
         .with_ttl(config.jwt_ttl_seconds)?
@@ -53,11 +54,22 @@ pub fn authenticator(config: &Config) -> Result<Authenticator, AuthConfigError> 
         .jwks_issuer
         .clone()
         .ok_or(AuthConfigError::MissingVariable("jwks_issuer", "jwks"))?;
-    let audience = config
-        .jwks_audience
-        .clone()
-        .ok_or(AuthConfigError::MissingVariable("jwks_audience", "jwks"))?;
-    Ok(auth.with_external(ExternalProvider::new(jwks, issuer, audience)?))
+    let provider = match (&config.jwks_audience, &config.jwks_client_id) {
+        (Some(audience), None) => ExternalProvider::new(jwks, issuer, audience.clone())?,
+        (None, Some(client_id)) => {
+            ExternalProvider::with_client_id(jwks, issuer, client_id.clone())?
+        }
+        (Some(_), Some(_)) => {
+            return Err(AuthConfigError::Exclusive(
+                "jwks_audience",
+                "jwks_client_id",
+            ));
+        }
+        (None, None) => {
+            return Err(AuthConfigError::MissingVariable("jwks_audience", "jwks"));
+        }
+    };
+    Ok(auth.with_external(provider))
 }
 
 /// [`authenticator`], or the 503 every auth-needing route answers (with a
