@@ -208,10 +208,11 @@ impl Incremental {
         Ok((self, update))
     }
 
-    /// The changed paths under `content/`, and whether a template changed;
+    /// The changed files under `content/` (with their path relative to it),
+    /// and whether a template changed;
     /// an error for anything else (static files, `site.toml`, shortcodes,
     /// which the Markdown stage uses).
-    fn split_changes(&self, changed: &[PathBuf]) -> Result<(Vec<PathBuf>, bool), String> {
+    fn split_changes(&self, changed: &[PathBuf]) -> Result<(Vec<(PathBuf, String)>, bool), String> {
         let root = &self.site.root;
         let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
         let content_dir = canon(&root.join("content"));
@@ -223,8 +224,11 @@ impl Incremental {
                 (Some(dir), Some(name)) => canon(dir).join(name),
                 _ => path.clone(),
             };
-            if full.starts_with(&content_dir) {
-                contents.push(full);
+            if let Ok(rel) = full.strip_prefix(&content_dir) {
+                let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+                    return Err(format!("{}: name is not UTF-8", path.display()));
+                };
+                contents.push((full, rel));
                 continue;
             }
             let Ok(rel) = full.strip_prefix(&templates_dir) else {
@@ -266,22 +270,12 @@ impl Incremental {
 
     /// Indices of the pages whose bodies changed, their new bodies set in
     /// the kept content; an error when a change is anything else.
-    fn changed_pages(&mut self, changed: &[PathBuf]) -> Result<Vec<usize>, String> {
-        let root = &self.site.root;
-        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
-        let content_dir = canon(&root.join("content"));
+    /// `changed`: (file, path relative to `content/`), as
+    /// [`Incremental::split_changes`] gives them.
+    fn changed_pages(&mut self, changed: &[(PathBuf, String)]) -> Result<Vec<usize>, String> {
         let mut indices = Vec::new();
-        for path in changed {
-            let full = match (path.parent(), path.file_name()) {
-                (Some(dir), Some(name)) => canon(dir).join(name),
-                _ => path.clone(),
-            };
-            let Ok(rel) = full.strip_prefix(&content_dir) else {
-                return Err(format!("{} is not in content/", path.display()));
-            };
-            let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
-                return Err(format!("{}: name is not UTF-8", path.display()));
-            };
+        for (full, rel) in changed {
+            let rel = rel.as_str();
             // Hidden files and folders are no content (as in `content::load`).
             if rel.split('/').any(|c| c.starts_with('.')) {
                 continue;
@@ -301,7 +295,7 @@ impl Incremental {
                 continue;
             };
             let page = &content.pages[i];
-            let text = std::fs::read_to_string(&full)
+            let text = std::fs::read_to_string(full)
                 .map_err(|e| format!("reading {}: {e}", full.display()))?;
             let split = split_front_matter(&text, &page.source).map_err(|e| format!("{e:#}"))?;
             let meta: PageFrontMatter =
