@@ -280,14 +280,18 @@ impl Taxonomy {
 impl Term {
     /// A short reference: `page.taxonomies.tags[i]`.
     pub fn ref_value(&self, urls: &Urls) -> Value {
-        map([
+        map(self.ref_pairs(urls))
+    }
+
+    fn ref_pairs(&self, urls: &Urls) -> [(&'static str, Value); 6] {
+        [
             ("name", Value::from(self.name.as_str())),
             ("slug", Value::from(self.slug.as_str())),
             ("path", Value::from(self.path.as_str())),
             ("url", Value::from(urls.url(&self.path))),
             ("permalink", Value::from(urls.permalink(&self.path))),
             ("page_count", Value::from(self.pages.len())),
-        ])
+        ]
     }
 
     /// `term` in templates (and each entry of `terms`): the reference plus
@@ -297,16 +301,8 @@ impl Term {
         let feed = taxonomy
             .feed_path(self)
             .map_or_else(Value::none, |p| Value::from(urls.url(&p)));
-        map([
-            ("name", Value::from(self.name.as_str())),
-            ("slug", Value::from(self.slug.as_str())),
-            ("path", Value::from(self.path.as_str())),
-            ("url", Value::from(urls.url(&self.path))),
-            ("permalink", Value::from(urls.permalink(&self.path))),
-            ("page_count", Value::from(self.pages.len())),
-            ("pages", Value::from(pages)),
-            ("feed_url", feed),
-        ])
+        let more = [("pages", Value::from(pages)), ("feed_url", feed)];
+        map(self.ref_pairs(urls).into_iter().chain(more))
     }
 }
 
