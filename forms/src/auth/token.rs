@@ -257,19 +257,11 @@ impl ExternalProvider {
         issuer: impl Into<String>,
         audience: impl Into<String>,
     ) -> Result<Self, AuthConfigError> {
-        let issuer = issuer.into();
         let audience = audience.into();
-        if issuer.is_empty() {
-            return Err(AuthConfigError::Empty("external issuer"));
-        }
         if audience.is_empty() {
             return Err(AuthConfigError::Empty("external audience"));
         }
-        Ok(ExternalProvider {
-            jwks: Jwks::parse(jwks_json)?,
-            issuer,
-            audience: ExternalAudience::Aud(audience),
-        })
+        Self::with_audience(jwks_json, issuer.into(), ExternalAudience::Aud(audience))
     }
 
     /// A provider whose access tokens name this API by a `client_id` claim
@@ -283,9 +275,26 @@ impl ExternalProvider {
         if client_id.is_empty() {
             return Err(AuthConfigError::Empty("external client_id"));
         }
-        let mut provider = Self::new(jwks_json, issuer, client_id.clone())?;
-        provider.audience = ExternalAudience::ClientId(client_id);
-        Ok(provider)
+        Self::with_audience(
+            jwks_json,
+            issuer.into(),
+            ExternalAudience::ClientId(client_id),
+        )
+    }
+
+    fn with_audience(
+        jwks_json: &str,
+        issuer: String,
+        audience: ExternalAudience,
+    ) -> Result<Self, AuthConfigError> {
+        if issuer.is_empty() {
+            return Err(AuthConfigError::Empty("external issuer"));
+        }
+        Ok(ExternalProvider {
+            jwks: Jwks::parse(jwks_json)?,
+            issuer,
+            audience,
+        })
     }
 
     /// The parsed key set.
