@@ -131,20 +131,16 @@ impl Templates {
 
     /// Sets the lookup, returning the previous one (to put it back).
     pub fn swap_lookup(&self, lookup: Arc<Lookup>) -> Arc<Lookup> {
-        let mut guard = self
-            .lookup
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        std::mem::replace(&mut *guard, lookup)
+        std::mem::replace(&mut *self.lookup_mut(), lookup)
     }
 
     /// Changes the lookup in place (copied first only if a render holds it).
     pub fn update_lookup(&self, change: impl FnOnce(&mut Lookup)) {
-        let mut guard = self
-            .lookup
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        change(Arc::make_mut(&mut guard));
+        change(Arc::make_mut(&mut self.lookup_mut()));
+    }
+
+    fn lookup_mut(&self) -> std::sync::RwLockWriteGuard<'_, Arc<Lookup>> {
+        (self.lookup.write()).unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Renders template `name`; errors name the template file, line and
