@@ -216,13 +216,8 @@ impl Site {
         let mut bodies = (self.content.pages.iter().map(|p| p.body.as_str()))
             .chain(self.content.sections.iter().map(|s| s.body.as_str()));
         if bodies.any(crate::shortcodes::may_have_shortcodes) {
-            self.templates.set_lookup(Lookup {
-                urls: urls.clone(),
-                paths: (content_paths.iter())
-                    .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
-                    .collect(),
-                ..Lookup::default()
-            });
+            self.templates
+                .set_lookup(shortcode_lookup(&urls, &content_paths));
         }
         let resolve =
             |dest: &str, bundle: Option<&str>| resolve_link(dest, bundle, &content_paths, &urls);
@@ -286,13 +281,8 @@ impl Site {
         let shortcodes =
             (indices.iter()).any(|&i| crate::shortcodes::may_have_shortcodes(&pages[i].body));
         let model_lookup = shortcodes.then(|| {
-            self.templates.swap_lookup(std::sync::Arc::new(Lookup {
-                urls: urls.clone(),
-                paths: (content_paths.iter())
-                    .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
-                    .collect(),
-                ..Lookup::default()
-            }))
+            (self.templates)
+                .swap_lookup(std::sync::Arc::new(shortcode_lookup(&urls, &content_paths)))
         });
         let mut errors = Vec::new();
         for &i in indices {
@@ -605,6 +595,18 @@ impl Site {
                     .map(move |l| anyhow!("{source}:{}: {}", l.line + body_line - 1, l.message))
             })
             .collect()
+    }
+}
+
+/// What shortcodes can look up: they run before the site model exists, so
+/// `get_url` (base path, `@/` paths) works in them and `get_page` does not.
+fn shortcode_lookup(urls: &Urls, content_paths: &HashMap<&str, &str>) -> Lookup {
+    Lookup {
+        urls: urls.clone(),
+        paths: (content_paths.iter())
+            .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
+            .collect(),
+        ..Lookup::default()
     }
 }
 
