@@ -219,18 +219,8 @@ impl Site {
             self.templates
                 .set_lookup(shortcode_lookup(&urls, &content_paths));
         }
-        let resolve =
-            |dest: &str, bundle: Option<&str>| resolve_link(dest, bundle, &content_paths, &urls);
-        let page_md: Vec<(Rendered, Vec<BrokenLink>)> = self
-            .content
-            .pages
-            .par_iter()
-            .map(|p| {
-                let bundle = p.rel.ends_with("/index.md").then_some(p.path.as_str());
-                crate::shortcodes::render_markdown(&self.templates, &p.body, &p.source, &md, &|d| {
-                    resolve(d, bundle)
-                })
-            })
+        let page_md: Vec<(Rendered, Vec<BrokenLink>)> = (self.content.pages.par_iter())
+            .map(|p| self.page_markdown(p, &md, &content_paths, &urls))
             .collect();
         let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
             .content
@@ -238,7 +228,7 @@ impl Site {
             .par_iter()
             .map(|s| {
                 crate::shortcodes::render_markdown(&self.templates, &s.body, &s.source, &md, &|d| {
-                    resolve(d, None)
+                    resolve_link(d, None, &content_paths, &urls)
                 })
             })
             .collect();
@@ -254,19 +244,31 @@ impl Site {
             .map(|s| (s.source.as_str(), s.body_line));
         let broken = page_md.iter().chain(&section_md).map(|(_, b)| b);
         for ((source, body_line), links) in page_sources.chain(section_sources).zip(broken) {
-            for link in links {
-                errors.push(anyhow!(
-                    "{source}:{}: {}",
-                    link.line + body_line - 1,
-                    link.message
-                ));
-            }
+            errors.extend(links.iter().map(|link| link_error(source, body_line, link)));
         }
         Markdown {
             pages: page_md.into_iter().map(|(r, _)| r).collect(),
             sections: section_md.into_iter().map(|(r, _)| r).collect(),
             errors,
         }
+    }
+
+    /// One page's Markdown; in a page bundle, relative links resolve
+    /// against the page's folder.
+    fn page_markdown(
+        &self,
+        page: &content::Page,
+        md: &crate::config::MarkdownConfig,
+        content_paths: &HashMap<&str, &str>,
+        urls: &Urls,
+    ) -> (Rendered, Vec<BrokenLink>) {
+        let bundle = page
+            .rel
+            .ends_with("/index.md")
+            .then_some(page.path.as_str());
+        crate::shortcodes::render_markdown(&self.templates, &page.body, &page.source, md, &|d| {
+            resolve_link(d, bundle, content_paths, urls)
+        })
     }
 
     /// Re-renders the Markdown of pages `indices` (into `markdown.pages`)
@@ -287,22 +289,12 @@ impl Site {
         let mut errors = Vec::new();
         for &i in indices {
             let p = &pages[i];
-            let bundle = p.rel.ends_with("/index.md").then_some(p.path.as_str());
-            let (rendered, broken) = crate::shortcodes::render_markdown(
-                &self.templates,
-                &p.body,
-                &p.source,
-                &md,
-                &|d| resolve_link(d, bundle, &content_paths, &urls),
+            let (rendered, broken) = self.page_markdown(p, &md, &content_paths, &urls);
+            errors.extend(
+                broken
+                    .iter()
+                    .map(|link| link_error(&p.source, p.body_line, link)),
             );
-            for link in broken {
-                errors.push(anyhow!(
-                    "{}:{}: {}",
-                    p.source,
-                    link.line + p.body_line - 1,
-                    link.message
-                ));
-            }
             markdown.pages[i] = rendered;
         }
         if let Some(lookup) = model_lookup {
@@ -596,6 +588,11 @@ impl Site {
             })
             .collect()
     }
+}
+
+/// A broken link as `file:line: message` (`link.line` counts from the body).
+fn link_error(source: &str, body_line: usize, link: &BrokenLink) -> anyhow::Error {
+    anyhow!("{source}:{}: {}", link.line + body_line - 1, link.message)
 }
 
 /// What shortcodes can look up: they run before the site model exists, so
