@@ -1,6 +1,10 @@
 //! The Spin side: entry point, variables, and the two Spin stores.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use http::header::ORIGIN;
@@ -9,14 +13,18 @@ use letterbox_forms::handler::{Context, SystemClock, collect_limited, error_resp
 use letterbox_forms::store::{
     KvBackend, KvStore, Page, StoreError, Submission, User, clamp_limit, sql,
 };
-use letterbox_forms::{ApiError, Config, Store, StoreKind};
+use letterbox_forms::{ApiError, Config, Manifest, Store, StoreKind};
 use spin_sdk::http::{FullBody, IntoResponse, Request};
 use spin_sdk::http_service;
 use spin_sdk::sqlite::{Connection, RowResult, Value};
 
 #[http_service]
 async fn handle_request(req: Request) -> impl IntoResponse {
-    let (parts, body) = serve(req).await.into_parts();
+    let (mut parts, body) = serve(req).await.into_parts();
+    // A known length lets the host send the body without chunk framing.
+    parts
+        .headers
+        .insert(http::header::CONTENT_LENGTH, body.len().into());
     http::Response::from_parts(parts, FullBody::new(Bytes::from(body)))
 }
 
@@ -26,35 +34,38 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
         .get(ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let config = match load_config().await {
+    let config = match config().await {
         Ok(config) => config,
         Err(e) => {
             eprintln!("letterbox: {e}");
             return error_response(&ApiError::Misconfigured(e), None, None);
         }
     };
-    let manifest = match crate::manifest() {
+    let manifest = match manifest() {
         Ok(manifest) => manifest,
         Err(e) => {
             eprintln!("letterbox: {e}");
-            return error_response(
-                &ApiError::Misconfigured(e),
-                Some(&config),
-                origin.as_deref(),
-            );
+            return error_response(&ApiError::Misconfigured(e), Some(config), origin.as_deref());
         }
     };
     let (parts, body) = req.into_parts();
-    let body = match collect_limited(&parts.headers, body, config.max_body_bytes).await {
+    // Only POST routes read a body; not waiting for another's saves a host
+    // round trip.
+    let body = if parts.method == http::Method::POST {
+        collect_limited(&parts.headers, body, config.max_body_bytes).await
+    } else {
+        Ok(Bytes::new())
+    };
+    let body = match body {
         Ok(body) => body,
-        Err(e) => return error_response(&e, Some(&config), origin.as_deref()),
+        Err(e) => return error_response(&e, Some(config), origin.as_deref()),
     };
     let req = http::Request::from_parts(parts, body);
     match config.store {
         StoreKind::Sqlite => {
-            let store = SpinSqlite::open().await;
+            let store = SpinSqlite;
             let ctx = Context {
-                config: &config,
+                config,
                 manifest,
                 store: &store,
                 clock: &SystemClock,
@@ -62,9 +73,9 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
             handle(req, &ctx).await
         }
         StoreKind::Kv => {
-            let store = KvStore::new(SpinKv::open().await);
+            let store = KvStore::new(SpinKv);
             let ctx = Context {
-                config: &config,
+                config,
                 manifest,
                 store: &store,
                 clock: &SystemClock,
@@ -74,12 +85,44 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
     }
 }
 
-/// Reads every variable of the design; an undefined one is unset.
+// Spin 4 reuses an instance for up to 128 requests: what does not change
+// while the application runs is read on the first request and kept. Only
+// successes are kept, so a misconfiguration answers 503 on every request
+// (and is read again) instead of being remembered as something else.
+
+/// The configuration, from Spin variables (each read costs a host call).
+async fn config() -> Result<&'static Config, String> {
+    static CONFIG: OnceLock<Config> = OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config);
+    }
+    let config = load_config().await?;
+    Ok(CONFIG.get_or_init(|| config))
+}
+
+/// The form manifest mounted at [`crate::MANIFEST_PATH`].
+fn manifest() -> Result<&'static Manifest, String> {
+    static MANIFEST: OnceLock<Manifest> = OnceLock::new();
+    if let Some(manifest) = MANIFEST.get() {
+        return Ok(manifest);
+    }
+    let manifest = crate::load_manifest(Path::new(crate::MANIFEST_PATH))?;
+    Ok(MANIFEST.get_or_init(|| manifest))
+}
+
+/// Reads every variable of the design. One the application does not
+/// declare is unset (a site's `spin.toml` may leave optional ones out); one
+/// that fails to resolve is an error, never a default.
 async fn load_config() -> Result<Config, String> {
+    use spin_sdk::variables::Error;
     let mut values = HashMap::new();
     for name in VARIABLES {
-        if let Ok(value) = spin_sdk::variables::get(name).await {
-            values.insert(*name, value);
+        match spin_sdk::variables::get(name).await {
+            Ok(value) => {
+                values.insert(*name, value);
+            }
+            Err(Error::Undefined(_) | Error::InvalidName(_)) => {}
+            Err(e) => return Err(format!("variable `{name}` cannot be read: {e:?}")),
         }
     }
     Config::from_lookup(|name| values.get(name).cloned()).map_err(|e| e.to_string())
@@ -91,17 +134,28 @@ async fn load_config() -> Result<Config, String> {
 /// of `letterbox_forms::store::sql`. Tables are created on first use: a
 /// statement failing with "no such table" runs the migrations and is retried
 /// once, so a normal request costs no extra round trip.
-struct SpinSqlite {
-    conn: Result<Connection, String>,
+struct SpinSqlite;
+
+thread_local! {
+    // Opened on first use and kept for the instance's later requests; a
+    // request that needs no store (a 404, a 422) makes no host call for it.
+    // Wasm components are single-threaded, so a thread-local is the instance.
+    static SQLITE: RefCell<Option<Rc<Connection>>> = const { RefCell::new(None) };
+    static KV: RefCell<Option<Rc<spin_sdk::key_value::Store>>> = const { RefCell::new(None) };
 }
 
 impl SpinSqlite {
-    async fn open() -> Self {
-        Self {
-            conn: Connection::open_default()
-                .await
-                .map_err(|e| format!("open sqlite: {e:?}")),
+    async fn connection() -> Result<Rc<Connection>, String> {
+        if let Some(conn) = SQLITE.with_borrow(Clone::clone) {
+            return Ok(conn);
         }
+        let conn = Rc::new(
+            Connection::open_default()
+                .await
+                .map_err(|e| format!("open sqlite: {e:?}"))?,
+        );
+        SQLITE.set(Some(Rc::clone(&conn)));
+        Ok(conn)
     }
 
     async fn try_exec(
@@ -109,7 +163,7 @@ impl SpinSqlite {
         statement: &str,
         params: Vec<Value>,
     ) -> Result<Vec<RowResult>, String> {
-        let conn = self.conn.as_ref().map_err(Clone::clone)?;
+        let conn = Self::connection().await?;
         let result = conn
             .execute(statement, params)
             .await
@@ -282,21 +336,20 @@ impl Store for SpinSqlite {
 
 /// [`KvBackend`] over Spin key-value (`default` store); the key layout is
 /// `letterbox_forms::store::kv`'s.
-struct SpinKv {
-    store: Result<spin_sdk::key_value::Store, String>,
-}
+struct SpinKv;
 
 impl SpinKv {
-    async fn open() -> Self {
-        Self {
-            store: spin_sdk::key_value::Store::open_default()
-                .await
-                .map_err(|e| format!("open key-value: {e:?}")),
+    async fn store(&self) -> Result<Rc<spin_sdk::key_value::Store>, StoreError> {
+        if let Some(store) = KV.with_borrow(Clone::clone) {
+            return Ok(store);
         }
-    }
-
-    fn store(&self) -> Result<&spin_sdk::key_value::Store, StoreError> {
-        self.store.as_ref().map_err(|e| StoreError::new(e.clone()))
+        let store = Rc::new(
+            spin_sdk::key_value::Store::open_default()
+                .await
+                .map_err(|e| StoreError::new(format!("open key-value: {e:?}")))?,
+        );
+        KV.set(Some(Rc::clone(&store)));
+        Ok(store)
     }
 }
 
@@ -306,19 +359,20 @@ fn kv_err(e: spin_sdk::key_value::Error) -> StoreError {
 
 impl KvBackend for SpinKv {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store()?.get(key).await.map_err(kv_err)
+        self.store().await?.get(key).await.map_err(kv_err)
     }
 
     async fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store()?.set(key, value).await.map_err(kv_err)
+        self.store().await?.set(key, value).await.map_err(kv_err)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.store()?.delete(key).await.map_err(kv_err)
+        self.store().await?.delete(key).await.map_err(kv_err)
     }
 
     async fn get_keys(&self) -> Result<Vec<String>, StoreError> {
-        self.store()?
+        self.store()
+            .await?
             .get_keys()
             .await
             .collect()

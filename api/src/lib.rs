@@ -1,39 +1,34 @@
 //! Letterbox's form backend as a Spin component: a thin adapter from Spin's
 //! HTTP request, SQLite and key-value APIs to `letterbox-forms`.
 //!
-//! Everything Spin-specific lives behind `cfg(target_arch = "wasm32")`, so the
-//! workspace still builds and tests on the host.
+//! The component is the same for every site: it reads the site's form
+//! manifest at run time from [`MANIFEST_PATH`], a file `spin.toml` mounts
+//! from the site's `.letterbox/forms.json` (written by `letterbox build`).
+//! Everything Spin-specific lives behind `cfg(target_arch = "wasm32")`, so
+//! the workspace still builds and tests on the host.
 
-use std::sync::OnceLock;
+use std::path::Path;
 
-use letterbox_forms::{MANIFEST_VERSION, Manifest};
+use letterbox_forms::Manifest;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
 
-/// The form manifest compiled in by `build.rs`.
-pub const MANIFEST_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/forms.json"));
+/// Where the component finds the form manifest: `spin.toml` mounts the
+/// site's `.letterbox/forms.json` here with
+/// `files = [{ source = ".letterbox", destination = "/letterbox" }]`.
+pub const MANIFEST_PATH: &str = "/letterbox/forms.json";
 
-/// Parses [`MANIFEST_JSON`] (once per instance).
-pub fn manifest() -> Result<&'static Manifest, String> {
-    static MANIFEST: OnceLock<Result<Manifest, String>> = OnceLock::new();
-    MANIFEST
-        .get_or_init(|| parse_manifest(MANIFEST_JSON))
-        .as_ref()
-        .map_err(Clone::clone)
-}
-
-/// Parses a manifest and checks its version.
-pub fn parse_manifest(json: &str) -> Result<Manifest, String> {
-    let manifest: Manifest =
-        serde_json::from_str(json).map_err(|e| format!("form manifest: {e}"))?;
-    if manifest.version != MANIFEST_VERSION {
-        return Err(format!(
-            "form manifest version {} but this build reads version {MANIFEST_VERSION}; rebuild the site and the component",
-            manifest.version
-        ));
-    }
-    Ok(manifest)
+/// Reads and checks the manifest at `path`; the error says what to fix.
+pub fn load_manifest(path: &Path) -> Result<Manifest, String> {
+    let json = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "the form manifest {} cannot be read ({e}): run `letterbox build` and mount the \
+             site's .letterbox folder at /letterbox with `files` in spin.toml",
+            path.display()
+        )
+    })?;
+    Manifest::from_json(&json).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -42,17 +37,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn compiled_in_manifest_parses() {
-        manifest().unwrap();
-    }
+    fn a_manifest_file_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("forms.json");
 
-    #[test]
-    fn wrong_version_is_refused() {
-        assert!(
-            parse_manifest(r#"{"version":999,"forms":{}}"#)
-                .unwrap_err()
-                .contains("version 999")
-        );
-        assert!(parse_manifest("not json").is_err());
+        let missing = load_manifest(&path).unwrap_err();
+        assert!(missing.contains("cannot be read"), "{missing}");
+        assert!(missing.contains("letterbox build"), "{missing}");
+
+        std::fs::write(&path, r#"{"version":999,"forms":{}}"#).unwrap();
+        let old = load_manifest(&path).unwrap_err();
+        assert!(old.contains("version 999"), "{old}");
+
+        std::fs::write(&path, "{").unwrap();
+        assert!(load_manifest(&path).unwrap_err().contains("not valid JSON"));
+
+        std::fs::write(&path, r#"{"version":1,"forms":{}}"#).unwrap();
+        assert_eq!(load_manifest(&path).unwrap(), Manifest::default());
     }
 }

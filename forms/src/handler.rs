@@ -238,9 +238,18 @@ async fn dispatch<S: Store>(
     match route {
         Route::Health => {
             ctx.store.ping().await.inspect_err(log_store_error)?;
+            let forms: Vec<&str> = ctx.manifest.forms.keys().map(String::as_str).collect();
             Ok(json_response(
                 StatusCode::OK,
-                &json!({ "status": "ok", "store": "ok" }),
+                &json!({
+                    "status": "ok",
+                    "store": "ok",
+                    "manifest": {
+                        "version": ctx.manifest.version,
+                        "sha256": ctx.manifest.digest(),
+                        "forms": forms,
+                    },
+                }),
             ))
         }
         Route::Submit { form } => Ok(submit(req, ctx, &form).await),

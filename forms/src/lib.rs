@@ -18,5 +18,7 @@ pub mod validate;
 pub use config::{Config, ConfigError, StoreKind};
 pub use error::ApiError;
 pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
-pub use schema::{AuthRequirement, Field, FieldKind, Form, FormData, MANIFEST_VERSION, Manifest};
+pub use schema::{
+    AuthRequirement, Field, FieldKind, Form, FormData, MANIFEST_VERSION, Manifest, ManifestError,
+};
 pub use store::{Store, StoreError, Submission, User};

@@ -16,6 +16,50 @@ pub struct Manifest {
     pub forms: BTreeMap<String, Form>,
 }
 
+/// Why a manifest file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestError {
+    #[error("the form manifest is not valid JSON of a manifest: {0}")]
+    Syntax(String),
+    #[error(
+        "the form manifest has version {found} but this API reads version {MANIFEST_VERSION}; \
+         build the site with the same Letterbox version as the API component"
+    )]
+    Version { found: u32 },
+}
+
+impl Manifest {
+    /// Parses a manifest as `letterbox build` writes it, refusing another
+    /// version instead of misreading it.
+    pub fn from_json(json: &str) -> Result<Self, ManifestError> {
+        // The version is read on its own first, so that a manifest of
+        // another version is named as such rather than as a syntax error.
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let versioned: Versioned =
+            serde_json::from_str(json).map_err(|e| ManifestError::Syntax(e.to_string()))?;
+        if versioned.version != MANIFEST_VERSION {
+            return Err(ManifestError::Version {
+                found: versioned.version,
+            });
+        }
+        serde_json::from_str(json).map_err(|e| ManifestError::Syntax(e.to_string()))
+    }
+
+    /// SHA-256 (hex) of the manifest's compact JSON: the same for the same
+    /// forms whoever computes it (`letterbox build`, `serve`, the component),
+    /// so `/api/health` shows which site's forms an API serves.
+    pub fn digest(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        hmac_sha256::Hash::hash(&json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 impl Default for Manifest {
     fn default() -> Self {
         Self {
@@ -222,6 +266,44 @@ mod tests {
         assert!(json.contains(r#""kind":"datetime-local""#), "{json}");
         let back: Manifest = serde_json::from_str(&json).expect("deserialize");
         assert_eq!(back, manifest);
+    }
+
+    #[test]
+    fn from_json_names_the_version_it_refuses() {
+        let ok = Manifest::from_json(r#"{"version":1,"forms":{}}"#).unwrap();
+        assert_eq!(ok, Manifest::default());
+        assert_eq!(
+            Manifest::from_json(r#"{"version":999,"forms":{"x":1}}"#),
+            Err(ManifestError::Version { found: 999 })
+        );
+        assert!(matches!(
+            Manifest::from_json("not json"),
+            Err(ManifestError::Syntax(_))
+        ));
+        assert!(matches!(
+            Manifest::from_json(r#"{"version":1,"forms":{},"extra":1}"#),
+            Err(ManifestError::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn digest_depends_on_the_forms_only() {
+        let empty = Manifest::default();
+        assert_eq!(empty.digest().len(), 64);
+        assert_eq!(empty.digest(), Manifest::default().digest());
+        let mut one = Manifest::default();
+        one.forms.insert(
+            "contact".into(),
+            Form {
+                name: "contact".into(),
+                page: "content/contact.md".into(),
+                redirect: None,
+                auth: AuthRequirement::None,
+                honeypot: "_gotcha".into(),
+                fields: vec![Field::new("email", FieldKind::Email)],
+            },
+        );
+        assert_ne!(one.digest(), empty.digest());
     }
 
     #[test]

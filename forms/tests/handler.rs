@@ -362,7 +362,14 @@ fn routes_and_methods<S: Store>(store: S) {
         Request::get("/api/health").body(Bytes::new()).unwrap(),
     );
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(body_json(&resp)["status"], "ok");
+    let health = body_json(&resp);
+    assert_eq!(health["status"], "ok");
+    // The API names the forms it serves, and the manifest's digest, so an
+    // operator can tell which build of the site it validates against.
+    let manifest = common::manifest();
+    assert_eq!(health["manifest"]["sha256"], manifest.digest());
+    let names: Vec<&str> = manifest.forms.keys().map(String::as_str).collect();
+    assert_eq!(health["manifest"]["forms"], serde_json::json!(names));
 }
 
 fn cors<S: Store>(store: S) {

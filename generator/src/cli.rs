@@ -51,6 +51,13 @@ pub struct InitArgs {
     /// Where the site will be published.
     #[arg(long, default_value = "https://example.org")]
     pub base_url: String,
+    /// Letterbox's API component (letterbox_api.wasm) to copy beside the
+    /// site's spin.toml.
+    #[arg(long, value_name = "WASM")]
+    pub component: Option<PathBuf>,
+    /// Add only the API (spin.toml, and the component) to an existing site.
+    #[arg(long)]
+    pub api_only: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -211,30 +218,40 @@ fn check(args: CheckArgs, quiet: bool) -> ExitCode {
     }
 }
 
-/// `letterbox hash-password`: prompt (twice, without echo) on a terminal,
-/// else hash the first line of stdin; the PHC string goes to stdout.
+/// `letterbox init`: a new site, or the API for an existing one.
 fn init(args: InitArgs, quiet: bool) -> ExitCode {
     let options = crate::init::InitOptions {
         dir: args.dir,
         title: args.title,
         base_url: args.base_url,
         date: jiff::Timestamp::now().strftime("%Y-%m-%d").to_string(),
+        component: args.component,
+        api_only: args.api_only,
     };
     match crate::init::init(&options) {
         Ok(files) => {
             if !quiet {
-                println!(
-                    "Created {} files in {}:",
-                    files.len(),
-                    options.dir.display()
-                );
+                let dir = options.dir.display();
+                println!("Created {} files in {dir}:", files.len());
                 for file in &files {
                     println!("  {file}");
                 }
+                if !options.api_only {
+                    println!(
+                        "Next: cd {dir} && letterbox serve   (then open http://127.0.0.1:{}/)",
+                        crate::serve::DEFAULT_PORT
+                    );
+                }
+                if options.component.is_none() {
+                    println!(
+                        "For the form API under Spin, put Letterbox's component at {dir}/{}\n  \
+                         (cargo build -p letterbox-api --target wasm32-wasip2 --profile component\n  \
+                         in Letterbox's repository builds it into target/wasm32-wasip2/component/),",
+                        crate::init::COMPONENT_FILE
+                    );
+                }
                 println!(
-                    "Next: cd {} && letterbox serve   (then open http://127.0.0.1:{}/)",
-                    options.dir.display(),
-                    crate::serve::DEFAULT_PORT
+                    "then: cd {dir} && spin build && SPIN_VARIABLE_JWT_SECRET=$(openssl rand -hex 32) spin up"
                 );
             }
             ExitCode::SUCCESS
@@ -246,6 +263,8 @@ fn init(args: InitArgs, quiet: bool) -> ExitCode {
     }
 }
 
+/// `letterbox hash-password`: prompt (twice, without echo) on a terminal,
+/// else hash the first line of stdin; the PHC string goes to stdout.
 fn hash_password() -> ExitCode {
     use letterbox_forms::auth::{PasswordError, hash_password, hash_password_from_reader};
     use std::io::IsTerminal;

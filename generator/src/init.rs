@@ -16,30 +16,151 @@ pub struct InitOptions {
     pub base_url: String,
     /// The first post's date (`YYYY-MM-DD`).
     pub date: String,
+    /// Letterbox's API component (`letterbox_api.wasm`), copied into the
+    /// site beside the `spin.toml` that runs it; `None` leaves that to the
+    /// user (the CLI says how).
+    pub component: Option<PathBuf>,
+    /// Only add the API (`spin.toml` and the component) to an existing site.
+    pub api_only: bool,
 }
+
+/// Where the site's `spin.toml` expects the component.
+pub const COMPONENT_FILE: &str = "letterbox_api.wasm";
 
 /// Writes the new site; returns the files written (relative to the folder).
 /// A folder that exists and is not empty is refused, and nothing is written.
 pub fn init(options: &InitOptions) -> anyhow::Result<Vec<String>> {
     let dir = &options.dir;
-    if dir.exists() {
+    if options.api_only {
+        if !dir.join("site.toml").is_file() {
+            bail!(
+                "{} has no site.toml; `--api-only` adds the API to an existing site",
+                dir.display()
+            );
+        }
+        if dir.join("spin.toml").exists() {
+            bail!(
+                "{} exists; it is left as it is",
+                dir.join("spin.toml").display()
+            );
+        }
+    } else if dir.exists() {
         let mut entries =
             std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
         if entries.next().is_some() {
             bail!(
-                "{} is not empty; choose a new folder (letterbox init my-site)",
+                "{} is not empty; choose a new folder (letterbox init my-site), or add only \
+                 the API to an existing site with --api-only",
                 dir.display()
             );
         }
     }
-    let files = site_files(options);
+    // The component is read before anything is written, so a wrong path
+    // leaves the folder as it was.
+    let component = match &options.component {
+        Some(path) => {
+            Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
+        }
+        None => None,
+    };
+    let mut files = if options.api_only {
+        Vec::new()
+    } else {
+        site_files(options)
+    };
+    files.push(("spin.toml", spin_toml(&app_name(&options.title))));
     for (rel, text) in &files {
-        write(dir, rel, text)?;
+        write(dir, rel, text.as_bytes())?;
     }
-    Ok(files.into_iter().map(|(rel, _)| rel.to_owned()).collect())
+    let mut written: Vec<String> = files.into_iter().map(|(rel, _)| rel.to_owned()).collect();
+    if let Some(bytes) = component {
+        write(dir, COMPONENT_FILE, &bytes)?;
+        written.push(COMPONENT_FILE.to_owned());
+    }
+    Ok(written)
 }
 
-fn write(dir: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
+/// A Spin application name: lowercase ASCII letters, digits and dashes.
+fn app_name(title: &str) -> String {
+    let slug = crate::content::slugify(title);
+    if slug.is_empty() {
+        "letterbox-site".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// The site's Spin manifest: Letterbox's component, the same for every site,
+/// with this site's forms mounted from `.letterbox/` (written by `letterbox
+/// build`, which `spin build` runs).
+fn spin_toml(app_name: &str) -> String {
+    format!(
+        r#"# The form API of this site, run by Spin:
+#   spin build && spin up      (see "The form API" in Letterbox's README)
+# Secrets (jwt_secret, admin_password_hash) are best given as
+# SPIN_VARIABLE_JWT_SECRET=... in the environment, not on the command line.
+spin_manifest_version = 2
+
+[application]
+name = "{app_name}"
+version = "0.1.0"
+
+[variables]
+jwt_secret = {{ required = true, secret = true }}
+store = {{ default = "sqlite" }}
+site_url = {{ default = "http://127.0.0.1:1111" }}
+allowed_origins = {{ default = "" }}
+max_body_bytes = {{ default = "65536" }}
+rate_limit_per_minute = {{ default = "10" }}
+jwt_ttl_seconds = {{ default = "3600" }}
+jwt_issuer = {{ default = "letterbox" }}
+jwt_audience = {{ default = "letterbox" }}
+jwks = {{ default = "" }}
+jwks_issuer = {{ default = "" }}
+jwks_audience = {{ default = "" }}
+jwks_client_id = {{ default = "" }}
+admin_username = {{ default = "" }}
+admin_password_hash = {{ default = "", secret = true }}
+
+[[trigger.http]]
+route = "/api/..."
+component = "letterbox-api"
+
+[component.letterbox-api]
+# Letterbox's API component: the same file serves every site.
+source = "{COMPONENT_FILE}"
+# This site's forms: `letterbox build` writes .letterbox/forms.json.
+files = [{{ source = ".letterbox", destination = "/letterbox" }}]
+allowed_outbound_hosts = []
+sqlite_databases = ["default"]
+key_value_stores = ["default"]
+
+[component.letterbox-api.variables]
+jwt_secret = "{{{{ jwt_secret }}}}"
+store = "{{{{ store }}}}"
+site_url = "{{{{ site_url }}}}"
+allowed_origins = "{{{{ allowed_origins }}}}"
+max_body_bytes = "{{{{ max_body_bytes }}}}"
+rate_limit_per_minute = "{{{{ rate_limit_per_minute }}}}"
+jwt_ttl_seconds = "{{{{ jwt_ttl_seconds }}}}"
+jwt_issuer = "{{{{ jwt_issuer }}}}"
+jwt_audience = "{{{{ jwt_audience }}}}"
+jwks = "{{{{ jwks }}}}"
+jwks_issuer = "{{{{ jwks_issuer }}}}"
+jwks_audience = "{{{{ jwks_audience }}}}"
+jwks_client_id = "{{{{ jwks_client_id }}}}"
+admin_username = "{{{{ admin_username }}}}"
+admin_password_hash = "{{{{ admin_password_hash }}}}"
+
+[component.letterbox-api.build]
+# Builds the site, which writes the form manifest the component reads.
+command = "letterbox build"
+watch = ["content/**/*", "templates/**/*", "static/**/*", "sass/**/*", "data/**/*", "site.toml"]
+"#
+    )
+}
+
+fn write(dir: &Path, rel: &str, text: &[u8]) -> anyhow::Result<()> {
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
@@ -130,8 +251,38 @@ fn site_files(options: &InitOptions) -> Vec<(&'static str, String)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_spin_manifest_declares_and_maps_every_variable() {
+        let text = spin_toml("ada-s-notes");
+        let manifest: toml::Table = toml::from_str(&text).unwrap();
+        let declared = manifest["variables"].as_table().unwrap();
+        let mapped = manifest["component"]["letterbox-api"]["variables"]
+            .as_table()
+            .unwrap();
+        for name in letterbox_forms::config::VARIABLES {
+            assert!(declared.contains_key(*name), "{name} declared");
+            assert_eq!(
+                mapped[*name].as_str(),
+                Some(format!("{{{{ {name} }}}}").as_str()),
+                "{name} mapped"
+            );
+        }
+        assert_eq!(declared.len(), letterbox_forms::config::VARIABLES.len());
+        assert_eq!(
+            manifest["application"]["name"].as_str(),
+            Some("ada-s-notes")
+        );
+    }
+
+    #[test]
+    fn app_names_are_slugs() {
+        assert_eq!(app_name("Ada's \"notes\""), "ada-s-notes");
+        assert_eq!(app_name("!!!"), "letterbox-site");
+    }
 
     #[test]
     fn toml_strings_are_escaped() {

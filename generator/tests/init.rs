@@ -13,6 +13,8 @@ fn options(dir: &std::path::Path) -> InitOptions {
         title: "Ada's \"notes\"".to_owned(),
         base_url: "https://ada.example".to_owned(),
         date: "2026-11-28".to_owned(),
+        component: None,
+        api_only: false,
     }
 }
 

@@ -11,6 +11,8 @@ mod nested;
 mod tests;
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use html::Decimal;
 
@@ -189,6 +191,25 @@ fn compile_pattern(pattern: &str) -> Result<regress::Regex, regress::Error> {
     regress::Regex::with_flags(&format!("^(?:{pattern})$"), "v")
 }
 
+/// [`compile_pattern`] once per process (a Spin instance serves up to 128
+/// requests): the patterns come from the manifest, never from a request, so
+/// the cache holds at most the site's patterns. `None` for one that does not
+/// compile (the build refuses those; it is skipped, as browsers do).
+fn cached_pattern(pattern: &str) -> Option<Arc<regress::Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regress::Regex>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Ok(cache) = cache.lock()
+        && let Some(compiled) = cache.get(pattern)
+    {
+        return compiled.clone();
+    }
+    let compiled = compile_pattern(pattern).ok().map(Arc::new);
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(pattern.to_owned(), compiled.clone());
+    }
+    compiled
+}
+
 fn shorten(name: &str) -> String {
     match name.char_indices().nth(NAME_IN_MESSAGE) {
         Some((at, _)) => format!("{}…", name.get(..at).unwrap_or_default()),
@@ -275,9 +296,9 @@ fn check_field(field: &Field, values: &[&str], errors: &mut Vec<FieldError>) {
         .pattern
         .as_deref()
         .filter(|_| has_pattern(field.kind))
-        .and_then(|p| compile_pattern(p).ok());
+        .and_then(cached_pattern);
     for value in values.iter().filter(|v| !v.is_empty()) {
-        check_value(field, value, pattern.as_ref(), errors);
+        check_value(field, value, pattern.as_deref(), errors);
     }
 }
 

@@ -208,7 +208,7 @@ impl Api {
     /// Re-reads the manifest the last build wrote; a missing one is empty.
     fn reload_manifest(&self) -> anyhow::Result<()> {
         let manifest = match std::fs::read_to_string(&self.manifest_file) {
-            Ok(text) => serde_json::from_str::<Manifest>(&text)
+            Ok(text) => Manifest::from_json(&text)
                 .with_context(|| format!("reading {}", self.manifest_file.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
             Err(e) => return Err(anyhow!("reading {}: {e}", self.manifest_file.display())),
