@@ -45,7 +45,11 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
         Ok(manifest) => manifest,
         Err(e) => {
             eprintln!("letterbox: {e}");
-            return error_response(&ApiError::Misconfigured(e), Some(config), origin.as_deref());
+            return error_response(
+                &ApiError::ManifestUnavailable(e),
+                Some(config),
+                origin.as_deref(),
+            );
         }
     };
     let (parts, body) = req.into_parts();

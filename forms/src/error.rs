@@ -60,6 +60,11 @@ pub enum ApiError {
     /// 503: the deployment is misconfigured (a bad variable or manifest).
     #[error("service misconfigured: {0}")]
     Misconfigured(String),
+    /// 503: the site's form manifest is missing or unusable. Unlike other
+    /// misconfigurations, the reason is told to the client: it names no
+    /// secret, and it is what the site's owner needs to see.
+    #[error("{0}")]
+    ManifestUnavailable(String),
 }
 
 impl ApiError {
@@ -75,7 +80,9 @@ impl ApiError {
             Self::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Store(_) | Self::Misconfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) | Self::Misconfigured(_) | Self::ManifestUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -95,6 +102,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Store(_) => "store_unavailable",
             Self::Misconfigured(_) => "misconfigured",
+            Self::ManifestUnavailable(_) => "manifest_unavailable",
         }
     }
 

@@ -1,0 +1,700 @@
+//! The form API as users run it: a site made by `letterbox init`, its
+//! `spin build` (which runs `letterbox build`), then Letterbox's component
+//! under real `spin up` on a loopback port with a fresh `--state-dir`,
+//! driven over HTTP — on Spin SQLite, Spin key-value, and key-value on a real
+//! Redis through `runtime-config.toml`.
+//!
+//! Needs the `spin` CLI (`../shared/tools/spin/install`), the `wasm32-wasip2`
+//! target and, for the Redis test, `redis-server`. Where one is missing the
+//! tests print a notice and pass; with `LETTERBOX_REQUIRE_SPIN=1` (set by
+//! `.ci/run`) they fail instead.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use ct_codecs::{Base64UrlSafeNoPadding, Encoder as _};
+use jwt_simple::prelude::{Claims, ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair};
+use letterbox::init::{InitOptions, init};
+use letterbox_forms::Manifest;
+use serde_json::{Value, json};
+
+const JWT_SECRET: &str = "e2e-secret-0123456789abcdef0123456789";
+const ADMIN: &str = "root";
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+const SITE_URL: &str = "http://127.0.0.1:1111";
+const EXT_ISSUER: &str = "https://idp.example/";
+const EXT_AUDIENCE: &str = "https://api.example/";
+
+// ---------------------------------------------------------------- tools
+
+fn required() -> bool {
+    std::env::var("LETTERBOX_REQUIRE_SPIN").is_ok_and(|v| v == "1")
+}
+
+/// Whether `program --version` runs; if not, a notice (or a failure where
+/// the tool is required).
+fn have(program: &str, what: &str) -> bool {
+    let found = Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            !required(),
+            "{program} is required (LETTERBOX_REQUIRE_SPIN=1) but cannot be run"
+        );
+        eprintln!("note: skipping {what}: `{program}` is not installed");
+    }
+    found
+}
+
+/// Spin and the component's target: what every test here needs.
+fn spin_ready() -> bool {
+    if !have("spin", "the Spin end-to-end tests") {
+        return false;
+    }
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let target = Path::new(&sysroot).join("lib/rustlib/wasm32-wasip2");
+    if !target.is_dir() {
+        assert!(
+            !required(),
+            "the wasm32-wasip2 target is required (rustup target add wasm32-wasip2)"
+        );
+        eprintln!("note: skipping the Spin end-to-end tests: no wasm32-wasip2 target");
+        return false;
+    }
+    true
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Letterbox's component, built once per test run as the README builds it.
+fn component() -> &'static Path {
+    static WASM: OnceLock<PathBuf> = OnceLock::new();
+    WASM.get_or_init(|| {
+        let output = Command::new(env!("CARGO"))
+            .current_dir(workspace())
+            .args([
+                "build",
+                "-p",
+                "letterbox-api",
+                "--target",
+                "wasm32-wasip2",
+                "--profile",
+                "component",
+                "--message-format",
+                "json",
+            ])
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "building the component failed");
+        // Cargo names the artifact it wrote, wherever its target folder is.
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|msg| msg["target"]["name"] == "letterbox_api")
+            .flat_map(|msg| msg["filenames"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f.as_str().map(PathBuf::from))
+            .find(|f| f.extension().is_some_and(|e| e == "wasm"))
+            .expect("cargo reports letterbox_api.wasm")
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A new site as a user makes one: `letterbox init --component`, a
+/// member-only form added, then `spin build` (which runs `letterbox build`
+/// from the PATH).
+fn new_site(dir: &Path) -> PathBuf {
+    let site = dir.join("site");
+    init(&InitOptions {
+        dir: site.clone(),
+        title: "E2E".into(),
+        base_url: SITE_URL.into(),
+        date: "2026-11-30".into(),
+        component: Some(component().to_owned()),
+        api_only: false,
+    })
+    .unwrap();
+    std::fs::write(
+        site.join("content/members.md"),
+        "+++\ntitle = \"Members\"\n+++\n\
+         <form data-form=\"members\" data-auth=\"required\">\n\
+         <input name=\"idea\" required maxlength=\"100\">\n<button>Send</button>\n</form>\n",
+    )
+    .unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_letterbox")).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir.to_owned())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let status = Command::new("spin")
+        .arg("build")
+        .current_dir(&site)
+        .env("PATH", path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "spin build in the new site");
+    site
+}
+
+/// `spin up` of a site, stopped when dropped.
+struct Spin {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Spin {
+    fn up(site: &Path, state: &Path, vars: &[(&str, &str)], runtime_config: Option<&Path>) -> Self {
+        let port = free_port();
+        let log = state.with_extension("log");
+        let mut cmd = Command::new("spin");
+        cmd.arg("up")
+            .arg("--from")
+            .arg(site.join("spin.toml"))
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--state-dir")
+            .arg(state);
+        if let Some(file) = runtime_config {
+            cmd.arg("--runtime-config-file").arg(file);
+        }
+        // Secrets through the environment, as the README advises.
+        cmd.env("SPIN_VARIABLE_JWT_SECRET", JWT_SECRET)
+            .env("SPIN_VARIABLE_SITE_URL", SITE_URL)
+            .env("SPIN_VARIABLE_ADMIN_USERNAME", ADMIN)
+            .env("SPIN_VARIABLE_ADMIN_PASSWORD_HASH", admin_hash().as_str());
+        for (name, value) in vars {
+            cmd.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        let out = std::fs::File::create(&log).unwrap();
+        let child = cmd
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap();
+        let mut spin = Spin { child, port, log };
+        spin.wait_ready();
+        spin
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("spin up exited with {status}:\n{}", self.log_text());
+            }
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("spin up did not listen within 120 s:\n{}", self.log_text());
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+        request(self.port, method, path, headers, body)
+    }
+}
+
+impl Drop for Spin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn admin_hash() -> &'static String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| letterbox_forms::auth::hash_password(ADMIN_PASSWORD).unwrap())
+}
+
+// ---------------------------------------------------------------- HTTP
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection.
+fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() || method == "POST" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let status = line.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        let (name, value) = trimmed.split_once(':').unwrap();
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    let mut raw = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            let size = usize::from_str_radix(line.trim(), 16).unwrap();
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            if size == 0 {
+                break;
+            }
+            raw.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        reader.read_to_end(&mut raw).unwrap();
+    }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(raw).unwrap(),
+    }
+}
+
+const JSON: (&str, &str) = ("Accept", "application/json");
+const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
+
+fn bearer(token: &str) -> (&'static str, String) {
+    ("Authorization", format!("Bearer {token}"))
+}
+
+fn login(app: &Spin, user: &str, password: &str) -> String {
+    let reply = app.call(
+        "POST",
+        "/api/auth/login",
+        &[("Content-Type", "application/json")],
+        &json!({ "username": user, "password": password }).to_string(),
+    );
+    assert_eq!(reply.status, 200, "login {user}: {}", reply.body);
+    reply.json()["token"].as_str().unwrap().to_owned()
+}
+
+fn submissions(app: &Spin, token: &str, form: &str) -> Vec<Value> {
+    let auth = bearer(token);
+    let reply = app.call(
+        "GET",
+        &format!("/api/forms/{form}/submissions"),
+        &[(auth.0, &auth.1)],
+        "",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["submissions"].as_array().unwrap().clone()
+}
+
+// ---------------------------------------------------------------- journeys
+
+/// What every store must do, through the component under Spin.
+fn journey(app: &Spin, site: &Path, external_key: &ES256KeyPair) {
+    // The API serves this site's forms, and says so.
+    let manifest =
+        Manifest::from_json(&std::fs::read_to_string(site.join(".letterbox/forms.json")).unwrap())
+            .unwrap();
+    let health = app.call("GET", "/api/health", &[], "");
+    assert_eq!(health.status, 200, "{}", health.body);
+    let health = health.json();
+    assert_eq!(health["manifest"]["sha256"], manifest.digest());
+    assert_eq!(health["manifest"]["forms"], json!(["contact", "members"]));
+
+    // A browser's form post: 303 to the thank-you page on the site.
+    let browser = app.call(
+        "POST",
+        "/api/forms/contact",
+        &[FORM, ("Origin", SITE_URL)],
+        "email=ada%40example.org&message=Hello+from+a+browser",
+    );
+    assert_eq!(browser.status, 303, "{}", browser.body);
+    assert_eq!(
+        browser.header("location"),
+        Some("http://127.0.0.1:1111/thanks/")
+    );
+
+    // A script's post: 201 with the id.
+    let fetch = app.call(
+        "POST",
+        "/api/forms/contact",
+        &[FORM, JSON],
+        "email=grace%40example.org&message=Hello+from+fetch%21",
+    );
+    assert_eq!(fetch.status, 201, "{}", fetch.body);
+    let fetched_id = fetch.json()["id"].as_str().unwrap().to_owned();
+
+    // A rejected post names the field and rule, and stores nothing.
+    let rejected = app.call(
+        "POST",
+        "/api/forms/contact",
+        &[FORM, JSON],
+        "email=nope&message=hi",
+    );
+    assert_eq!(rejected.status, 422, "{}", rejected.body);
+    let rules: Vec<(String, String)> = rejected.json()["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["field"].as_str().unwrap().to_owned(),
+                v["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        rules.contains(&("email".into(), "type".into())),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("message".into(), "minlength".into())),
+        "{rules:?}"
+    );
+
+    // An unknown form, an unknown route.
+    assert_eq!(
+        app.call("POST", "/api/forms/nope", &[FORM, JSON], "a=b")
+            .status,
+        404
+    );
+    assert_eq!(app.call("GET", "/api/nothing", &[], "").status, 404);
+
+    // The admin logs in and sees exactly the two accepted submissions.
+    let admin = login(app, ADMIN, ADMIN_PASSWORD);
+    let auth = bearer(&admin);
+    let forms = app.call("GET", "/api/forms", &[(auth.0, &auth.1)], "");
+    assert_eq!(forms.status, 200, "{}", forms.body);
+    let counts: Vec<(String, u64)> = forms.json()["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [("contact".into(), 2), ("members".into(), 0)]);
+    let listed = submissions(app, &admin, "contact");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["id"], fetched_id.as_str(), "newest first");
+
+    let csv = app.call(
+        "GET",
+        "/api/forms/contact/submissions?format=csv",
+        &[(auth.0, &auth.1)],
+        "",
+    );
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(lines[0].contains("email") && lines[0].contains("message"));
+    assert!(csv.body.contains("grace@example.org") && csv.body.contains("ada@example.org"));
+
+    let delete = app.call(
+        "DELETE",
+        &format!("/api/forms/contact/submissions/{fetched_id}"),
+        &[(auth.0, &auth.1)],
+        "",
+    );
+    assert_eq!(delete.status, 204, "{}", delete.body);
+    let left = submissions(app, &admin, "contact");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["values"][0][1], "ada@example.org");
+
+    // A member-only form: 401 without a token; a member the admin creates
+    // logs in and posts, and the record keeps who.
+    let anonymous = app.call("POST", "/api/forms/members", &[FORM, JSON], "idea=more");
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    let created = app.call(
+        "POST",
+        "/api/users",
+        &[(auth.0, &auth.1), ("Content-Type", "application/json")],
+        &json!({"username": "mia", "password": "member password", "role": "member"}).to_string(),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let member = login(app, "mia", "member password");
+    let member_auth = bearer(&member);
+    let posted = app.call(
+        "POST",
+        "/api/forms/members",
+        &[FORM, JSON, (member_auth.0, &member_auth.1)],
+        "idea=more+tests",
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let ideas = submissions(app, &admin, "members");
+    assert_eq!(ideas[0]["user"], "mia");
+    // ... and a member is no admin.
+    let forbidden = app.call("GET", "/api/forms", &[(member_auth.0, &member_auth.1)], "");
+    assert_eq!(forbidden.status, 403);
+
+    // A token of the external identity provider (JWKS variable) is accepted;
+    // a forged one is not.
+    let claims = Claims::create(jwt_simple::prelude::Duration::from_mins(5))
+        .with_issuer(EXT_ISSUER)
+        .with_audience(EXT_AUDIENCE)
+        .with_subject("ext-user");
+    let external = external_key.sign(claims).unwrap();
+    let ext_auth = bearer(&external);
+    let me = app.call("GET", "/api/auth/me", &[(ext_auth.0, &ext_auth.1)], "");
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["sub"], "ext-user");
+    let mut forged = external.clone();
+    forged.replace_range(forged.len() - 4.., "AAAA");
+    let forged_auth = bearer(&forged);
+    let refused = app.call(
+        "GET",
+        "/api/auth/me",
+        &[(forged_auth.0, &forged_auth.1)],
+        "",
+    );
+    assert_eq!(refused.status, 401);
+}
+
+fn external_provider() -> (ES256KeyPair, String) {
+    let key = ES256KeyPair::generate().with_key_id("ec-1");
+    let point = key.public_key().public_key().to_bytes_uncompressed();
+    let b64 = |b: &[u8]| Base64UrlSafeNoPadding::encode_to_string(b).unwrap();
+    let jwks = json!({"keys": [{
+        "kty": "EC", "crv": "P-256", "kid": "ec-1", "alg": "ES256", "use": "sig",
+        "x": b64(&point[1..33]), "y": b64(&point[33..65]),
+    }]})
+    .to_string();
+    (key, jwks)
+}
+
+fn run_journey(store: &str, runtime_config: Option<&Path>, tmp: &Path) -> Spin {
+    let site = new_site(tmp);
+    let (key, jwks) = external_provider();
+    let vars = [
+        ("store", store),
+        ("jwks", jwks.as_str()),
+        ("jwks_issuer", EXT_ISSUER),
+        ("jwks_audience", EXT_AUDIENCE),
+    ];
+    let app = Spin::up(&site, &tmp.join("state"), &vars, runtime_config);
+    journey(&app, &site, &key);
+    app
+}
+
+#[test]
+fn sqlite_store_under_spin() {
+    if !spin_ready() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let _app = run_journey("sqlite", None, tmp.path());
+    // The rows are where the README says.
+    assert!(tmp.path().join("state/sqlite_db.db").is_file());
+}
+
+#[test]
+fn key_value_store_under_spin() {
+    if !spin_ready() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let _app = run_journey("kv", None, tmp.path());
+    assert!(tmp.path().join("state/sqlite_key_value.db").is_file());
+}
+
+/// `redis-server` on a free loopback port, without persistence.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start(dir: &Path) -> Self {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--dir"])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Redis { child, port }
+    }
+
+    /// One command, as RESP; the first line of the answer.
+    fn command(&self, args: &[&str]) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut out = format!("*{}\r\n", args.len());
+        for arg in args {
+            out.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream.write_all(out.as_bytes()).unwrap();
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        line.trim_end().to_owned()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn key_value_store_on_redis_under_spin() {
+    if !spin_ready() || !have("redis-server", "the Spin test on Redis") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let redis = Redis::start(tmp.path());
+    let runtime_config = tmp.path().join("runtime-config.toml");
+    std::fs::write(
+        &runtime_config,
+        format!(
+            "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{}\"\n",
+            redis.port
+        ),
+    )
+    .unwrap();
+    let _app = run_journey("kv", Some(&runtime_config), tmp.path());
+    // The records are in Redis, not in the local state folder.
+    assert_eq!(redis.command(&["EXISTS", "user:mia"]), ":1");
+    assert!(!tmp.path().join("state/sqlite_key_value.db").exists());
+}
+
+#[test]
+fn a_missing_or_foreign_manifest_is_a_503_that_says_why() {
+    if !spin_ready() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let site = new_site(tmp.path());
+    let manifest = site.join(".letterbox/forms.json");
+    std::fs::write(&manifest, r#"{"version":99,"forms":{}}"#).unwrap();
+    let app = Spin::up(&site, &tmp.path().join("state"), &[], None);
+    let reply = app.call(
+        "POST",
+        "/api/forms/contact",
+        &[FORM, JSON],
+        "email=a%40b.org",
+    );
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.json()["error"], "manifest_unavailable");
+    let message = reply.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("version 99"), "{message}");
+    // Nothing is cached as a success: the next request says the same.
+    assert_eq!(app.call("GET", "/api/health", &[], "").status, 503);
+    drop(app);
+
+    std::fs::remove_file(&manifest).unwrap();
+    let app = Spin::up(&site, &tmp.path().join("state2"), &[], None);
+    let reply = app.call("GET", "/api/health", &[], "");
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    let message = reply.json()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("/letterbox/forms.json cannot be read")
+            && message.contains("letterbox build"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unset_jwt_secret_keeps_public_forms_working_and_auth_answers_503() {
+    if !spin_ready() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let site = new_site(tmp.path());
+    // Too short: public forms work, auth routes say 503 on every request.
+    let app = Spin::up(
+        &site,
+        &tmp.path().join("state"),
+        &[("jwt_secret", "short")],
+        None,
+    );
+    let posted = app.call(
+        "POST",
+        "/api/forms/contact",
+        &[FORM, JSON],
+        "email=a%40b.org&message=long+enough+message",
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    for _ in 0..2 {
+        let login = app.call(
+            "POST",
+            "/api/auth/login",
+            &[("Content-Type", "application/json")],
+            r#"{"username":"root","password":"x"}"#,
+        );
+        assert_eq!(login.status, 503, "{}", login.body);
+    }
+}
