@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
+use crate::located::Located;
 use crate::site::{BuildOptions, Site};
 
 /// What to check.
@@ -332,31 +333,21 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 fn build_problems(errors: Vec<anyhow::Error>) -> Vec<Problem> {
     errors
         .into_iter()
-        .map(|e| {
-            let text = format!("{e:#}");
-            let (file, line, message) = split_location(&text);
-            Problem {
+        .map(|e| match e.downcast_ref::<Located>() {
+            Some(located) => Problem {
                 kind: ProblemKind::Build,
-                file,
-                line,
-                message,
-            }
+                file: located.file.clone(),
+                line: located.line,
+                message: located.text(),
+            },
+            None => Problem {
+                kind: ProblemKind::Build,
+                file: "(build)".to_owned(),
+                line: None,
+                message: format!("{e:#}"),
+            },
         })
         .collect()
-}
-
-/// `content/a.md:3: message` → (`content/a.md`, 3, `message`).
-fn split_location(text: &str) -> (String, Option<usize>, String) {
-    let mut parts = text.splitn(3, ':');
-    if let (Some(file), Some(line), Some(rest)) = (parts.next(), parts.next(), parts.next())
-        && let Ok(line) = line.trim().parse::<usize>()
-    {
-        return (file.to_owned(), Some(line), rest.trim().to_owned());
-    }
-    match text.split_once(": ") {
-        Some((file, rest)) if !file.contains(' ') => (file.to_owned(), None, rest.to_owned()),
-        _ => ("(build)".to_owned(), None, text.to_owned()),
-    }
 }
 
 /// Output file → where it came from: content pages and sections (with their
@@ -900,14 +891,22 @@ mod tests {
     }
 
     #[test]
-    fn build_error_locations() {
+    fn build_error_locations_are_read_from_the_error() {
+        let mut template = Located::new("templates/page.html", Some(5), "template error: oops");
+        template.column = Some(15);
+        let problems = build_problems(vec![
+            crate::located::error("content/a.md", Some(3), "broken link"),
+            anyhow::Error::new(template),
+            anyhow::anyhow!("no place"),
+        ]);
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
-            split_location("content/a.md:3: broken link"),
-            ("content/a.md".into(), Some(3), "broken link".into())
-        );
-        assert_eq!(
-            split_location("templates/x.html: oops"),
-            ("templates/x.html".into(), None, "oops".into())
+            shown,
+            [
+                "content/a.md:3: build error: broken link",
+                "templates/page.html:5: build error: template error: oops",
+                "(build): build error: no place",
+            ]
         );
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::forms::FormConfig;
@@ -56,6 +56,16 @@ pub struct Config {
     /// `[[taxonomies]]`; `tags` exists even when not declared.
     #[serde(default)]
     pub taxonomies: Vec<crate::taxonomy::TaxonomyConfig>,
+    /// How the built-in templates show dates (strftime), `config.date_format`.
+    #[serde(default = "default_date_format")]
+    pub date_format: String,
+}
+
+/// `date_format` when `site.toml` does not set it: `May 1, 2024`.
+pub const DEFAULT_DATE_FORMAT: &str = "%B %-d, %Y";
+
+fn default_date_format() -> String {
+    DEFAULT_DATE_FORMAT.to_owned()
 }
 
 fn default_feed_limit() -> usize {
@@ -122,6 +132,7 @@ impl Default for Config {
             feed_limit: default_feed_limit(),
             build_search_index: false,
             taxonomies: Vec::new(),
+            date_format: default_date_format(),
         }
     }
 }
@@ -140,30 +151,48 @@ impl Config {
     pub fn parse(text: &str, name: &str) -> anyhow::Result<Self> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
-            anyhow::anyhow!("{}: {}", locate(name, line), e.message().trim_end())
+            let message = e.message().trim_end();
+            let hint = e
+                .span()
+                .and_then(|s| unknown_key_hint(text, s.start, message))
+                .unwrap_or_default();
+            crate::located::error(name, line, format!("{message}{hint}"))
         })?;
-        config.validate(name)?;
+        config.validate(name, text)?;
         if let Err(e) = crate::taxonomy::declared(&config.taxonomies) {
             // The line of the first `[[taxonomies]]`.
             let line = text
                 .lines()
                 .position(|l| l.trim() == "[[taxonomies]]")
                 .map(|i| i + 1);
-            bail!("{}: {e}", locate(name, line));
+            return Err(crate::located::error(name, line, e.to_string()));
         }
         Ok(config)
     }
 
-    fn validate(&self, name: &str) -> anyhow::Result<()> {
+    fn validate(&self, name: &str, text: &str) -> anyhow::Result<()> {
+        let at = |key: &str, message: String| {
+            crate::located::error(name, top_level_key_line(text, key), message)
+        };
         let base = self.base_url.trim();
         if !(base.starts_with('/') || base.starts_with("http://") || base.starts_with("https://")) {
-            bail!(
-                "{name}: base_url `{base}` must be an absolute URL (https://example.org/) or a path starting with `/`"
-            );
+            return Err(at(
+                "base_url",
+                format!(
+                    "base_url `{base}` must be an absolute URL (https://example.org/) or a path starting with `/`"
+                ),
+            ));
         }
+        check_api_url(&self.api_url).map_err(|why| at("api_url", why))?;
+        check_date_format(&self.date_format).map_err(|why| at("date_format", why))?;
         if self.markdown.highlight_code {
-            crate::highlight::theme_css(&self.markdown.highlight_theme)
-                .map_err(|e| anyhow::anyhow!("{name}: [markdown] {e}"))?;
+            crate::highlight::theme_css(&self.markdown.highlight_theme).map_err(|e| {
+                crate::located::error(
+                    name,
+                    table_key_line(text, "markdown", "highlight_theme"),
+                    format!("[markdown] {e}"),
+                )
+            })?;
         }
         Ok(())
     }
@@ -195,6 +224,115 @@ impl Config {
             None => String::new(),
         }
     }
+}
+
+/// `api_url`: empty (same origin) or an absolute http(s) URL. Anything
+/// else would make every form post to a path relative to its page.
+pub fn check_api_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() || url.starts_with("http://") || url.starts_with("https://") {
+        return Ok(());
+    }
+    let hint = if url.contains("://") || url.starts_with('/') {
+        String::new()
+    } else {
+        format!(" (did you mean `https://{}`?)", url.trim_end_matches('/'))
+    };
+    Err(format!(
+        "api_url `{url}` must be empty (forms post to the site's own origin) or an absolute URL such as https://forms.example.org{hint}"
+    ))
+}
+
+/// `date_format`: a strftime format that formats a date.
+fn check_date_format(format: &str) -> Result<(), String> {
+    let sample = jiff::civil::date(2024, 5, 1);
+    jiff::fmt::strtime::format(format, sample)
+        .map(|_| ())
+        .map_err(|e| format!("date_format `{format}` is not a date format: {e}"))
+}
+
+/// The 1-based line of `key = …` before the first table header.
+fn top_level_key_line(text: &str, key: &str) -> Option<usize> {
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The 1-based line of `key = …` inside `[table]`.
+fn table_key_line(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let start = text.lines().position(|l| l.trim() == header)?;
+    for (i, line) in text.lines().enumerate().skip(start + 1) {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// Keys that belong at the top of `site.toml` and in `[markdown]`: a key
+/// written under the wrong table gets a hint naming the right one.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "author",
+    "api_url",
+    "minify",
+    "precompress",
+    "generate_feeds",
+    "feed_limit",
+    "build_search_index",
+    "date_format",
+];
+const MARKDOWN_KEYS: &[&str] = &[
+    "smart_punctuation",
+    "heading_anchors",
+    "tables",
+    "footnotes",
+    "strikethrough",
+    "tasklists",
+    "highlight_code",
+    "highlight_theme",
+];
+
+/// A hint for an unknown key that is known elsewhere in `site.toml`: the
+/// table the error is in (read from the text before `offset`) is not the
+/// one the key belongs to.
+fn unknown_key_hint(text: &str, offset: usize, message: &str) -> Option<String> {
+    let key = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let before = text.get(..offset)?;
+    let table = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(['[', ']']).trim());
+    if MARKDOWN_KEYS.contains(&key) && table != Some("markdown") {
+        return Some(format!("; `{key}` belongs under `[markdown]`"));
+    }
+    if TOP_LEVEL_KEYS.contains(&key) && table.is_some() {
+        return Some(format!(
+            "; `{key}` is a top-level key: move it above the first `[table]`"
+        ));
+    }
+    None
 }
 
 /// 1-based line of byte offset `offset` in `text`.
@@ -283,7 +421,7 @@ redirect = "/thanks/"
         assert_eq!(c.base_path(), "/sub");
         assert_eq!(c.origin(), "");
         c.base_url = "ftp://x".into();
-        assert!(c.validate("site.toml").is_err());
+        assert!(c.validate("site.toml", "").is_err());
     }
 
     #[test]
@@ -291,5 +429,67 @@ redirect = "/thanks/"
         assert_eq!(line_of("a\nb\nc", 0), 1);
         assert_eq!(line_of("a\nb\nc", 2), 2);
         assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+
+    #[test]
+    fn api_url_without_a_scheme_names_line_and_key() {
+        let err = Config::parse(
+            "title = \"x\"\napi_url = \"forms.example.org\"\n",
+            "site.toml",
+        )
+        .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.starts_with("site.toml:2: api_url `forms.example.org`"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("did you mean `https://forms.example.org`"),
+            "{msg}"
+        );
+        let located = err.downcast_ref::<crate::located::Located>().unwrap();
+        assert_eq!(
+            (located.file.as_str(), located.line),
+            ("site.toml", Some(2))
+        );
+        for ok in ["", "https://forms.example.org", "http://127.0.0.1:3000/"] {
+            let text = format!("api_url = \"{ok}\"\n");
+            assert!(Config::parse(&text, "site.toml").is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn base_url_errors_name_the_line() {
+        let err = Config::parse("\nbase_url = \"example.org\"\n", "site.toml").unwrap_err();
+        assert!(
+            format!("{err:#}").starts_with("site.toml:2: base_url"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn date_format_default_and_validation() {
+        assert_eq!(Config::default().date_format, "%B %-d, %Y");
+        let c = Config::parse("date_format = \"%d.%m.%Y\"\n", "site.toml").unwrap();
+        assert_eq!(c.date_format, "%d.%m.%Y");
+        let err = Config::parse("date_format = \"%Q\"\n", "site.toml").unwrap_err();
+        assert!(
+            format!("{err:#}").starts_with("site.toml:1: date_format"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn keys_under_the_wrong_table_get_a_hint() {
+        let err =
+            Config::parse("[extra]\nx = 1\n[markdown]\ntitle = \"T\"\n", "site.toml").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.starts_with("site.toml:4:"), "{msg}");
+        assert!(msg.contains("`title` is a top-level key"), "{msg}");
+        let err = Config::parse("highlight_code = true\n", "site.toml").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("`highlight_code` belongs under `[markdown]`"),
+            "{err:#}"
+        );
     }
 }

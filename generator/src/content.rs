@@ -9,7 +9,7 @@ use anyhow::{Context as _, anyhow};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::{line_of, locate};
+use crate::config::line_of;
 
 /// Free-form `extra` table of a page or section.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
@@ -138,10 +138,40 @@ impl Date {
                 timestamp: ts.timestamp().as_second(),
             });
         }
+        if let Some(why) = impossible_day(text) {
+            return Err(format!("`{text}` is not a date: {why}"));
+        }
         Err(format!(
             "`{text}` is not a date: use YYYY-MM-DD or RFC 3339 (2024-05-01T10:00:00Z)"
         ))
     }
+}
+
+/// Why a text shaped like `YYYY-MM-DD…` is no date: a month or a day that
+/// does not exist (`2026-02-30`). `None` when the shape is something else.
+fn impossible_day(text: &str) -> Option<String> {
+    let head = text.get(..10)?;
+    let bytes = head.as_bytes();
+    let shaped = bytes.iter().enumerate().all(|(i, b)| match i {
+        4 | 7 => *b == b'-',
+        _ => b.is_ascii_digit(),
+    });
+    if !shaped {
+        return None;
+    }
+    let year: i16 = head.get(..4)?.parse().ok()?;
+    let month: i8 = head.get(5..7)?.parse().ok()?;
+    let day: i8 = head.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month} (months are 01 to 12)"));
+    }
+    let first = jiff::civil::Date::new(year, month, 1).ok()?;
+    let days = first.days_in_month();
+    if day < 1 || day > days {
+        let name = first.strftime("%B %Y");
+        return Some(format!("day {day} does not exist: {name} has {days} days"));
+    }
+    None
 }
 
 /// The two front matter syntaxes.
@@ -198,8 +228,10 @@ pub fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split
         }
         pos = end;
     }
-    Err(anyhow!(
-        "{file}:1: front matter opened with `{fence}` is never closed by a `{fence}` line"
+    Err(crate::located::error(
+        file,
+        Some(1),
+        format!("front matter opened with `{fence}` is never closed by a `{fence}` line"),
     ))
 }
 
@@ -209,18 +241,39 @@ pub fn parse_front_matter<T>(split: &Split<'_>, file: &str) -> anyhow::Result<T>
 where
     T: for<'de> Deserialize<'de> + Default,
 {
+    parse_front_matter_with(split, file, &Hints::default())
+}
+
+/// What near-miss hints need to know: whether the file is a section's
+/// `_index.md`, and the taxonomies `site.toml` declares.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    pub section: bool,
+    pub taxonomies: Vec<String>,
+}
+
+/// [`parse_front_matter`], with a hint for a near miss (a key that
+/// belongs elsewhere) added to an unknown-key error.
+pub fn parse_front_matter_with<T>(split: &Split<'_>, file: &str, hints: &Hints) -> anyhow::Result<T>
+where
+    T: for<'de> Deserialize<'de> + Default,
+{
     let offset = split.front_matter_line - 1;
+    let fail = |line: Option<usize>, message: &str| {
+        let hint = unknown_key(message)
+            .and_then(|key| hints.hint(key))
+            .or_else(|| line.and_then(|l| wrong_table_hint(split, l, hints.section)))
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
+        crate::located::error(file, line, format!("front matter: {message}{hint}"))
+    };
     match split.kind {
         None => Ok(T::default()),
         Some(FrontMatterKind::Toml) => toml::from_str(split.front_matter).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| line_of(split.front_matter, s.start) + offset);
-            anyhow!(
-                "{}: front matter: {}",
-                locate(file, line),
-                e.message().trim_end()
-            )
+            fail(line, e.message().trim_end())
         }),
         Some(FrontMatterKind::Yaml) => {
             if split.front_matter.trim().is_empty() {
@@ -231,11 +284,152 @@ where
                 let message = e.to_string();
                 // The YAML crate's message repeats the location on its own
                 // first line; keep the meaningful text only.
-                let message = yaml_message(&message);
-                anyhow!("{}: front matter: {}", locate(file, line), message)
+                fail(line, &yaml_message(&message))
             })
         }
     }
+}
+
+/// Keys of a page's front matter.
+const PAGE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "weight",
+    "template",
+    "tags",
+    "aliases",
+    "taxonomies",
+    "extra",
+];
+/// Keys of a section's front matter.
+const SECTION_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "sort_by",
+    "weight",
+    "template",
+    "page_template",
+    "paginate_by",
+    "generate_feeds",
+    "extra",
+];
+
+/// The key of an ``unknown field `x` `` message.
+fn unknown_key(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
+}
+
+impl Hints {
+    /// A hint for unknown key `key`: a taxonomy, a key of the other kind
+    /// of file, or a typo of a known key.
+    fn hint(&self, key: &str) -> Option<String> {
+        let (own, other) = if self.section {
+            (SECTION_KEYS, PAGE_KEYS)
+        } else {
+            (PAGE_KEYS, SECTION_KEYS)
+        };
+        if !self.section {
+            if self.taxonomies.iter().any(|t| t == key) {
+                return Some(format!(
+                    "`{key}` is a taxonomy: list its terms under `[taxonomies]` (`[taxonomies]` then `{key} = [\"…\"]` at the end of the front matter)"
+                ));
+            }
+            if ["tag", "tagged", "keywords", "labels"].contains(&key) {
+                return Some("did you mean `tags`?".to_owned());
+            }
+            if ["category", "categories", "series", "topics"].contains(&key) {
+                return Some(format!(
+                    "to use `{key}` as a taxonomy, declare it in site.toml (`[[taxonomies]]` with `name = \"{key}\"`) and list its terms under `[taxonomies]`"
+                ));
+            }
+        }
+        if other.contains(&key) && !own.contains(&key) {
+            return Some(if self.section {
+                format!("`{key}` is a page key; a section (`_index.md`) does not take it")
+            } else {
+                format!(
+                    "`{key}` is a section key: it goes in the front matter of the section's `_index.md`"
+                )
+            });
+        }
+        own.iter()
+            .find(|k| edit_distance(k, key) <= 2 && key.len() > 2)
+            .map(|k| format!("did you mean `{k}`?"))
+    }
+}
+
+/// When the error is on a line inside a `[table]` (TOML front matter) and
+/// its key is one of the file's own top-level keys: it was written below
+/// a table, which took it in.
+fn wrong_table_hint(split: &Split<'_>, line: usize, section: bool) -> Option<String> {
+    let index = line.checked_sub(split.front_matter_line)?;
+    let lines: Vec<&str> = split.front_matter.lines().collect();
+    let text = lines.get(index)?.trim();
+    let key = text.split('=').next()?.trim();
+    let table = lines[..index]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))?;
+    let own = if section { SECTION_KEYS } else { PAGE_KEYS };
+    (text.contains('=') && own.contains(&key)).then(|| {
+        format!("`{key}` is inside `{table}`; move it above `{table}` (keys after a table header belong to that table)")
+    })
+}
+
+/// Levenshtein distance, for "did you mean" hints on short keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        // `diagonal` is the previous row's value at `j`; `row[j]` already
+        // holds this row's.
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (diagonal + cost).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Keys of a page written under its `[extra]` table that are page keys: a
+/// `title` there sets `page.extra.title`, not the title. For a warning.
+pub fn keys_in_extra(split: &Split<'_>, extra: &Extra) -> Vec<(String, Option<usize>)> {
+    let mut found = Vec::new();
+    let mut in_extra = false;
+    for (i, line) in split.front_matter.lines().enumerate() {
+        let text = line.trim();
+        if text.starts_with('[') {
+            in_extra = text == "[extra]";
+            continue;
+        }
+        if split.kind == Some(FrontMatterKind::Toml) && in_extra {
+            let key = text.split('=').next().unwrap_or_default().trim();
+            if [
+                "title",
+                "description",
+                "date",
+                "draft",
+                "tags",
+                "template",
+                "slug",
+            ]
+            .contains(&key)
+                && extra.contains_key(key)
+            {
+                found.push((key.to_owned(), Some(i + split.front_matter_line)));
+            }
+        }
+    }
+    found
 }
 
 /// The YAML crate's message without its `error: line L column C:` prefix
@@ -280,7 +474,7 @@ fn parse_date(
     };
     Date::parse(&text)
         .map(Some)
-        .map_err(|e| anyhow!("{}: bad `{key}`: {e}", locate(file, key_line(split, key))))
+        .map_err(|e| crate::located::error(file, key_line(split, key), format!("bad `{key}`: {e}")))
 }
 
 /// Turns text into a URL-safe slug: ASCII, lower case, words joined by `-`.
@@ -410,8 +604,13 @@ enum Entry {
 }
 
 /// Walks `<root>/content` and loads every page and section. Drafts are left
-/// out unless `drafts`. Returns every error found, not only the first.
-pub fn load(root: &Path, drafts: bool) -> Result<Content, Vec<anyhow::Error>> {
+/// out unless `drafts`; `taxonomies` (declared in `site.toml`) are for
+/// hints on unknown keys. Returns every error found, not only the first.
+pub fn load(
+    root: &Path,
+    drafts: bool,
+    taxonomies: &[String],
+) -> Result<Content, Vec<anyhow::Error>> {
     let dir = root.join("content");
     let mut content = Content::default();
     if !dir.is_dir() {
@@ -474,8 +673,10 @@ pub fn load(root: &Path, drafts: bool) -> Result<Content, Vec<anyhow::Error>> {
                     bundle: true,
                 });
             } else if f.ends_with("/_index.md") && f.strip_suffix("/_index.md") == Some(b) {
-                errors.push(anyhow!(
-                    "content/{f}: a folder cannot hold both `index.md` (a page) and `_index.md` (a section)"
+                errors.push(crate::located::error(
+                    format!("content/{f}"),
+                    None,
+                    "a folder cannot hold both `index.md` (a page) and `_index.md` (a section)",
                 ));
             } else {
                 let inside = &f[b.len() + 1..];
@@ -524,7 +725,11 @@ pub fn load(root: &Path, drafts: bool) -> Result<Content, Vec<anyhow::Error>> {
                 } else {
                     Vec::new()
                 };
-                load_page(&dir, rel, *bundle, &section_dirs, page_assets).map(|p| {
+                let hints = Hints {
+                    section: false,
+                    taxonomies: taxonomies.to_vec(),
+                };
+                load_page(&dir, rel, *bundle, &section_dirs, page_assets, &hints).map(|p| {
                     if p.meta.draft && !drafts {
                         Loaded::Draft
                     } else {
@@ -616,11 +821,16 @@ fn load_section(dir: &Path, rel: &str, section_dirs: &BTreeSet<String>) -> anyho
     let source = format!("content/{rel}");
     let text = read(dir, rel)?;
     let split = split_front_matter(&text, &source)?;
-    let meta: SectionFrontMatter = parse_front_matter(&split, &source)?;
+    let hints = Hints {
+        section: true,
+        taxonomies: Vec::new(),
+    };
+    let meta: SectionFrontMatter = parse_front_matter_with(&split, &source, &hints)?;
     if meta.paginate_by == Some(0) {
-        return Err(anyhow!(
-            "{}: paginate_by must be at least 1",
-            locate(&source, key_line(&split, "paginate_by"))
+        return Err(crate::located::error(
+            &source,
+            key_line(&split, "paginate_by"),
+            "paginate_by must be at least 1",
         ));
     }
     let sdir = section_dir(rel);
@@ -647,11 +857,18 @@ fn load_page(
     bundle: bool,
     section_dirs: &BTreeSet<String>,
     assets: Vec<(PathBuf, String)>,
+    hints: &Hints,
 ) -> anyhow::Result<Page> {
     let source = format!("content/{rel}");
     let text = read(dir, rel)?;
     let split = split_front_matter(&text, &source)?;
-    let meta: PageFrontMatter = parse_front_matter(&split, &source)?;
+    let meta: PageFrontMatter = parse_front_matter_with(&split, &source, hints)?;
+    for (key, line) in keys_in_extra(&split, &meta.extra) {
+        eprintln!(
+            "warning: {}: `{key}` is inside `[extra]`, so it sets page.extra.{key}, not the page's {key}; move it above `[extra]`",
+            crate::config::locate(&source, line)
+        );
+    }
     let date = parse_date(&meta.date, "date", &split, &source)?;
     let updated = parse_date(&meta.updated, "updated", &split, &source)?;
 
@@ -670,9 +887,10 @@ fn load_page(
     let slug = match &meta.slug {
         Some(slug) => {
             check_relative_path(slug).map_err(|why| {
-                anyhow!(
-                    "{}: slug `{slug}` is not allowed: {why}",
-                    locate(&source, key_line(&split, "slug"))
+                crate::located::error(
+                    &source,
+                    key_line(&split, "slug"),
+                    format!("slug `{slug}` is not allowed: {why}"),
                 )
             })?;
             slug.trim_matches('/').to_owned()
@@ -684,9 +902,10 @@ fn load_page(
     };
     for alias in &meta.aliases {
         check_relative_path(alias).map_err(|why| {
-            anyhow!(
-                "{}: alias `{alias}` is not allowed: {why}",
-                locate(&source, key_line(&split, "aliases"))
+            crate::located::error(
+                &source,
+                key_line(&split, "aliases"),
+                format!("alias `{alias}` is not allowed: {why}"),
             )
         })?;
     }
@@ -852,5 +1071,87 @@ mod tests {
     fn ancestors_of_a_path() {
         assert_eq!(ancestors("a/b/c.md").collect::<Vec<_>>(), ["a/b", "a"]);
         assert_eq!(ancestors("c.md").count(), 0);
+    }
+
+    #[test]
+    fn a_day_that_does_not_exist_is_named() {
+        let e = Date::parse("2026-02-30").unwrap_err();
+        assert_eq!(
+            e,
+            "`2026-02-30` is not a date: day 30 does not exist: February 2026 has 28 days"
+        );
+        let e = Date::parse("2024-13-01").unwrap_err();
+        assert!(e.contains("there is no month 13"), "{e}");
+        assert!(
+            Date::parse("May 1st")
+                .unwrap_err()
+                .contains("use YYYY-MM-DD")
+        );
+        assert!(Date::parse("2024-02-29").is_ok());
+    }
+
+    fn page_error(front_matter: &str, hints: &Hints) -> String {
+        let text = format!("+++\n{front_matter}+++\n");
+        let split = split_front_matter(&text, "content/a.md").unwrap();
+        let e = if hints.section {
+            parse_front_matter_with::<SectionFrontMatter>(&split, "content/a.md", hints).map(|_| ())
+        } else {
+            parse_front_matter_with::<PageFrontMatter>(&split, "content/a.md", hints).map(|_| ())
+        };
+        format!("{:#}", e.unwrap_err())
+    }
+
+    #[test]
+    fn near_misses_in_front_matter_get_hints() {
+        let page = Hints {
+            section: false,
+            taxonomies: vec!["tags".into(), "categories".into()],
+        };
+        let e = page_error("title = \"a\"\ncategories = [\"x\"]\n", &page);
+        assert!(
+            e.starts_with("content/a.md:3: front matter: unknown field `categories`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("`categories` is a taxonomy: list its terms under `[taxonomies]`"),
+            "{e}"
+        );
+        let e = page_error("tag = [\"x\"]\n", &page);
+        assert!(e.contains("did you mean `tags`?"), "{e}");
+        let e = page_error("sort_by = \"date\"\n", &page);
+        assert!(e.contains("`sort_by` is a section key"), "{e}");
+        let e = page_error("titel = \"x\"\n", &page);
+        assert!(e.contains("did you mean `title`?"), "{e}");
+        let section = Hints {
+            section: true,
+            taxonomies: Vec::new(),
+        };
+        let e = page_error("date = 2024-01-01\n", &section);
+        assert!(e.contains("`date` is a page key"), "{e}");
+        let e = page_error("[taxonomies]\ntags = [\"a\"]\ndate = 2024-01-01\n", &page);
+        assert!(e.starts_with("content/a.md:4:"), "{e}");
+        assert!(
+            e.contains("`date` is inside `[taxonomies]`; move it above"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("title", "titel"), 2);
+        assert_eq!(edit_distance("tags", "tag"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("date", "date"), 0);
+    }
+
+    #[test]
+    fn page_keys_under_extra_are_found() {
+        let text = "+++\ndate = 2024-01-01\n[extra]\ntitle = \"x\"\nhero = 1\n+++\n";
+        let split = split_front_matter(text, "a.md").unwrap();
+        let fm: PageFrontMatter = parse_front_matter(&split, "a.md").unwrap();
+        assert_eq!(
+            keys_in_extra(&split, &fm.extra),
+            [("title".to_owned(), Some(4))]
+        );
     }
 }

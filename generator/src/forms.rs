@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use anyhow::bail;
 use letterbox_forms::validate::{check_form, pattern_warnings};
 use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, Manifest};
 use lol_html::html_content::{ContentType, Element};
@@ -92,17 +91,46 @@ fn add_script(html: &mut String, url: &str) {
     html.insert_str(at, &tag);
 }
 
-/// Rewrites every `form[data-form]` in `html` and returns the new HTML with
-/// the forms found. `source` names the page's source file for messages.
+/// Where a page's forms come from, for messages.
+#[derive(Debug, Clone, Copy)]
+pub struct FormSource<'a> {
+    /// The source file, e.g. `content/contact.md`.
+    pub file: &'a str,
+    /// Its Markdown body and the body's first line in the file: problems
+    /// are reported at the line of the form or field they concern when it
+    /// is written there (a form from a template or shortcode is not).
+    pub body: Option<(&'a str, usize)>,
+}
+
+/// [`rewrite_forms_in`] for a page known by its file name only; every
+/// problem in one error.
 pub fn rewrite_forms(
     html: &str,
     source: &str,
     settings: &FormSettings,
 ) -> anyhow::Result<(String, Vec<Form>)> {
+    let source = FormSource {
+        file: source,
+        body: None,
+    };
+    rewrite_forms_in(html, source, settings).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("{e:#}")).collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    })
+}
+
+/// Rewrites every `form[data-form]` in `html` and returns the new HTML with
+/// the forms found, or one error per problem, each at its file and line.
+pub fn rewrite_forms_in(
+    html: &str,
+    source: FormSource<'_>,
+    settings: &FormSettings,
+) -> Result<(String, Vec<Form>), Vec<anyhow::Error>> {
     // Most pages have no form: skip the HTML parser for them entirely.
     if !html.contains("data-form") {
         return Ok((html.to_owned(), Vec::new()));
     }
+    let file = source.file;
 
     let state = Rc::new(RefCell::new(Discovery::new(source)));
     let api_base = settings.api_url.trim_end_matches('/').to_owned();
@@ -193,11 +221,20 @@ pub fn rewrite_forms(
     );
     let mut rewritten = match rewritten {
         Ok(html) => html,
-        Err(e) => bail!("{source}: cannot process the page's forms: {e}"),
+        Err(e) => {
+            let message = format!("cannot process the page's forms: {e}");
+            return Err(vec![crate::located::error(file, None, message)]);
+        }
     };
 
     let state = Rc::try_unwrap(state)
-        .map_err(|_| anyhow::anyhow!("{source}: form discovery state still shared"))?
+        .map_err(|_| {
+            vec![crate::located::error(
+                file,
+                None,
+                "form discovery state still shared",
+            )]
+        })?
         .into_inner();
     let forms = state.finish(settings)?;
     if !forms.is_empty()
@@ -211,7 +248,7 @@ pub fn rewrite_forms(
 /// Gathers the forms of all pages into one manifest. A form name defined
 /// differently on two pages is an error naming both pages; every conflict is
 /// reported, not only the first.
-pub fn build_manifest(forms: Vec<Form>) -> anyhow::Result<Manifest> {
+pub fn build_manifest(forms: Vec<Form>) -> Result<Manifest, Vec<anyhow::Error>> {
     let mut manifest = Manifest::default();
     let mut errors = Vec::new();
     for form in forms {
@@ -220,19 +257,23 @@ pub fn build_manifest(forms: Vec<Form>) -> anyhow::Result<Manifest> {
                 manifest.forms.insert(form.name.clone(), form);
             }
             Some(first) if same_definition(first, &form) => {}
-            Some(first) => errors.push(format!(
-                "form \"{}\" is defined differently in {} and {}: {}",
-                form.name,
-                first.page,
-                form.page,
-                describe_difference(first, &form)
+            Some(first) => errors.push(crate::located::error(
+                &form.page,
+                None,
+                format!(
+                    "form \"{}\" is defined differently in {} and {}: {}",
+                    form.name,
+                    first.page,
+                    form.page,
+                    describe_difference(first, &form)
+                ),
             )),
         }
     }
     if errors.is_empty() {
         Ok(manifest)
     } else {
-        bail!(errors.join("\n"))
+        Err(errors)
     }
 }
 
@@ -294,38 +335,107 @@ fn valid_form_name(name: &str) -> bool {
 
 /// State of one page's discovery, shared by the rewriter's handlers.
 struct Discovery {
-    source: String,
+    /// The source file.
+    file: String,
+    /// Its Markdown body and first line (owned: the rewriter's end-tag
+    /// handlers must be `'static`).
+    body: Option<(String, usize)>,
     current: Option<Form>,
     /// Index into `current.fields` of the open `<select>`.
     open_select: Option<usize>,
     /// Text of an `<option>` without a `value` attribute, being collected.
     pending_option: Option<String>,
     finished: Vec<Form>,
-    errors: Vec<String>,
+    errors: Vec<anyhow::Error>,
     warnings_for_empty: Vec<String>,
+    /// `<input>`, `<textarea>`, `<select>` elements seen in the open form,
+    /// to find a nameless one's line.
+    seen: [usize; 3],
 }
 
 impl Discovery {
-    fn new(source: &str) -> Self {
+    fn new(source: FormSource<'_>) -> Self {
         Self {
-            source: source.to_owned(),
+            file: source.file.to_owned(),
+            body: source.body.map(|(b, l)| (b.to_owned(), l)),
             current: None,
             open_select: None,
             pending_option: None,
             finished: Vec::new(),
             errors: Vec::new(),
             warnings_for_empty: Vec::new(),
+            seen: [0; 3],
         }
     }
 
+    /// Counts an `<input>` (0), `<textarea>` (1) or `<select>` (2) of the
+    /// open form and warns when it has no name: the browser does not send
+    /// it, and the form's schema has no field for it.
+    fn nameless(&mut self, kind: usize, el: &Element) -> bool {
+        let tag = ["input", "textarea", "select"][kind];
+        self.seen[kind] += 1;
+        if el.get_attribute("name").is_some_and(|n| !n.is_empty()) {
+            return false;
+        }
+        let Some(form) = self.current.as_ref().map(|f| f.name.clone()) else {
+            return true;
+        };
+        let line = self.nth_line(&form, &format!("<{tag}"), self.seen[kind]);
+        let place = crate::config::locate(&self.file, line.or_else(|| self.line(&form, None)));
+        eprintln!(
+            "warning: {place}: form \"{form}\": an <{tag}> without a name is not sent and is no field of the form's schema; give it name=\"…\""
+        );
+        true
+    }
+
+    /// The line of the `n`th (1-based) `needle` after form `form`'s start.
+    fn nth_line(&self, form: &str, needle: &str, n: usize) -> Option<usize> {
+        let (body, first_line) = self.body.as_ref()?;
+        let start = body.find(&format!("data-form=\"{form}\""))?;
+        let mut at = start;
+        for _ in 0..n {
+            at += body[at..].find(needle)? + 1;
+        }
+        Some(body[..at].matches('\n').count() + *first_line)
+    }
+
+    /// The line in the source file of form `form` (its `data-form`), or of
+    /// `needle` (such as `name="email"`) after it, when the Markdown body
+    /// holds them.
+    fn line(&self, form: &str, needle: Option<&str>) -> Option<usize> {
+        let (body, first_line) = self.body.as_ref()?;
+        let start = body.find(&format!("data-form=\"{form}\""))?;
+        let at = match needle {
+            Some(needle) => start + body[start..].find(needle)?,
+            None => start,
+        };
+        Some(body[..at].matches('\n').count() + *first_line)
+    }
+
+    /// A problem of form `form`, at the line of `needle` (else the form's).
+    fn problem(&self, form: &str, needle: Option<&str>, message: &str) -> anyhow::Error {
+        let line =
+            (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
+        crate::located::error(&self.file, line, format!("form \"{form}\": {message}"))
+    }
+
+    /// `file:line` of a problem, for warnings.
+    fn place(&self, form: &str, needle: Option<&str>) -> String {
+        let line =
+            (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
+        crate::config::locate(&self.file, line)
+    }
+
     fn error(&mut self, message: String) {
-        let form = self
-            .current
-            .as_ref()
-            .map(|f| f.name.as_str())
-            .unwrap_or("?");
-        self.errors
-            .push(format!("{}: form \"{form}\": {message}", self.source));
+        self.field_error(None, message);
+    }
+
+    /// An error about field `field` of the open form.
+    fn field_error(&mut self, field: Option<&str>, message: String) {
+        let form = self.current.as_ref().map_or("?", |f| f.name.as_str());
+        let needle = field.map(|f| format!("name=\"{f}\""));
+        let error = self.problem(form, needle.as_deref(), &message);
+        self.errors.push(error);
     }
 
     fn start_form(&mut self, name: &str, el: &Element) {
@@ -336,9 +446,11 @@ impl Discovery {
             return;
         }
         if !valid_form_name(name) {
-            self.errors.push(format!(
-                "{}: data-form=\"{name}\" is not a valid form name (use 1-64 letters, digits, '-' or '_')",
-                self.source
+            let line = self.line(name, None);
+            self.errors.push(crate::located::error(
+                &self.file,
+                line,
+                format!("data-form=\"{name}\" is not a valid form name (use 1-64 letters, digits, '-' or '_')"),
             ));
             return;
         }
@@ -346,10 +458,12 @@ impl Discovery {
             None | Some("") | Some("none") => AuthRequirement::None,
             Some("required") => AuthRequirement::Required,
             Some(other) => {
-                self.errors.push(format!(
-                    "{}: form \"{name}\": data-auth=\"{other}\" must be \"required\" or \"none\"",
-                    self.source
-                ));
+                let error = self.problem(
+                    name,
+                    Some("data-auth="),
+                    &format!("data-auth=\"{other}\" must be \"required\" or \"none\""),
+                );
+                self.errors.push(error);
                 AuthRequirement::None
             }
         };
@@ -357,9 +471,10 @@ impl Discovery {
             .get_attribute("data-honeypot")
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| DEFAULT_HONEYPOT.to_owned());
+        self.seen = [0; 3];
         self.current = Some(Form {
             name: name.to_owned(),
-            page: self.source.clone(),
+            page: self.file.clone(),
             redirect: el.get_attribute("data-redirect").filter(|r| !r.is_empty()),
             auth,
             honeypot,
@@ -386,9 +501,12 @@ impl Discovery {
         if let Some(existing) = form.fields.iter_mut().find(|f| f.name == field.name) {
             if existing.kind != field.kind {
                 let (name, a, b) = (field.name.clone(), existing.kind, field.kind);
-                self.error(format!(
-                    "field \"{name}\" is declared twice with different types ({a:?} and {b:?})"
-                ));
+                self.field_error(
+                    Some(&name),
+                    format!(
+                        "field \"{name}\" is declared twice with different types ({a:?} and {b:?})"
+                    ),
+                );
                 return;
             }
             existing.required |= field.required;
@@ -415,14 +533,24 @@ impl Discovery {
             return;
         }
         let input_type = el.get_attribute("type").map(|t| t.to_ascii_lowercase());
+        let button = matches!(
+            input_type.as_deref(),
+            Some("submit" | "image" | "reset" | "button")
+        );
+        if button {
+            self.seen[0] += 1;
+        } else if self.nameless(0, el) {
+            return;
+        }
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
             return;
         };
         match input_type.as_deref() {
             Some("file") => {
-                self.error(format!(
-                    "field \"{name}\" is a file input; file uploads are not supported yet"
-                ));
+                self.field_error(
+                    Some(&name),
+                    format!("field \"{name}\" is a file input; file uploads are not supported yet"),
+                );
                 return;
             }
             Some("submit") | Some("image") => {
@@ -453,7 +581,7 @@ impl Discovery {
     }
 
     fn textarea(&mut self, el: &Element) {
-        if self.current.is_none() {
+        if self.current.is_none() || self.nameless(1, el) {
             return;
         }
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
@@ -468,7 +596,7 @@ impl Discovery {
 
     fn start_select(&mut self, el: &Element) {
         self.finish_select();
-        if self.current.is_none() {
+        if self.current.is_none() || self.nameless(2, el) {
             return;
         }
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
@@ -559,9 +687,12 @@ impl Discovery {
         match raw.trim().parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.error(format!(
-                    "field \"{field}\": {attr}=\"{raw}\" is not a non-negative whole number"
-                ));
+                self.field_error(
+                    Some(field),
+                    format!(
+                        "field \"{field}\": {attr}=\"{raw}\" is not a non-negative whole number"
+                    ),
+                );
                 None
             }
         }
@@ -569,13 +700,12 @@ impl Discovery {
 
     /// Applies `site.toml` overrides, checks every form, and returns them or
     /// every problem found.
-    fn finish(mut self, settings: &FormSettings) -> anyhow::Result<Vec<Form>> {
+    fn finish(mut self, settings: &FormSettings) -> Result<Vec<Form>, Vec<anyhow::Error>> {
         if let Some(open) = self.current.take() {
-            self.errors.push(format!(
-                "{}: form \"{}\" has no closing </form> tag",
-                self.source, open.name
-            ));
+            let error = self.problem(&open.name, None, "has no closing </form> tag");
+            self.errors.push(error);
         }
+        let mut errors = std::mem::take(&mut self.errors);
         for form in &mut self.finished {
             if let Some(config) = settings.overrides.get(&form.name) {
                 if let Some(redirect) = &config.redirect {
@@ -585,45 +715,55 @@ impl Discovery {
                     form.auth = auth;
                 }
             }
+        }
+        for form in &self.finished {
+            let name = form.name.as_str();
             if form.field(&form.honeypot).is_some() {
-                self.errors.push(format!(
-                    "{}: form \"{}\": a field is named \"{}\" like the honeypot; set data-honeypot=\"...\" to another name",
-                    self.source, form.name, form.honeypot
+                errors.push(self.problem(
+                    name,
+                    Some(&format!("name=\"{}\"", form.honeypot)),
+                    &format!(
+                        "a field is named \"{}\" like the honeypot; set data-honeypot=\"...\" to another name",
+                        form.honeypot
+                    ),
                 ));
             }
             if let Some(redirect) = &form.redirect
                 && (!redirect.starts_with('/') || redirect.starts_with("//"))
             {
-                self.errors.push(format!(
-                    "{}: form \"{}\": redirect target \"{redirect}\" must be a path of this site starting with '/'",
-                    self.source, form.name
+                errors.push(self.problem(
+                    name,
+                    Some("data-redirect="),
+                    &format!("redirect target \"{redirect}\" must be a path of this site starting with '/'"),
                 ));
             }
             if let Err(problems) = check_form(form) {
                 for problem in problems {
-                    self.errors.push(format!(
-                        "{}: form \"{}\": {problem}",
-                        self.source, form.name
-                    ));
+                    let field = form
+                        .fields
+                        .iter()
+                        .find(|f| problem.contains(&format!("\"{}\"", f.name)))
+                        .map(|f| format!("name=\"{}\"", f.name));
+                    errors.push(self.problem(name, field.as_deref(), &problem.to_string()));
                 }
             }
             for warning in pattern_warnings(form) {
                 eprintln!(
-                    "warning: {}: form \"{}\": {warning}",
-                    self.source, form.name
+                    "warning: {}: form \"{name}\": {warning}",
+                    self.place(name, None)
                 );
             }
         }
         for name in &self.warnings_for_empty {
             eprintln!(
                 "warning: {}: form \"{name}\" has no named field",
-                self.source
+                self.place(name, None)
             );
         }
-        if self.errors.is_empty() {
+        if errors.is_empty() {
             Ok(self.finished)
         } else {
-            bail!(self.errors.join("\n"))
+            Err(errors)
         }
     }
 }
@@ -821,9 +961,9 @@ mod tests {
         .unwrap();
         let manifest = build_manifest(a.iter().cloned().chain(same).collect()).unwrap();
         assert_eq!(manifest.forms.len(), 1);
-        let err = build_manifest(a.into_iter().chain(other).collect())
-            .unwrap_err()
-            .to_string();
+        let errors = build_manifest(a.into_iter().chain(other).collect()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let err = errors[0].to_string();
         assert!(
             err.contains("content/a.md") && err.contains("content/c.md"),
             "{err}"
@@ -889,5 +1029,38 @@ mod tests {
             minify_js("  // c\n\n  a = 1; // x\n\tb();\n"),
             "a = 1; // x\nb();\n"
         );
+    }
+
+    #[test]
+    fn each_form_problem_is_one_error_at_its_line() {
+        let body = "Intro\n\n<form data-form=\"c\">\n<input name=\"a\" maxlength=\"lots\">\n<input type=\"file\" name=\"cv\">\n</form>\n";
+        let source = FormSource {
+            file: "content/contact.md",
+            body: Some((body, 4)),
+        };
+        let errors = rewrite_forms_in(body, source, &FormSettings::default()).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "content/contact.md:7: form \"c\": field \"a\": maxlength=\"lots\" is not a non-negative whole number",
+                "content/contact.md:8: form \"c\": field \"cv\" is a file input; file uploads are not supported yet",
+            ]
+        );
+    }
+
+    #[test]
+    fn nameless_controls_are_found_by_line() {
+        let body = "<form data-form=\"c\">\n<input name=\"a\">\n<input type=\"submit\">\n<input type=\"email\">\n</form>\n";
+        let mut discovery = Discovery::new(FormSource {
+            file: "content/c.md",
+            body: Some((body, 3)),
+        });
+        assert_eq!(discovery.nth_line("c", "<input", 3), Some(6));
+        assert_eq!(discovery.line("c", Some("name=\"a\"")), Some(4));
+        discovery.seen = [0; 3];
+        // The schema holds the named field only.
+        let (_, forms) = rewrite_forms(body, "content/c.md", &FormSettings::default()).unwrap();
+        assert_eq!(forms[0].fields.len(), 1);
     }
 }

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod forms;
 pub mod highlight;
 pub mod init;
+pub mod located;
 pub mod markdown;
 pub mod model;
 pub mod output;

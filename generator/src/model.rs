@@ -17,7 +17,9 @@ use tera::{Context, Value};
 
 use crate::content::{Page, Section, SortBy};
 use crate::extras;
-use crate::forms::{ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, builtin_assets, rewrite_forms};
+use crate::forms::{
+    ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, FormSource, builtin_assets, rewrite_forms_in,
+};
 use crate::markdown::{Heading, Rendered};
 use crate::paginate::{self, Paginator};
 use crate::postprocess::Fingerprints;
@@ -57,7 +59,7 @@ pub enum JobKind {
 /// forms found, and what the templates looked up.
 #[derive(Debug)]
 pub struct JobOutput {
-    pub result: anyhow::Result<(String, Vec<letterbox_forms::Form>)>,
+    pub result: Result<(String, Vec<letterbox_forms::Form>), Vec<anyhow::Error>>,
     pub reads: Reads,
 }
 
@@ -354,17 +356,22 @@ impl Model {
             .chain((extra_claims.iter()).map(|(o, s)| (o.as_str(), s.as_str())));
         for (out, source) in outputs {
             if let Some(first) = claimed.insert(out, source) {
-                errors.push(anyhow!(
-                    "{first} and {source} both write {out} in the output folder"
+                errors.push(crate::located::error(
+                    first,
+                    None,
+                    format!("writes {out} in the output folder, and so does {source}"),
                 ));
             }
         }
         for job in &self.jobs {
             if !site.templates.contains(&job.template) {
-                errors.push(anyhow!(
-                    "{}: template `{}` not found (looked in templates/ and the built-in templates)",
-                    job.source,
-                    job.template
+                errors.push(crate::located::error(
+                    &job.source,
+                    None,
+                    format!(
+                        "template `{}` not found (looked in templates/ and the built-in templates)",
+                        job.template
+                    ),
                 ));
             }
         }
@@ -575,12 +582,28 @@ impl Model {
         let (rendered, reads) = site
             .templates
             .render_recording(&job.template, &ctx, &job.source);
-        let result = rendered.and_then(|out| {
+        // Form problems are reported at their line in the Markdown, when
+        // the form is written there.
+        let body = match job.kind {
+            JobKind::Page(i) => {
+                let page = &site.content.pages[i];
+                Some((page.body.as_str(), page.body_line))
+            }
+            JobKind::Section(i) | JobKind::Pager(i, _) => {
+                let section = &site.content.sections[i];
+                Some((section.body.as_str(), section.body_line))
+            }
+            _ => None,
+        };
+        let source = FormSource {
+            file: &job.source,
+            body,
+        };
+        let result = rendered.map_err(|e| vec![e]).and_then(|out| {
             if !job.out.ends_with(".html") {
                 return Ok((out, Vec::new()));
             }
-            rewrite_forms(&out, &job.source, &self.settings)
-                .with_context(|| format!("{}: form discovery failed", job.source))
+            rewrite_forms_in(&out, source, &self.settings)
         });
         JobOutput { result, reads }
     }
@@ -769,6 +792,8 @@ fn config_value(config: &crate::config::Config, urls: &Urls) -> Value {
         ("generate_feeds", Value::from(config.generate_feeds)),
         ("feed_limit", Value::from(config.feed_limit)),
         ("build_search_index", Value::from(config.build_search_index)),
+        ("date_format", Value::from(config.date_format.as_str())),
+        ("markdown", Value::from_serializable(&config.markdown)),
     ])
 }
 

@@ -8,6 +8,8 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use anyhow::{Context as _, anyhow};
+
+use crate::located::Located;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
 /// Templates every site has, from `src/default_templates/`.
@@ -64,7 +66,7 @@ impl Templates {
     /// Parses the built-in templates and every file under
     /// `<root>/templates` (named by their path relative to it, so
     /// `templates/partials/nav.html` is `partials/nav.html`).
-    pub fn load(root: &Path) -> anyhow::Result<Self> {
+    pub fn load(root: &Path) -> Result<Self, Vec<anyhow::Error>> {
         let dir = root.join("templates");
         let mut sources: BTreeMap<String, String> = DEFAULT_TEMPLATES
             .iter()
@@ -73,7 +75,9 @@ impl Templates {
         let mut user = HashSet::new();
         if dir.is_dir() {
             for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+                let entry = entry
+                    .with_context(|| format!("reading {}", dir.display()))
+                    .map_err(|e| vec![e])?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -83,7 +87,8 @@ impl Templates {
                     continue;
                 }
                 let text = std::fs::read_to_string(entry.path())
-                    .with_context(|| format!("reading {}", entry.path().display()))?;
+                    .with_context(|| format!("reading {}", entry.path().display()))
+                    .map_err(|e| vec![e])?;
                 user.insert(name.clone());
                 sources.insert(name, text);
             }
@@ -104,7 +109,11 @@ impl Templates {
         let mut this = Self { tera, user, lookup };
         this.tera
             .add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|e| anyhow!("{}", this.describe(&e, None)))?;
+            .map_err(|e| {
+                (this.describe(&e, None).into_iter())
+                    .map(anyhow::Error::new)
+                    .collect::<Vec<_>>()
+            })?;
         Ok(this)
     }
 
@@ -146,9 +155,13 @@ impl Templates {
     /// Renders template `name`; errors name the template file, line and
     /// column and the page being rendered (`source`).
     pub fn render(&self, name: &str, context: &Context, source: &str) -> anyhow::Result<String> {
-        self.tera
-            .render(name, context)
-            .map_err(|e| anyhow!("{}", self.describe(&e, Some(source))))
+        self.tera.render(name, context).map_err(|e| {
+            let mut errors = self.describe(&e, Some(source)).into_iter();
+            match (errors.next(), errors.next()) {
+                (Some(first), None) => anyhow::Error::new(first),
+                _ => anyhow!("template error while rendering {source}: {e}"),
+            }
+        })
     }
 
     /// [`Templates::render`], also returning what the render looked up.
@@ -167,45 +180,91 @@ impl Templates {
         (result, reads.unwrap_or_default())
     }
 
-    /// Turns a Tera error into `templates/x.html:line:col: message` and the
-    /// source excerpt Tera prints.
-    fn describe(&self, error: &tera::Error, rendering: Option<&str>) -> String {
-        let context = rendering
-            .map(|s| format!(" while rendering {s}"))
-            .unwrap_or_default();
-        let mut out = match error.kind() {
-            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
-                let file = self.display_name(report.filename());
-                let span = report.span();
-                let loc = format!("{file}:{}:{}", span.start_line, span.start_col + 1);
-                let full = error.to_string();
-                // Tera's report: "error: msg\n --> name:l:c\n  |\n l | line\n  | ^^^".
-                let excerpt: Vec<&str> = full.lines().skip(1).collect();
-                let excerpt = excerpt.join("\n").replacen(
-                    &format!("--> {}:", report.filename()),
-                    &format!("--> {file}:"),
-                    1,
-                );
-                format!(
-                    "{loc}: template error{context}: {}\n{excerpt}",
-                    report.message()
-                )
-            }
-            ErrorKind::MissingParent { current, parent } => format!(
-                "{}: extends `{parent}`, which is neither in templates/ nor built in",
-                self.display_name(current)
-            ),
-            ErrorKind::TemplateNotFound(name) => {
-                format!("template `{name}` not found in templates/ nor built in")
-            }
-            _ => format!("template error{context}: {error}"),
-        };
+    /// Turns a Tera error into located errors (`templates/x.html`, line,
+    /// column, message, Tera's source excerpt); `rendering` names the file
+    /// being rendered. Loading reports every template's problems at once.
+    fn describe(&self, error: &tera::Error, rendering: Option<&str>) -> Vec<Located> {
+        let mut chain = String::new();
         let mut source = std::error::Error::source(error);
         while let Some(s) = source {
-            out.push_str(&format!(": {s}"));
+            chain.push_str(&format!(": {s}"));
             source = s.source();
         }
-        out
+        let rendering: Vec<String> = rendering.map(str::to_owned).into_iter().collect();
+        let plain = |file: String, message: String| Located {
+            rendering: rendering.clone(),
+            ..Located::new(file, None, format!("{message}{chain}"))
+        };
+        match error.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let span = report.span();
+                let mut located = self.report(&error.to_string());
+                located.file = self.display_name(report.filename());
+                located.line = Some(span.start_line);
+                located.column = Some(span.start_col + 1);
+                located.message = format!("template error: {}{chain}", report.message());
+                located.rendering = rendering;
+                vec![located]
+            }
+            ErrorKind::MissingParent { current, parent } => vec![plain(
+                self.display_name(current),
+                format!("extends `{parent}`, which is neither in templates/ nor built in"),
+            )],
+            ErrorKind::TemplateNotFound(name) => vec![plain(
+                rendering
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "templates/".to_owned()),
+                format!("template `{name}` not found in templates/ nor built in"),
+            )],
+            // Tera checks all templates at once and joins its reports.
+            ErrorKind::Msg(text) if text.starts_with("error: ") => text
+                .split("\n\nerror: ")
+                .map(|report| {
+                    let mut located = self.report(report);
+                    located.message = format!("template error: {}{chain}", located.message);
+                    located.rendering = rendering.clone();
+                    located
+                })
+                .collect(),
+            _ => vec![plain(
+                rendering
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "templates/".to_owned()),
+                format!("template error: {error}"),
+            )],
+        }
+    }
+
+    /// One of Tera's reports (`error: msg`, ` --> name:l:c`, excerpt) with
+    /// the template's name as the user knows it (`templates/x.html`). Tera
+    /// gives the place of joined reports only as this text.
+    fn report(&self, report: &str) -> Located {
+        let mut lines = report.lines();
+        let first = lines.next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+        let mut located = Located::new("templates/", None, message);
+        let mut detail = Vec::new();
+        for line in lines {
+            if let Some(place) = line.trim_start().strip_prefix("--> ") {
+                let mut parts = place.rsplitn(3, ':');
+                let (column, row, name) = (parts.next(), parts.next(), parts.next());
+                if let (Some(column), Some(row), Some(name)) = (column, row, name) {
+                    located.file = self.display_name(name);
+                    located.line = row.parse().ok();
+                    located.column = column.parse().ok();
+                    detail.push(line.replacen(name, &located.file, 1));
+                    continue;
+                }
+            }
+            detail.push(line.to_owned());
+        }
+        while detail.last().is_some_and(|l| l.trim().is_empty()) {
+            detail.pop();
+        }
+        located.detail = (!detail.is_empty()).then(|| detail.join("\n"));
+        located
     }
 }
 
@@ -311,13 +370,16 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
             "date: `{text}` is not a date (YYYY-MM-DD or RFC 3339)"
         ))
     };
+    // `strtime::format`, not `strftime(…).to_string()`: a bad format
+    // (`%Q`) is an error to report, where `to_string` would panic.
+    let bad_format = |e: jiff::Error| tera::Error::message(format!("date: format `{format}`: {e}"));
     let formatted = if text.len() >= 19 {
         let dt: jiff::civil::DateTime =
             text.get(..19).ok_or_else(bad)?.parse().map_err(|_| bad())?;
-        dt.strftime(format).to_string()
+        jiff::fmt::strtime::format(format, dt).map_err(bad_format)?
     } else {
         let d: jiff::civil::Date = text.parse().map_err(|_| bad())?;
-        d.strftime(format).to_string()
+        jiff::fmt::strtime::format(format, d).map_err(bad_format)?
     };
     Ok(formatted)
 }
@@ -472,6 +534,9 @@ mod tests {
         ctx.insert("d", "2024-05-01");
         ctx.insert("t", "2024-05-01T10:30:00+02:00");
         assert_eq!(tera.render("t", &ctx).unwrap(), "May 1, 2024|10:30");
+        tera.add_raw_template("bad", "{{ d | date(format=\"%Q\") }}")
+            .unwrap();
+        assert!(tera.render("bad", &ctx).is_err());
     }
 
     #[test]
@@ -493,7 +558,7 @@ mod tests {
             "<p>\n{{ page.title }\n</p>",
         )
         .unwrap();
-        let e = Templates::load(dir.path()).unwrap_err().to_string();
+        let e = Templates::load(dir.path()).unwrap_err()[0].to_string();
         assert!(e.starts_with("templates/page.html:2:"), "{e}");
     }
 }

@@ -88,7 +88,9 @@ impl From<anyhow::Error> for BuildError {
 
 impl From<Vec<anyhow::Error>> for BuildError {
     fn from(errors: Vec<anyhow::Error>) -> Self {
-        Self { errors }
+        Self {
+            errors: crate::located::merge_repeated(errors),
+        }
     }
 }
 
@@ -147,13 +149,14 @@ impl Site {
             root.join(&options.output)
         };
         check_output(&root, &output)?;
+        let taxonomies: Vec<String> = (config.taxonomies.iter()).map(|t| t.name.clone()).collect();
         let (templates, content) = rayon::join(
             || Templates::load(&root),
-            || content::load(&root, options.drafts),
+            || content::load(&root, options.drafts, &taxonomies),
         );
         let mut errors = Vec::new();
         let content = content.map_err(|e| errors.extend(e)).ok();
-        let templates = templates.map_err(|e| errors.push(e)).ok();
+        let templates = templates.map_err(|e| errors.extend(e)).ok();
         match (content, templates) {
             (Some(content), Some(templates)) if errors.is_empty() => Ok(Self {
                 root,
@@ -372,7 +375,7 @@ impl Site {
                     job_forms.push(found);
                 }
                 Err(e) => {
-                    errors.push(e);
+                    errors.extend(e);
                     job_forms.push(Vec::new());
                 }
             }
@@ -584,7 +587,9 @@ impl Site {
             .flat_map_iter(|&(source, body_line, body)| {
                 crate::anchors::broken_anchors(body, &ids)
                     .into_iter()
-                    .map(move |l| anyhow!("{source}:{}: {}", l.line + body_line - 1, l.message))
+                    .map(move |l| {
+                        crate::located::error(source, Some(l.line + body_line - 1), l.message)
+                    })
             })
             .collect()
     }
@@ -592,7 +597,11 @@ impl Site {
 
 /// A broken link as `file:line: message` (`link.line` counts from the body).
 fn link_error(source: &str, body_line: usize, link: &BrokenLink) -> anyhow::Error {
-    anyhow!("{source}:{}: {}", link.line + body_line - 1, link.message)
+    crate::located::error(
+        source,
+        Some(link.line + body_line - 1),
+        link.message.clone(),
+    )
 }
 
 /// What shortcodes can look up: they run before the site model exists, so
@@ -630,9 +639,21 @@ fn resolve_link(
         let (file, anchor) = target
             .split_once('#')
             .map_or((target, None), |(f, a)| (f, Some(a)));
-        let path = content_paths
-            .get(file)
-            .ok_or_else(|| format!("broken link `{dest}`: no page or section `content/{file}`"))?;
+        let path = content_paths.get(file).ok_or_else(|| {
+            // `@/blog/post` for `@/blog/post.md`, `@/blog` for `@/blog/_index.md`.
+            let near = [
+                format!("{file}.md"),
+                format!("{}/_index.md", file.trim_end_matches('/')),
+                format!("{}/index.md", file.trim_end_matches('/')),
+            ]
+            .into_iter()
+            .find(|f| content_paths.contains_key(f.as_str()));
+            let hint = near.map_or_else(String::new, |f| {
+                let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+                format!(" (did you mean `@/{f}{anchor}`?)")
+            });
+            format!("broken link `{dest}`: no page or section `content/{file}`{hint}")
+        })?;
         let mut url = urls.url(path);
         if let Some(anchor) = anchor {
             url.push('#');
@@ -694,7 +715,7 @@ fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
 pub(crate) fn manifest_json(
     forms: impl IntoIterator<Item = letterbox_forms::Form>,
 ) -> Result<(String, usize), Vec<anyhow::Error>> {
-    let manifest = build_manifest(forms.into_iter().collect()).map_err(|e| vec![e])?;
+    let manifest = build_manifest(forms.into_iter().collect())?;
     let json = serde_json::to_string_pretty(&manifest)
         .context("serialising the form manifest")
         .map_err(|e| vec![e])?;
@@ -736,6 +757,11 @@ mod tests {
             r("@/nope.md", None, &root)
                 .unwrap_err()
                 .contains("content/nope.md")
+        );
+        assert!(
+            r("@/blog/a#h", None, &root)
+                .unwrap_err()
+                .ends_with("(did you mean `@/blog/a.md#h`?)"),
         );
         assert_eq!(r("/about/", None, &sub), Ok(Some("/docs/about/".into())));
         assert_eq!(r("/docs/about/", None, &sub), Ok(None));

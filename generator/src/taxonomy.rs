@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::anyhow;
 use serde::Deserialize;
 use tera::Value;
 
@@ -152,9 +151,10 @@ pub fn collect(
     for (p, page) in pages.iter().enumerate() {
         for name in page.meta.taxonomies.keys() {
             if !list.iter().any(|t| &t.config.name == name) {
-                errors.push(anyhow!(
-                    "{}: taxonomy `{name}` is not declared in site.toml (add `[[taxonomies]]` with `name = \"{name}\"`)",
-                    locate_key(root, &page.source, name)
+                errors.push(crate::located::error(
+                    &page.source,
+                    key_line(root, &page.source, name),
+                    format!("taxonomy `{name}` is not declared in site.toml (add `[[taxonomies]]` with `name = \"{name}\"`)"),
                 ));
             }
         }
@@ -163,10 +163,13 @@ pub fn collect(
             for term in terms_of(page, &taxonomy.config.name) {
                 let slug = slugify(term);
                 if slug.is_empty() {
-                    errors.push(anyhow!(
-                        "{}: {} term `{term}` has no letters or digits to make a URL of",
-                        locate_key(root, &page.source, &taxonomy.config.name),
-                        taxonomy.config.name
+                    errors.push(crate::located::error(
+                        &page.source,
+                        key_line(root, &page.source, &taxonomy.config.name),
+                        format!(
+                            "{} term `{term}` has no letters or digits to make a URL of",
+                            taxonomy.config.name
+                        ),
                     ));
                     continue;
                 }
@@ -227,7 +230,7 @@ pub fn collect(
 
 /// `content/x.md:LINE` of the front-matter line that starts with `key`,
 /// or just the file.
-fn locate_key(root: &Path, source: &str, key: &str) -> String {
+fn key_line(root: &Path, source: &str, key: &str) -> Option<usize> {
     let line = std::fs::read_to_string(root.join(source))
         .ok()
         .and_then(|text| {
@@ -237,10 +240,7 @@ fn locate_key(root: &Path, source: &str, key: &str) -> String {
                     .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('=' | ':')))
             })
         });
-    match line {
-        Some(i) => format!("{source}:{}", i + 1),
-        None => source.to_owned(),
-    }
+    line.map(|i| i + 1)
 }
 
 impl Taxonomy {

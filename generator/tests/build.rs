@@ -229,7 +229,7 @@ fn broken_render_reports_collisions_missing_templates_and_links() {
     );
     assert_eq!(
         errors[1],
-        "content/a.md and content/b.md both write same/index.html in the output folder"
+        "content/a.md: writes same/index.html in the output folder, and so does content/b.md"
     );
     assert!(
         errors[2].starts_with("content/c.md: template `missing.html` not found"),
@@ -244,9 +244,10 @@ fn template_render_error_names_template_line_col_and_page() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
     assert!(
-        e.starts_with("templates/page.html:3:6: template error while rendering content/page.md:"),
+        e.starts_with("templates/page.html:3:6: template error: Invalid type"),
         "{e}"
     );
+    assert!(e.contains("(while rendering content/page.md)"), "{e}");
     assert!(
         e.contains("{{ page.title | round }}"),
         "the excerpt is shown: {e}"

@@ -509,7 +509,7 @@ fn term_page_colliding_with_content_is_an_error() {
     )
     .unwrap();
     let e = build_errors(dir.path());
-    assert!(e.contains("both write tags/rust/index.html"), "{e}");
+    assert!(e.contains("writes tags/rust/index.html"), "{e}");
 }
 
 #[test]

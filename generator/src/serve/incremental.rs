@@ -142,9 +142,10 @@ impl Incremental {
             .collect();
         let mut files: Vec<(&str, String)> = Vec::with_capacity(dirty.len());
         for (&j, output) in dirty.iter().zip(outputs) {
-            let (text, forms) = output
-                .result
-                .map_err(|e| format!("the template stage failed: {e:#}"))?;
+            let (text, forms) = output.result.map_err(|e| {
+                let errors: Vec<String> = e.iter().map(|e| format!("{e:#}")).collect();
+                format!("the template stage failed: {}", errors.join("; "))
+            })?;
             kept.reads[j] = output.reads;
             kept.forms[j] = forms;
             files.push((kept.model.jobs[j].out.as_str(), text));
@@ -256,7 +257,11 @@ impl Incremental {
     /// rendered again. Errors (the full build reports them) and a template
     /// that a file needs but no longer exists are refused.
     fn reload_templates(&mut self) -> Result<(), String> {
-        let templates = Templates::load(&self.site.root).map_err(|e| format!("{e:#}"))?;
+        let templates = Templates::load(&self.site.root).map_err(|errors| {
+            (errors.iter().map(|e| format!("{e:#}")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
         if let Some(job) = (self.kept.model.jobs.iter()).find(|j| !templates.contains(&j.template))
         {
             return Err(format!("template `{}` is missing", job.template));
