@@ -142,6 +142,13 @@ impl Config {
     /// marks a folder as a site.
     pub fn load(root: &Path) -> anyhow::Result<Self> {
         let path = root.join(CONFIG_FILE);
+        if !path.exists() {
+            anyhow::bail!(
+                "{} not found: {} is not a Letterbox site (`letterbox init DIR` makes one; `--root DIR` builds another folder)",
+                path.display(),
+                root.display()
+            );
+        }
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&text, &path.display().to_string())

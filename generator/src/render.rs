@@ -52,6 +52,8 @@ pub struct Templates {
     lookup: Arc<RwLock<Arc<Lookup>>>,
     /// Names that come from the site's `templates/` folder.
     user: HashSet<String>,
+    /// Every template's text by name, to read what an error points at.
+    sources: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -106,7 +108,12 @@ impl Templates {
             let format = kwargs.get::<&str>("format")?;
             data.load(path, format).map_err(tera::Error::message)
         });
-        let mut this = Self { tera, user, lookup };
+        let mut this = Self {
+            tera,
+            user,
+            lookup,
+            sources: BTreeMap::new(),
+        };
         this.tera
             .add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| {
@@ -114,12 +121,39 @@ impl Templates {
                     .map(anyhow::Error::new)
                     .collect::<Vec<_>>()
             })?;
+        this.sources = sources;
         Ok(this)
     }
 
     /// Whether a template of that name exists.
     pub fn contains(&self, name: &str) -> bool {
         self.tera.contains_template(name)
+    }
+
+    /// The top-level variables template `name` reads (Tera's best effort:
+    /// every name, guarded by `is defined` or not), sorted.
+    pub fn variables(&self, name: &str) -> Vec<String> {
+        let mut vars: Vec<String> = (self.tera.get_template_variables(name))
+            .map(|vars| vars.into_iter().map(str::to_owned).collect())
+            .unwrap_or_default();
+        vars.sort();
+        vars
+    }
+
+    /// The name (letters, digits, `_`) at `line`:`column` (1-based) of the
+    /// template shown as `file` (`templates/x.html`, `(built-in) x.html`):
+    /// what a Tera error's span points at.
+    pub fn word_at(&self, file: &str, line: usize, column: usize) -> Option<String> {
+        let name = (file.strip_prefix("templates/"))
+            .or_else(|| file.strip_prefix("(built-in) "))
+            .unwrap_or(file);
+        let text = self.sources.get(name)?.lines().nth(line.checked_sub(1)?)?;
+        let rest: String = text.chars().skip(column.checked_sub(1)?).collect();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        (!word.is_empty()).then_some(word)
     }
 
     /// Where a template comes from, for messages.

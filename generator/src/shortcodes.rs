@@ -121,6 +121,27 @@ pub fn render_markdown(
                 "unknown shortcode `{name}` (no templates/shortcodes/{name}.html)"
             ));
         }
+        // The arguments are the template's variables, bar what every
+        // shortcode gets: an unknown one is a typo, not something to ignore.
+        let takes: Vec<String> = (templates.variables(&template).into_iter())
+            .filter(|v| !["nth", "body", "loop", "config"].contains(&v.as_str()))
+            .collect();
+        let list = || match takes.as_slice() {
+            [] => format!("`{name}` takes no arguments"),
+            _ => format!("`{name}` takes {}", takes.join(", ")),
+        };
+        let unknown: Vec<&str> = (args.keys())
+            .map(String::as_str)
+            .filter(|a| !takes.iter().any(|t| t == a))
+            .collect();
+        if !unknown.is_empty() {
+            let plural = if unknown.len() == 1 { "" } else { "s" };
+            return Err(format!(
+                "shortcode `{name}` has no argument{plural} `{}`; {}",
+                unknown.join("`, `"),
+                list()
+            ));
+        }
         let mut context = tera::Context::new();
         for (key, value) in args {
             context.insert_value(key.clone(), tera::Value::from_serializable(value));
@@ -133,7 +154,28 @@ pub fn render_markdown(
             .render(&template, &context, source)
             // The template file's final newline is no part of the output.
             .map(|html| html.trim_end_matches(['\n', '\r']).to_owned())
-            .map_err(|e| format!("shortcode `{name}`: {e:#}"))
+            .map_err(|e| {
+                let Some(located) = e.downcast_ref::<crate::located::Located>() else {
+                    return format!("shortcode `{name}`: {e:#}");
+                };
+                // The call is the place to fix; the template's excerpt
+                // (often one long line) is left out, its place kept.
+                // What the error points at, when it is an argument not
+                // given (Tera may call it "undefined" in a type error).
+                let at = (located.line.zip(located.column))
+                    .and_then(|(l, c)| templates.word_at(&located.file, l, c));
+                let missing = (takes.iter())
+                    .filter(|t| !args.contains_key(t.as_str()))
+                    .find(|t| {
+                        at.as_deref() == Some(t.as_str())
+                            || located.message.contains(&format!("`{t}` is not defined"))
+                    });
+                let what = match missing {
+                    Some(arg) => format!("argument `{arg}` is missing; {}", list()),
+                    None => located.message.clone(),
+                };
+                format!("shortcode `{name}`: {what} (at {})", located.place())
+            })
     };
     let body_markdown = |text: &str| -> Result<String, Vec<ShortcodeError>> {
         let (rendered, broken) = markdown::render_with_links(text, config, links);

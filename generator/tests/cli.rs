@@ -85,3 +85,21 @@ fn failed_build_exits_non_zero_and_lists_errors() {
     );
     assert!(!dir.path().join("dist").exists());
 }
+
+#[test]
+fn serve_without_site_toml_exits_with_the_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = letterbox()
+        .args(["serve", "--port", "0", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("site.toml not found"), "{stderr}");
+    assert!(stderr.contains("is not a Letterbox site"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("Serving"), "{stdout}");
+    assert!(!dir.path().join(".letterbox").exists());
+    assert!(!dir.path().join("dist").exists());
+}

@@ -230,8 +230,21 @@ fn built_in_shortcodes_and_user_overrides() {
     assert!(demo.contains(r#"<div class="video"><iframe"#), "{demo}");
     assert!(!demo.contains("video-embed"), "{demo}");
 
-    // Without the override, the built-in youtube.
+    // Without the override, the built-in youtube, which takes no
+    // `autoplay`: the call names it and the arguments there are.
     fs::remove_file(site.path().join("templates/shortcodes/youtube.html")).unwrap();
+    let err = build(&BuildOptions::new(site.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "content/demo.md:6: shortcode `youtube` has no argument `autoplay`; `youtube` takes class, id, start, title"
+        ),
+        "{err}"
+    );
+    let demo_md = site.path().join("content/demo.md");
+    let text = fs::read_to_string(&demo_md).unwrap();
+    fs::write(&demo_md, text.replace(", autoplay=true", "")).unwrap();
     build(&BuildOptions::new(site.path())).unwrap();
     let demo = fs::read_to_string(site.path().join("dist/demo/index.html")).unwrap();
     assert!(
@@ -240,4 +253,25 @@ fn built_in_shortcodes_and_user_overrides() {
         ),
         "{demo}"
     );
+}
+
+#[test]
+fn a_missing_argument_is_named_with_the_call_and_the_arguments_taken() {
+    let site = copy(&fixture("shortcodes"));
+    fs::write(
+        site.path().join("content/missing.md"),
+        "+++\ntitle = \"M\"\n+++\nText\n\n{{ figure(alt=\"no src\") }}\n",
+    )
+    .unwrap();
+    let err = build(&BuildOptions::new(site.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "content/missing.md:6: shortcode `figure`: argument `src` is missing; `figure` takes alt, caption, class, height, src, width (at (built-in) shortcodes/figure.html:"
+        ),
+        "{err}"
+    );
+    // The template's long line is not repeated under the message.
+    assert!(!err.contains("loading=\"lazy\""), "{err}");
 }

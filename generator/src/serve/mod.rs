@@ -224,6 +224,12 @@ impl Api {
 /// [`ServerHandle::shutdown`]. A failing first build still starts the
 /// server (showing the error in pages) so that fixing it reloads them.
 pub async fn start(options: ServeOptions) -> anyhow::Result<ServerHandle> {
+    // Without `site.toml` the folder is no site: there will never be a
+    // good build to serve, so stop as `build` does, before the API's
+    // database is created in it.
+    if !options.root.join(crate::config::CONFIG_FILE).is_file() {
+        crate::config::Config::load(&options.root)?;
+    }
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
         .await
         .map_err(|e| {
