@@ -61,6 +61,8 @@ pub enum ProblemKind {
     FormRoute,
     /// A form whose thank-you target is not a page of the site.
     FormRedirect,
+    /// A `spin.toml` whose API component would not see this site's forms.
+    SpinManifest,
     /// An external link that failed.
     External,
 }
@@ -74,6 +76,7 @@ impl fmt::Display for ProblemKind {
             Self::Asset => "missing asset",
             Self::FormRoute => "form without API route",
             Self::FormRedirect => "form redirect",
+            Self::SpinManifest => "API manifest not mounted",
             Self::External => "broken external link",
         })
     }
@@ -649,6 +652,84 @@ fn spin_routes(text: &str) -> Result<Vec<String>, String> {
     Ok(routes)
 }
 
+/// A component of `spin.toml` that serves the form API but would not read
+/// this site's form manifest.
+#[derive(Debug, PartialEq, Eq)]
+struct MountProblem {
+    component: String,
+    message: String,
+}
+
+/// Every component a `[[trigger.http]]` route sends `/api/forms/…` to must
+/// mount the site's `.letterbox/` at `/letterbox` (where Letterbox's
+/// component reads `forms.json`), and its `source` must exist or be built.
+fn spin_mount_problems(text: &str, root: &Path) -> Vec<MountProblem> {
+    let Ok(value) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new(); // spin_routes reports the syntax error
+    };
+    let triggers = value
+        .get("trigger")
+        .and_then(|t| t.get("http"))
+        .and_then(|h| h.as_array());
+    let mut components: Vec<&str> = triggers
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t.get("route")
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| route_covers(r, "/api/forms/x"))
+        })
+        .filter_map(|t| t.get("component").and_then(|c| c.as_str()))
+        .collect();
+    components.dedup();
+    let mut problems = Vec::new();
+    for name in components {
+        let component = value.get("component").and_then(|c| c.get(name));
+        let mounts_manifest = component
+            .and_then(|c| c.get("files"))
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+            .any(|mount| {
+                let clean = |key: &str| {
+                    mount
+                        .get(key)
+                        .and_then(|v| v.as_str())
+                        .map(|v| v.trim_start_matches("./").trim_end_matches('/').to_owned())
+                };
+                clean("source").as_deref() == Some(".letterbox")
+                    && clean("destination").as_deref() == Some("/letterbox")
+            });
+        if !mounts_manifest {
+            problems.push(MountProblem {
+                component: name.to_owned(),
+                message: format!(
+                    "component `{name}` serves /api/forms/ but does not mount the form manifest: add \
+                     `files = [{{ source = \".letterbox\", destination = \"/letterbox\" }}]` to \
+                     [component.{name}]"
+                ),
+            });
+        }
+        let source = component
+            .and_then(|c| c.get("source"))
+            .and_then(|s| s.as_str());
+        let built = component.is_some_and(|c| c.get("build").is_some());
+        if let Some(source) = source
+            && !built
+            && !root.join(source).is_file()
+        {
+            problems.push(MountProblem {
+                component: name.to_owned(),
+                message: format!(
+                    "component `{name}`: its source `{source}` does not exist; copy Letterbox's \
+                     letterbox_api.wasm there (see \"Your own site, with its own API\" in the README)"
+                ),
+            });
+        }
+    }
+    problems
+}
+
 /// Whether a Spin route (`/api/...`, `/api/forms/:name`, exact) covers `path`.
 fn route_covers(route: &str, path: &str) -> bool {
     let route_parts: Vec<&str> = route.trim_matches('/').split('/').collect();
@@ -686,6 +767,14 @@ fn check_forms(
     let routes = if spin_file.is_file() {
         let text = std::fs::read_to_string(&spin_file)
             .with_context(|| format!("reading {}", spin_file.display()))?;
+        for problem in spin_mount_problems(&text, &site.root) {
+            report.problems.push(Problem {
+                kind: ProblemKind::SpinManifest,
+                file: "spin.toml".into(),
+                line: line_of(&text, &format!("[component.{}]", problem.component)),
+                message: problem.message,
+            });
+        }
         match spin_routes(&text) {
             Ok(routes) => Some(routes),
             Err(e) => {
@@ -842,6 +931,31 @@ mod tests {
         .unwrap();
         assert_eq!(routes, vec!["/a/...".to_owned()]);
         assert!(spin_routes("[[trigger.http]\n").is_err());
+    }
+
+    #[test]
+    fn the_api_component_must_mount_the_manifest() {
+        let root = Path::new("/nonexistent");
+        let head = "[[trigger.http]]\nroute = \"/api/...\"\ncomponent = \"api\"\n[component.api]\n";
+        let mounted = format!(
+            "{head}source = \"x.wasm\"\nfiles = [{{ source = \"./.letterbox/\", destination = \"/letterbox\" }}]\n\
+             [component.api.build]\ncommand = \"letterbox build\"\n"
+        );
+        assert_eq!(spin_mount_problems(&mounted, root), []);
+
+        let unmounted = format!("{head}source = \"x.wasm\"\nfiles = [\"static/**\"]\n");
+        let problems = spin_mount_problems(&unmounted, root);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0]
+                .message
+                .contains("does not mount the form manifest")
+        );
+        assert!(problems[1].message.contains("`x.wasm` does not exist"));
+
+        // Another route's component is none of our business.
+        let other = "[[trigger.http]]\nroute = \"/other/...\"\ncomponent = \"o\"\n[component.o]\nsource = \"o.wasm\"\n";
+        assert_eq!(spin_mount_problems(other, root), []);
     }
 
     #[test]
