@@ -1017,8 +1017,10 @@ mod tests {
     fn builtin_scripts_are_small() {
         let [(forms_name, forms_js), (admin_name, admin_js)] = builtin_assets();
         assert_eq!((forms_name, admin_name), (FORMS_SCRIPT, ADMIN_SCRIPT));
+        // Loaded (deferred) on every page with a form; the member login box
+        // took it past 4 KiB.
         assert!(
-            forms_js.len() <= 4096,
+            forms_js.len() <= 6144,
             "letterbox-forms.js is {} bytes minified",
             forms_js.len()
         );

@@ -142,6 +142,19 @@ impl Env {
         Ok(page.items)
     }
 
+    /// A member, as the admin API would create one.
+    fn create_member(&self, username: &str, password: &str) -> anyhow::Result<()> {
+        let db = self.server.database.as_ref().context("no in-process API")?;
+        let store = SqliteStore::open(db).map_err(|e| anyhow!("{e}"))?;
+        let user = letterbox_forms::User {
+            username: username.into(),
+            password_hash: letterbox_forms::auth::hash_password(password)?,
+            role: "member".into(),
+        };
+        futures::executor::block_on(store.create_user(&user)).map_err(|e| anyhow!("{e}"))?;
+        Ok(())
+    }
+
     fn admin(&self) -> (String, String) {
         self.server.dev_admin.clone().unwrap()
     }
@@ -531,33 +544,72 @@ async fn admin_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// 4. A member-only form refuses an anonymous visitor, accepts after login.
+/// 4. Member-only form: a login box in place; a member logs in from the
+///    page, the form is sent again with what was typed, and the record keeps
+///    who sent it. Logging out brings the box back.
 async fn member_form(env: &Env, c: &Client) -> anyhow::Result<()> {
+    let (member, password) = ("mia", "member password 1");
+    env.create_member(member, password)?;
+
     c.goto(&env.url("/members/")).await?;
-    type_into(c, "#m-note", "anonymous note").await?;
+    // The page asks /api/auth/me and, not logged in, shows the box at once.
+    find(c, ".lb-login form input[name=username]").await?;
+    type_into(c, "#m-note", "a note from mia").await?;
     submit(c, "members").await?;
-    let status = find(c, ".lb-status[data-ok='0']").await?.text().await?;
-    ensure!(status.contains("log in"), "status: {status:?}");
-    env.shot(c, "4a-members-anonymous").await;
     ensure!(
         env.submissions("members")?.is_empty(),
         "anonymous note stored"
     );
+    env.shot(c, "4a-members-login-box").await;
 
-    admin_login(env, c).await?;
-    c.goto(&env.url("/members/")).await?;
-    type_into(c, "#m-note", "member note").await?;
-    submit(c, "members").await?;
-    let status = find(c, ".lb-status[data-ok='1']").await?.text().await?;
+    // A wrong password is said in the box; nothing is sent.
+    type_into(c, ".lb-login input[name=username]", member).await?;
+    type_into(c, ".lb-login input[name=password]", "wrong password").await?;
+    find(c, ".lb-login button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    until(
+        c,
+        "document.querySelector('.lb-login .lb-status').textContent.length > 0",
+    )
+    .await?;
+
+    type_into(c, ".lb-login input[name=password]", password).await?;
+    find(c, ".lb-login button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    let status = find(c, "form[data-form=members] .lb-status[data-ok='1']")
+        .await?
+        .text()
+        .await?;
     ensure!(status.contains("Saved for members"), "status: {status:?}");
+    let login = find(c, ".lb-login").await?.text().await?;
+    ensure!(login.contains("Logged in as mia"), "login box: {login:?}");
     env.shot(c, "4b-members-logged-in").await;
     let stored = env.submissions("members")?;
     ensure!(stored.len() == 1, "stored: {stored:?}");
-    ensure!(value_of(&stored[0], "note") == Some("member note"));
+    ensure!(value_of(&stored[0], "note") == Some("a note from mia"));
     ensure!(
-        stored[0].user.as_deref() == Some(env.admin().0.as_str()),
+        stored[0].user.as_deref() == Some(member),
         "user: {:?}",
         stored[0].user
+    );
+
+    // Still logged in on the next visit; logging out shows the box again.
+    c.goto(&env.url("/members/")).await?;
+    find(c, ".lb-login button[type=button]")
+        .await?
+        .click()
+        .await?;
+    find(c, ".lb-login form input[name=username]").await?;
+    type_into(c, "#m-note", "after logout").await?;
+    submit(c, "members").await?;
+    find(c, ".lb-login form input[name=username]").await?;
+    ensure!(
+        env.submissions("members")?.len() == 1,
+        "stored after logout"
     );
     Ok(())
 }

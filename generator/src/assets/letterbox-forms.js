@@ -61,7 +61,7 @@
     clearErrors(form);
     if (button) button.disabled = true;
     form.setAttribute("aria-busy", "true");
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       headers: headers,
       body: new URLSearchParams(new FormData(form)),
@@ -71,7 +71,7 @@
         if (res.ok) {
           var to = form.getAttribute("data-redirect");
           if (to) { window.location.assign(to); return; }
-          form.reset();
+          HTMLFormElement.prototype.reset.call(form);
           status(form, form.getAttribute("data-success") || "Thank you! Your submission was received.", true);
           return;
         }
@@ -79,8 +79,8 @@
           status(form, form.getAttribute("data-error") || "Please correct the highlighted fields.", false);
           return;
         }
+        if (res.status === 401) { login(form, true); return; }
         var text = body.message || "The submission failed (" + res.status + ").";
-        if (res.status === 401) text = "Please log in to use this form.";
         if (res.status === 429) text += " Please try again in " + (res.headers.get("Retry-After") || "a few") + " seconds.";
         status(form, text, false);
       });
@@ -91,7 +91,67 @@
       form.removeAttribute("aria-busy");
     });
   }
+  // Member-only forms: a login box in place, beside the form; after logging
+  // in the form is sent again with what was typed. The token is kept for the
+  // tab (as the inbox does) and the API also sets its HttpOnly cookie.
+  function api(form, path) {
+    var a = form.getAttribute("action");
+    return a.slice(0, a.indexOf("/api/forms/")) + path;
+  }
+  function call(form, path, body) {
+    var h = { Accept: "application/json" }, t = token();
+    if (t) h.Authorization = "Bearer " + t;
+    if (body) h["Content-Type"] = "application/json";
+    return fetch(api(form, path), { method: body === undefined ? "GET" : "POST", headers: h, body: body || undefined, credentials: "include" });
+  }
+  function box(form) {
+    var b = form.previousElementSibling;
+    if (!b || !b.classList.contains("lb-login")) {
+      b = document.createElement("div");
+      b.className = "lb-login";
+      form.insertAdjacentElement("beforebegin", b);
+    }
+    return b;
+  }
+  function loggedIn(form, who) {
+    var b = box(form);
+    b.textContent = "Logged in as " + who + ". ";
+    var out = document.createElement("button");
+    out.type = "button";
+    out.textContent = "Log out";
+    out.onclick = function () {
+      call(form, "/api/auth/logout", "").then(function () {
+        try { sessionStorage.removeItem("letterbox_token"); } catch (e) {}
+        login(form, false);
+      });
+    };
+    b.appendChild(out);
+  }
+  function login(form, retry) {
+    var b = box(form);
+    b.innerHTML = '<p>This form is for members. Please log in.</p><label>User name <input name="username" autocomplete="username" required></label> <label>Password <input name="password" type="password" autocomplete="current-password" required></label> <button type="submit">Log in</button><p class="lb-status" role="alert"></p>';
+    var f = document.createElement("form");
+    while (b.firstChild) f.appendChild(b.firstChild);
+    b.appendChild(f);
+    f.elements.username.focus();
+    f.onsubmit = function (ev) {
+      ev.preventDefault();
+      call(form, "/api/auth/login", JSON.stringify({ username: f.elements.username.value, password: f.elements.password.value })).then(function (res) {
+        return res.json().then(function (body) {
+          if (!res.ok) { f.querySelector(".lb-status").textContent = body.message || "Login failed."; return; }
+          try { sessionStorage.setItem("letterbox_token", body.token); } catch (e) {}
+          loggedIn(form, body.sub);
+          if (retry) HTMLFormElement.prototype.requestSubmit.call(form);
+        });
+      }, function () { f.querySelector(".lb-status").textContent = "Could not reach the server."; });
+    };
+  }
   document.querySelectorAll("form[data-form]").forEach(function (form) {
     form.addEventListener("submit", function (ev) { submit(form, ev); });
+    if (form.getAttribute("data-auth") === "required") {
+      call(form, "/api/auth/me").then(function (res) {
+        return res.ok ? res.json().then(function (me) { loggedIn(form, me.sub); }) : login(form, false);
+      }, function () {});
+    }
   });
 })();
