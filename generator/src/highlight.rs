@@ -52,26 +52,47 @@ pub fn theme_css(name: &str) -> Result<String, String> {
     })?;
     let mut css = syntect::html::css_for_theme_with_class_style(theme, STYLE)
         .map_err(|e| format!("highlight_theme `{name}`: {e}"))?;
+    let rgba = |c: syntect::highlighting::Color| (c.r, c.g, c.b, c.a);
+    let background = theme
+        .settings
+        .background
+        .map(rgba)
+        .unwrap_or((255, 255, 255, 255));
+    // Some themes' line highlight is all but the background itself
+    // (InspiredGitHub: #f5f5f5 on white); such a one gets a visible tint.
     let hl = theme
         .settings
         .line_highlight
-        .map(|c| {
-            format!(
-                "rgba({}, {}, {}, {:.2})",
-                c.r,
-                c.g,
-                c.b,
-                f32::from(c.a) / 255.0
-            )
-        })
-        .unwrap_or_else(|| "rgba(255, 230, 0, 0.25)".to_owned());
+        .map(rgba)
+        .filter(|&c| contrast(c, background) >= 0.06)
+        .map_or_else(
+            || {
+                if luminance(background) > 0.5 {
+                    "rgba(255, 213, 0, 0.25)".to_owned()
+                } else {
+                    "rgba(255, 255, 255, 0.12)".to_owned()
+                }
+            },
+            |(r, g, b, a)| format!("rgba({r}, {g}, {b}, {:.2})", f32::from(a) / 255.0),
+        );
     css.push_str(&format!(
-        "\npre.z-code .line {{ display: inline-block; width: 100%; }}\n\
-         pre.z-code .line.hl {{ background: {hl}; }}\n\
-         pre.z-code .ln {{ display: inline-block; min-width: 2.5em; padding-right: 1em; \
-         text-align: right; opacity: 0.5; user-select: none; }}\n"
+        "\npre.z-code .line {{ display: inline-block; min-width: 100%; }}\n\
+         pre.z-code .line.hl {{ background: {hl}; box-shadow: inset 3px 0 0 rgba(212, 161, 6, 0.9); }}\n\
+         pre.z-code .ln {{ display: inline-block; min-width: 2.5em; margin-right: 1em; \
+         padding-right: 0.75em; border-right: 1px solid; text-align: right; opacity: 0.55; \
+         user-select: none; -webkit-user-select: none; }}\n"
     ));
     Ok(css)
+}
+
+/// Relative luminance (0 black … 1 white) of an sRGB colour, roughly.
+fn luminance((r, g, b, _): (u8, u8, u8, u8)) -> f32 {
+    (0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b)) / 255.0
+}
+
+/// How far apart two colours' luminances are, the first's alpha applied.
+fn contrast(color: (u8, u8, u8, u8), background: (u8, u8, u8, u8)) -> f32 {
+    (luminance(color) - luminance(background)).abs() * f32::from(color.3) / 255.0
 }
 
 /// Options from a fence's info string.
@@ -253,11 +274,19 @@ pub fn render_block(code: &str, info: &str) -> String {
                 // Re-open the scopes still open from earlier lines, so that
                 // each line's spans are balanced.
                 spans.start(stack.as_slice());
+                // The line's newline is written after its spans (and its
+                // `.line` wrapper) are closed: a scope that ends after the
+                // newline (a `//` comment) must not take it in, or the next
+                // line would start inside this one's wrapper.
+                let (text, newline) = match line.strip_suffix('\n') {
+                    Some(t) => (t, true),
+                    None => (line, false),
+                };
                 let mut at = 0;
                 for (i, op) in &ops {
-                    let i = (*i).min(line.len());
+                    let i = (*i).min(text.len());
                     if i > at {
-                        spans.text(&mut out, &line[at..i]);
+                        spans.text(&mut out, &text[at..i]);
                         at = i;
                     }
                     let applied = stack.apply_with_hook(op, |basic, _| match basic {
@@ -268,12 +297,7 @@ pub fn render_block(code: &str, info: &str) -> String {
                         break;
                     }
                 }
-                let rest = &line[at..];
-                let (text, newline) = match rest.strip_suffix('\n') {
-                    Some(t) => (t, true),
-                    None => (rest, false),
-                };
-                spans.text(&mut out, text);
+                spans.text(&mut out, &text[at..]);
                 spans.close_all(&mut out);
                 if wrap {
                     out.push_str("</span>");
@@ -357,6 +381,17 @@ mod tests {
     }
 
     #[test]
+    fn a_line_comment_keeps_its_newline_outside_the_line_wrapper() {
+        let html = render_block("// done\n}\n", "rust,linenos,hl_lines=1");
+        let lines: Vec<&str> = html.lines().collect();
+        assert!(lines[0].ends_with("done</span></span></span>"), "{html}");
+        assert!(
+            lines[1].starts_with("<span class=\"line\"><span class=\"ln\""),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn no_empty_spans_and_text_is_kept() {
         let code = "fn main() {\n\n    /* a\n\n  b */ let x = \"<s>\" & 1;\n}\n";
         let html = render_block(code, "rust");
@@ -394,6 +429,17 @@ mod tests {
         let css = theme_css(DEFAULT_THEME).unwrap();
         assert!(css.contains(".z-"), "{css}");
         assert!(css.contains(".line.hl"), "{css}");
+        // InspiredGitHub's own highlight (#f5f5f5 on white) cannot be seen:
+        // hl_lines get a visible tint and a bar instead.
+        assert!(
+            css.contains("pre.z-code .line.hl { background: rgba(255, 213, 0, 0.25); box-shadow: inset 3px 0 0"),
+            "{css}"
+        );
+        // Line numbers: a separated gutter, not selected with the code.
+        assert!(
+            css.contains("border-right: 1px solid") && css.contains("user-select: none"),
+            "{css}"
+        );
         assert!(theme_css("nope").unwrap_err().contains("base16-ocean.dark"));
     }
 }

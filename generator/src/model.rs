@@ -28,6 +28,10 @@ use crate::sass;
 use crate::site::Site;
 use crate::taxonomy::{self, Taxonomies};
 
+/// Where the built-in templates' stylesheet is written.
+pub const THEME_STYLESHEET: &str = "letterbox.css";
+const THEME_CSS_SOURCE: &str = include_str!("default_templates/letterbox.css");
+
 /// One file to produce from a template.
 #[derive(Debug)]
 pub struct Job {
@@ -72,7 +76,8 @@ pub struct Model {
     pub aliases: Vec<(String, String, String)>,
     /// `(from, output path, source)` of copied files.
     pub copies: Vec<(PathBuf, String, String)>,
-    pub assets: [(&'static str, String); 2],
+    /// Built-in files: the form and inbox scripts, the theme's stylesheet.
+    pub assets: Vec<(&'static str, String)>,
     /// Stylesheets of `sass/`, compiled with the jobs.
     pub stylesheets: Vec<sass::Stylesheet>,
     /// Each page's section.
@@ -199,7 +204,7 @@ impl Model {
             jobs: Vec::new(),
             aliases: Vec::new(),
             copies: Vec::new(),
-            assets: builtin_assets(),
+            assets: builtin_assets().into(),
             stylesheets: Vec::new(),
             page_section,
             section_pages,
@@ -344,6 +349,10 @@ impl Model {
                 out: "robots.txt".to_owned(),
                 source: site.templates.display_name("robots.txt"),
             });
+        }
+        // The built-in theme's stylesheet, unless static/ has its own.
+        if !copies.iter().any(|(_, out, _)| out == THEME_STYLESHEET) {
+            (self.assets).push((THEME_STYLESHEET, THEME_CSS_SOURCE.to_owned()));
         }
         let extra_claims = self.extras(site).file_claims();
         let mut claimed: HashMap<&str, &str> = HashMap::new();

@@ -30,6 +30,19 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "taxonomy_single.html",
         include_str!("default_templates/taxonomy_single.html"),
     ),
+    // Partials of the built-in templates; `templates/letterbox/…` overrides them.
+    (
+        "letterbox/post-card.html",
+        include_str!("default_templates/letterbox/post-card.html"),
+    ),
+    (
+        "letterbox/post-meta.html",
+        include_str!("default_templates/letterbox/post-meta.html"),
+    ),
+    (
+        "letterbox/pagination.html",
+        include_str!("default_templates/letterbox/pagination.html"),
+    ),
     ("robots.txt", crate::sitemap::ROBOTS_TEMPLATE),
     ("admin.html", crate::forms::ADMIN_TEMPLATE),
     // Built-in shortcodes; `templates/shortcodes/` overrides them.

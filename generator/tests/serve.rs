@@ -251,6 +251,7 @@ async fn a_busy_port_is_explained() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "").unwrap();
     let mut options = ServeOptions::new(dir.path());
     options.port = port;
     let err = start(options).await.unwrap_err().to_string();
