@@ -742,7 +742,11 @@ impl Discovery {
                     let field = form
                         .fields
                         .iter()
-                        .find(|f| problem.contains(&format!("\"{}\"", f.name)))
+                        // The validator names the field in curly or straight quotes.
+                        .find(|f| {
+                            problem.contains(&format!("“{}”", f.name))
+                                || problem.contains(&format!("\"{}\"", f.name))
+                        })
                         .map(|f| format!("name=\"{}\"", f.name));
                     errors.push(self.problem(name, field.as_deref(), &problem.to_string()));
                 }

@@ -310,9 +310,17 @@ impl Model {
                 };
                 aliases.push((alias_out, urls.url(&page.path), page.source.clone()));
             }
+            let template = page.template_name(parent);
+            // The built-in page.html shows the title as the page's heading.
+            if page.meta.title.is_none() && !site.templates.is_user(&template) {
+                eprintln!(
+                    "warning: {}: no `title` in the front matter; the page's heading will be empty",
+                    page.source
+                );
+            }
             jobs.push(Job {
                 kind: JobKind::Page(i),
-                template: page.template_name(parent),
+                template,
                 out,
                 source: page.source.clone(),
             });

@@ -169,6 +169,11 @@ impl Templates {
         (!word.is_empty()).then_some(word)
     }
 
+    /// Whether template `name` comes from the site's `templates/` folder.
+    pub fn is_user(&self, name: &str) -> bool {
+        self.user.contains(name)
+    }
+
     /// Where a template comes from, for messages.
     pub fn display_name(&self, name: &str) -> String {
         if self.user.contains(name) {

@@ -103,3 +103,129 @@ fn serve_without_site_toml_exits_with_the_error_and_creates_nothing() {
     assert!(!dir.path().join(".letterbox").exists());
     assert!(!dir.path().join("dist").exists());
 }
+
+/// A fresh `letterbox init` site in a temporary folder.
+fn init_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = letterbox()
+        .args(["--quiet", "init"])
+        .arg(dir.path().join("site"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn run_in(site: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = letterbox()
+        .args(args)
+        .arg("--root")
+        .arg(site)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn nameless_form_controls_and_untitled_pages_are_warned_about() {
+    let dir = init_site();
+    let site = dir.path().join("site");
+    let contact = site.join("content/contact.md");
+    let text = std::fs::read_to_string(&contact).unwrap();
+    let text = text.replace(
+        "<button>Send</button>",
+        "<input type=\"tel\">\n  <button>Send</button>",
+    );
+    std::fs::write(&contact, text).unwrap();
+    std::fs::write(site.join("content/untitled.md"), "+++\n+++\nNo title.\n").unwrap();
+    let (code, _, stderr) = run_in(&site, &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: content/contact.md:10: form \"contact\": an <input> without a name is not sent"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: content/untitled.md: no `title` in the front matter"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn form_errors_are_one_each_at_their_line_and_check_shows_template_errors_cleanly() {
+    let dir = init_site();
+    let site = dir.path().join("site");
+    let contact = site.join("content/contact.md");
+    let text = std::fs::read_to_string(&contact).unwrap();
+    let text = text
+        .replace("maxlength=\"200\"", "maxlength=\"lots\"")
+        .replace(
+            "minlength=\"10\" maxlength=\"5000\"",
+            "minlength=\"99\" maxlength=\"5\"",
+        );
+    std::fs::write(&contact, text).unwrap();
+    let (code, _, stderr) = run_in(&site, &["build"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: content/contact.md:8: form \"contact\": field \"email\""),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].starts_with("error: content/contact.md:9: form \"contact\":"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("form discovery failed"), "{stderr}");
+    assert!(
+        stderr.trim_end().ends_with("build failed with 2 errors"),
+        "{stderr}"
+    );
+
+    // A template error in base.html: once, with how many files it broke;
+    // `check` shows it at its line without Tera's `error:` prefixes.
+    std::fs::write(&contact, "+++\ntitle = \"Contact\"\n+++\nHi\n").unwrap();
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(
+        site.join("templates/base.html"),
+        "<title>{% block title %}{% endblock title %}</title>\n{{ config.nope.x }}\n{% block content %}{% endblock content %}\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run_in(&site, &["build"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].starts_with(
+            "error: templates/base.html:2:11: template error: Field `nope` is not defined"
+        ),
+        "{stderr}"
+    );
+    assert!(errors[0].contains("(while rendering 8 files: "), "{stderr}");
+    let (code, stdout, _) = run_in(&site, &["check"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let first = stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("templates/base.html:2: build error: template error: Field `nope`"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("error: error:") && !stdout.contains("template error: error:"),
+        "{stdout}"
+    );
+}
