@@ -100,6 +100,7 @@ pub async fn collect_limited<B>(
 where
     B: http_body::Body,
 {
+    let mut expected = None;
     if let Some(value) = headers.get(CONTENT_LENGTH) {
         let length: u64 = value
             .to_str()
@@ -109,10 +110,15 @@ where
         if length > limit as u64 {
             return Err(ApiError::TooLarge { limit });
         }
+        expected = usize::try_from(length).ok();
     }
     let mut body = std::pin::pin!(body);
-    let mut buf: Vec<u8> = Vec::new();
-    while let Some(frame) = body.frame().await {
+    let mut buf: Vec<u8> = Vec::with_capacity(expected.unwrap_or(0));
+    // Once Content-Length bytes are in, the body is complete: not waiting
+    // for the end of the stream saves a round trip to the host (Spin).
+    while expected.is_none_or(|n| buf.len() < n)
+        && let Some(frame) = body.frame().await
+    {
         let frame = frame.map_err(|_| ApiError::Malformed("the body could not be read".into()))?;
         if let Ok(mut data) = frame.into_data() {
             if buf.len().saturating_add(data.remaining()) > limit {

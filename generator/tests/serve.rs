@@ -136,7 +136,7 @@ async fn clean_urls_content_types_and_no_traversal() {
         assert_eq!(a.status, 200, "{path}");
         assert_eq!(a.header("content-type").as_deref(), Some(ty), "{path}");
     }
-    assert!(get(addr, "/letterbox-forms.js").await.body.len() <= 4096);
+    assert!(get(addr, "/letterbox-forms.js").await.body.len() <= 6144);
 
     for path in [
         "/../secret.txt",
