@@ -5,6 +5,8 @@
 #   bench/api/run.sh                 # RUNS=3 DURATION=10s CONNECTIONS=16
 # Needs spin (../shared/tools/spin/install), wrk, the wasm32-wasip2 target.
 # Prints medians of RUNS wrk runs (requests/s, p99 latency) and the ratios.
+# Spin's state (SQLite files) goes to STATE_ROOT (default /dev/shm, tmpfs):
+# on this VM's virtual disk every SQLite commit's fsync swings a run by 2x.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 shared=${SHARED:-$repo/../shared}
@@ -12,8 +14,9 @@ runs=${RUNS:-3}
 duration=${DURATION:-10s}
 conns=${CONNECTIONS:-16}
 work=$(mktemp -d)
+state=$(mktemp -d "${STATE_ROOT:-/dev/shm}/letterbox-bench.XXXXXX")
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work" "$state"; }
 trap cleanup EXIT
 
 for tool in spin wrk; do command -v $tool >/dev/null || { echo "error: $tool is not installed" >&2; exit 1; }; done
@@ -28,14 +31,14 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 wait_port() { for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "error: nothing listens on $1" >&2; exit 1; }
 
 bare_port=$(port)
-(cd "$work/bare" && exec spin up --listen "127.0.0.1:$bare_port" --state-dir "$work/bare-state" \
+(cd "$work/bare" && exec spin up --listen "127.0.0.1:$bare_port" --state-dir "$state/bare" \
   --sqlite "CREATE TABLE IF NOT EXISTS t (k TEXT, v TEXT)" >"$work/bare.log" 2>&1) & pids+=($!)
 declare -A lb_port
 for store in kv sqlite; do
   lb_port[$store]=$(port)
   (cd "$repo" && SPIN_VARIABLE_JWT_SECRET=bench-secret-0123456789abcdef0123456789 \
     SPIN_VARIABLE_STORE=$store SPIN_VARIABLE_RATE_LIMIT_PER_MINUTE=0 \
-    exec spin up --listen "127.0.0.1:${lb_port[$store]}" --state-dir "$work/lb-$store" \
+    exec spin up --listen "127.0.0.1:${lb_port[$store]}" --state-dir "$state/lb-$store" \
     >"$work/lb-$store.log" 2>&1) & pids+=($!)
 done
 wait_port "$bare_port"; wait_port "${lb_port[kv]}"; wait_port "${lb_port[sqlite]}"
@@ -71,11 +74,11 @@ cases=(
 # warm up every instance pool and create Letterbox's SQLite tables
 for c in "${cases[@]}"; do
   IFS='|' read -r _ bu bs lu ls <<<"$c"
-  DURATION=2s; wrk -t2 -c"$conns" -d2s ${bs:+-s "$bs"} "$bu" >/dev/null; wrk -t2 -c"$conns" -d2s ${ls:+-s "$ls"} "$lu" >/dev/null
+  wrk -t2 -c"$conns" -d2s ${bs:+-s "$bs"} "$bu" >/dev/null; wrk -t2 -c"$conns" -d2s ${ls:+-s "$ls"} "$lu" >/dev/null
 done
 
-printf '\n%s, wrk -t2 -c%s -d%s, medians of %s runs (rate limit off, starter contact form)\n\n' \
-  "$(nproc) cores" "$conns" "$duration" "$runs"
+printf '\n%s cores, %s, wrk -t2 -c%s -d%s, medians of %s runs (rate limit off, starter contact form, state on %s)\n\n' \
+  "$(nproc)" "$(spin --version)" "$conns" "$duration" "$runs" "${STATE_ROOT:-/dev/shm}"
 echo "| request | bare req/s | Letterbox req/s | ratio | bare p99 ms | Letterbox p99 ms | Letterbox non-2xx |"
 echo "|---|---|---|---|---|---|---|"
 for c in "${cases[@]}"; do
