@@ -369,7 +369,7 @@ fn check_value(
     match kind {
         FieldKind::Email => check_email(field, value, pattern, errors),
         FieldKind::Url => {
-            if url::Url::parse(value).is_err() {
+            if !html::is_absolute_url(value) {
                 errors.push(FieldError::new(
                     name,
                     "type",
