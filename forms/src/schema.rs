@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the manifest's shape changes incompatibly; the backend
 /// refuses a manifest of another version instead of misreading it.
-pub const MANIFEST_VERSION: u32 = 1;
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// Every form of a site, keyed by form name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +126,11 @@ pub struct Field {
     /// whole value when checked, as browsers do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// `pattern` translated at build time into an anchored expression that
+    /// matches the same values in linear time (`regex-lite` syntax); this is
+    /// what the API matches with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear_pattern: Option<String>,
     /// `min`, `max` and `step` as written; their meaning depends on `kind`
     /// (a number, a date, a time...). `step` may be `any`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +158,7 @@ impl Field {
             minlength: None,
             maxlength: None,
             pattern: None,
+            linear_pattern: None,
             min: None,
             max: None,
             step: None,
@@ -270,7 +276,7 @@ mod tests {
 
     #[test]
     fn from_json_names_the_version_it_refuses() {
-        let ok = Manifest::from_json(r#"{"version":1,"forms":{}}"#).unwrap();
+        let ok = Manifest::from_json(r#"{"version":2,"forms":{}}"#).unwrap();
         assert_eq!(ok, Manifest::default());
         assert_eq!(
             Manifest::from_json(r#"{"version":999,"forms":{"x":1}}"#),
@@ -281,7 +287,7 @@ mod tests {
             Err(ManifestError::Syntax(_))
         ));
         assert!(matches!(
-            Manifest::from_json(r#"{"version":1,"forms":{},"extra":1}"#),
+            Manifest::from_json(r#"{"version":2,"forms":{},"extra":1}"#),
             Err(ManifestError::Syntax(_))
         ));
     }

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use letterbox_forms::validate::{check_form, pattern_warnings};
+use letterbox_forms::validate::{check_form, compile_patterns, pattern_warnings};
 use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, Manifest};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
@@ -716,6 +716,7 @@ impl Discovery {
                 }
             }
         }
+        let mut compiled_fields = Vec::new();
         for form in &self.finished {
             let name = form.name.as_str();
             if form.field(&form.honeypot).is_some() {
@@ -737,18 +738,26 @@ impl Discovery {
                     &format!("redirect target \"{redirect}\" must be a path of this site starting with '/'"),
                 ));
             }
-            if let Err(problems) = check_form(form) {
-                for problem in problems {
-                    let field = form
-                        .fields
-                        .iter()
-                        // The validator names the field in curly or straight quotes.
-                        .find(|f| {
-                            problem.contains(&format!("“{}”", f.name))
-                                || problem.contains(&format!("\"{}\"", f.name))
-                        })
-                        .map(|f| format!("name=\"{}\"", f.name));
-                    errors.push(self.problem(name, field.as_deref(), &problem.to_string()));
+            let checked = check_form(form).and_then(|()| {
+                // What the API matches with: the pattern in linear time.
+                let mut compiled = form.clone();
+                compile_patterns(&mut compiled).map(|()| compiled.fields)
+            });
+            match checked {
+                Ok(fields) => compiled_fields.push((form.name.clone(), fields)),
+                Err(problems) => {
+                    for problem in problems {
+                        let field = form
+                            .fields
+                            .iter()
+                            // The validator names the field in curly or straight quotes.
+                            .find(|f| {
+                                problem.contains(&format!("“{}”", f.name))
+                                    || problem.contains(&format!("\"{}\"", f.name))
+                            })
+                            .map(|f| format!("name=\"{}\"", f.name));
+                        errors.push(self.problem(name, field.as_deref(), &problem.to_string()));
+                    }
                 }
             }
             for warning in pattern_warnings(form) {
@@ -763,6 +772,11 @@ impl Discovery {
                 "warning: {}: form \"{name}\" has no named field",
                 self.place(name, None)
             );
+        }
+        for (name, fields) in compiled_fields {
+            if let Some(form) = self.finished.iter_mut().find(|f| f.name == name) {
+                form.fields = fields;
+            }
         }
         if errors.is_empty() {
             Ok(self.finished)

@@ -143,7 +143,7 @@ fn new_site(dir: &Path) -> PathBuf {
         site.join("content/members.md"),
         "+++\ntitle = \"Members\"\n+++\n\
          <form data-form=\"members\" data-auth=\"required\">\n\
-         <input name=\"idea\" required maxlength=\"100\">\n<button>Send</button>\n</form>\n",
+         <input name=\"idea\" required maxlength=\"100\" pattern=\"(?:\\w|\\d|\\s)+\">\n<button>Send</button>\n</form>\n",
     )
     .unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_letterbox")).parent().unwrap();
@@ -488,6 +488,17 @@ fn journey(app: &Spin, site: &Path, external_key: &ES256KeyPair) {
         "idea=more+tests",
     );
     assert_eq!(posted.status, 201, "{}", posted.body);
+    // Its pattern is one a backtracking matcher takes minutes on for this
+    // value (each extra `1` doubles it); the API answers at once.
+    let crafted = format!("idea={}%21", "1".repeat(40));
+    let refused = app.call(
+        "POST",
+        "/api/forms/members",
+        &[FORM, JSON, (member_auth.0, &member_auth.1)],
+        &crafted,
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["violations"][0]["rule"], "pattern");
     let ideas = submissions(app, &admin, "members");
     assert_eq!(ideas[0]["user"], "mia");
     // ... and a member is no admin.

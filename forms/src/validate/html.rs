@@ -45,27 +45,6 @@ pub(crate) fn is_valid_float(s: &str) -> bool {
 }
 
 /// The number a valid floating-point number stands for, if it is finite.
-/// Whether `value` is an absolute URL as `<input type=url>` requires.
-///
-/// The component ships `url` without Unicode IDNA tables (`idna_adapter`
-/// 1.0, 125 KB smaller), so a host with non-ASCII letters (`bücher.de`) does
-/// not parse. Browsers accept those after UTS 46 mapping; rather than refuse
-/// what the browser let through, such a host is checked with an ASCII
-/// stand-in for each non-ASCII character (a little more lenient than UTS 46).
-pub(crate) fn is_absolute_url(value: &str) -> bool {
-    if url::Url::parse(value).is_ok() {
-        return true;
-    }
-    if value.is_ascii() {
-        return false;
-    }
-    let stand_in: String = value
-        .chars()
-        .map(|c| if c.is_ascii() { c } else { 'x' })
-        .collect();
-    url::Url::parse(&stand_in).is_ok_and(|url| url.host_str().is_some())
-}
-
 pub(crate) fn parse_float(s: &str) -> Option<f64> {
     if !is_valid_float(s) {
         return None;

@@ -6,7 +6,9 @@
 //! The hard cap [`MAX_VALUE_CHARS`] counts Unicode scalar values.
 
 mod html;
+#[cfg(feature = "build")]
 mod nested;
+mod pattern;
 #[cfg(test)]
 mod tests;
 
@@ -86,6 +88,7 @@ pub fn validate(form: &Form, data: &FormData) -> Result<(), Vec<FieldError>> {
 /// `pattern` compiles as an ECMAScript regular expression, `min`/`max`/`step`
 /// parse for the field's kind, lengths are consistent. Returns one message per
 /// problem, each naming the field.
+#[cfg(feature = "build")]
 pub fn check_form(form: &Form) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
     for (i, field) in form.fields.iter().enumerate() {
@@ -165,8 +168,10 @@ pub fn check_form(form: &Form) -> Result<(), Vec<String>> {
 }
 
 /// Warnings about a form definition that are no errors: patterns that a
-/// crafted value can make the API spend exponential time on (see
-/// [`nested::has_nested_repetition`]). One message per field.
+/// crafted value can make a browser's backtracking matcher spend exponential
+/// time on (see [`nested::has_nested_repetition`]); the API matches in linear
+/// time, so only the visitor's own tab can hang. One message per field.
+#[cfg(feature = "build")]
 pub fn pattern_warnings(form: &Form) -> Vec<String> {
     (form.fields.iter())
         .filter_map(|field| {
@@ -174,8 +179,8 @@ pub fn pattern_warnings(form: &Form) -> Vec<String> {
             nested::has_nested_repetition(pattern).then(|| {
                 format!(
                     "field “{}”: pattern “{pattern}” repeats a group that itself repeats; a \
-                     crafted value can make matching take exponential time, on the API as in \
-                     browsers (rewrite it so that each character can match one way, e.g. \
+                     crafted value can make browsers take exponential time to check it (the API \
+                     checks in linear time; rewrite it so that each character can match one way, e.g. \
                      `\\w+(?: \\w+)*` instead of `(\\w+ ?)+`)",
                     field.name
                 )
@@ -186,26 +191,51 @@ pub fn pattern_warnings(form: &Form) -> Vec<String> {
 
 /// Compiles a page's `pattern` as browsers do: the attribute alone must be a
 /// valid `v`-flag expression, and is then anchored as `^(?:pattern)$`.
+#[cfg(feature = "build")]
 fn compile_pattern(pattern: &str) -> Result<regress::Regex, regress::Error> {
     regress::Regex::with_flags(pattern, "v")?;
     regress::Regex::with_flags(&format!("^(?:{pattern})$"), "v")
 }
 
-/// [`compile_pattern`] once per process (a Spin instance serves up to 128
-/// requests): the patterns come from the manifest, never from a request, so
-/// the cache holds at most the site's patterns. `None` for one that does not
-/// compile (the build refuses those; it is skipped, as browsers do).
-fn cached_pattern(pattern: &str) -> Option<Arc<regress::Regex>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regress::Regex>>>>> = OnceLock::new();
+/// Translates every field's `pattern` for linear-time matching (see
+/// [`pattern`]), for the generator after [`check_form`] passed. A pattern
+/// that cannot be matched in linear time is a problem naming its field.
+#[cfg(feature = "build")]
+pub fn compile_patterns(form: &mut Form) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    for field in &mut form.fields {
+        field.linear_pattern = None;
+        let Some(source) = field.pattern.as_deref() else {
+            continue;
+        };
+        match pattern::linear_pattern(source) {
+            Ok(linear) => field.linear_pattern = Some(linear),
+            Err(e) => problems.push(format!("field “{}”: pattern “{source}”: {e}", field.name)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// A field's translated pattern, compiled once per process (a Spin instance
+/// serves up to 128 requests): patterns come from the manifest, never from a
+/// request, so the cache holds at most the site's patterns. `None` for one
+/// that does not compile (the build refuses those).
+fn cached_pattern(linear: &str) -> Option<Arc<regex_lite::Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regex_lite::Regex>>>>> =
+        OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     if let Ok(cache) = cache.lock()
-        && let Some(compiled) = cache.get(pattern)
+        && let Some(compiled) = cache.get(linear)
     {
         return compiled.clone();
     }
-    let compiled = compile_pattern(pattern).ok().map(Arc::new);
+    let compiled = pattern::compile(linear).ok().map(Arc::new);
     if let Ok(mut cache) = cache.lock() {
-        cache.insert(pattern.to_owned(), compiled.clone());
+        cache.insert(linear.to_owned(), compiled.clone());
     }
     compiled
 }
@@ -217,6 +247,7 @@ fn shorten(name: &str) -> String {
     }
 }
 
+#[cfg(feature = "build")]
 fn kind_noun(kind: FieldKind) -> &'static str {
     match kind {
         FieldKind::Select => "select",
@@ -293,7 +324,7 @@ fn check_field(field: &Field, values: &[&str], errors: &mut Vec<FieldError>) {
         return;
     }
     let pattern = field
-        .pattern
+        .linear_pattern
         .as_deref()
         .filter(|_| has_pattern(field.kind))
         .and_then(cached_pattern);
@@ -305,7 +336,7 @@ fn check_field(field: &Field, values: &[&str], errors: &mut Vec<FieldError>) {
 fn check_value(
     field: &Field,
     value: &str,
-    pattern: Option<&regress::Regex>,
+    pattern: Option<&regex_lite::Regex>,
     errors: &mut Vec<FieldError>,
 ) {
     let name = field.name.as_str();
@@ -369,7 +400,7 @@ fn check_value(
     match kind {
         FieldKind::Email => check_email(field, value, pattern, errors),
         FieldKind::Url => {
-            if !html::is_absolute_url(value) {
+            if url::Url::parse(value).is_err() {
                 errors.push(FieldError::new(
                     name,
                     "type",
@@ -422,11 +453,11 @@ fn check_value(
 fn check_pattern(
     name: &str,
     value: &str,
-    pattern: Option<&regress::Regex>,
+    pattern: Option<&regex_lite::Regex>,
     errors: &mut Vec<FieldError>,
 ) {
     if let Some(re) = pattern
-        && re.find(value).is_none()
+        && !re.is_match(value)
     {
         errors.push(FieldError::new(
             name,
@@ -439,7 +470,7 @@ fn check_pattern(
 fn check_email(
     field: &Field,
     value: &str,
-    pattern: Option<&regress::Regex>,
+    pattern: Option<&regex_lite::Regex>,
     errors: &mut Vec<FieldError>,
 ) {
     let name = field.name.as_str();
@@ -459,7 +490,7 @@ fn check_email(
             return;
         }
         if let Some(re) = pattern
-            && tokens.iter().any(|t| re.find(t).is_none())
+            && tokens.iter().any(|t| !re.is_match(t))
         {
             errors.push(FieldError::new(
                 name,
@@ -621,11 +652,13 @@ fn check_number(field: &Field, value: &str, errors: &mut Vec<FieldError>) {
 
 /// Kinds with `min`, `max` and `step`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg(feature = "build")]
 enum Bounded {
     Number,
     Temporal(Temporal),
 }
 
+#[cfg(feature = "build")]
 impl Bounded {
     fn parse(self, s: &str) -> Option<Num> {
         match self {
@@ -701,6 +734,7 @@ impl Temporal {
         if self == Self::Week { -259_200_000 } else { 0 }
     }
 
+    #[cfg(feature = "build")]
     fn noun(self) -> &'static str {
         match self {
             Self::Date => "date (YYYY-MM-DD)",
