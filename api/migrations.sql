@@ -9,4 +9,6 @@ CREATE INDEX IF NOT EXISTS submissions_form_id ON submissions (form, id);
 
 CREATE TABLE IF NOT EXISTS rate_limits (addr TEXT NOT NULL, form TEXT NOT NULL, win INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (addr, form));
 
+CREATE INDEX IF NOT EXISTS rate_limits_win ON rate_limits (win);
+
 CREATE TABLE IF NOT EXISTS users (username TEXT NOT NULL PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL);

@@ -142,6 +142,34 @@ impl Store for SpinStore {
         }
     }
 
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.rate_count(addr, form, window).await,
+            Self::Kv(s) => s.rate_count(addr, form, window).await,
+        }
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.list_users().await,
+            Self::Kv(s) => s.list_users().await,
+        }
+    }
+
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.update_user(user).await,
+            Self::Kv(s) => s.update_user(user).await,
+        }
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.delete_user(username).await,
+            Self::Kv(s) => s.delete_user(username).await,
+        }
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(s) => s.ping().await,
@@ -207,6 +235,8 @@ thread_local! {
     // Wasm components are single-threaded, so a thread-local is the instance.
     static SQLITE: RefCell<Option<Rc<Connection>>> = const { RefCell::new(None) };
     static KV: RefCell<Option<Rc<spin_sdk::key_value::Store>>> = const { RefCell::new(None) };
+    // The rate-limit window this instance last pruned `rate_limits` in.
+    static RATE_PRUNED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 impl SpinSqlite {
@@ -339,6 +369,14 @@ impl Store for SpinSqlite {
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        // Once per window and instance: drop the counters of windows that
+        // are over (an index range; one more statement a minute).
+        if RATE_PRUNED.get() < window {
+            let keep = i64::try_from(window.saturating_sub(1)).unwrap_or(i64::MAX);
+            self.exec(sql::PRUNE_RATE, vec![Value::Integer(keep)])
+                .await?;
+            RATE_PRUNED.set(window);
+        }
         let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
         let rows = self
             .exec(
@@ -389,6 +427,56 @@ impl Store for SpinSqlite {
             Value::Text(user.role.clone()),
         ];
         let rows = self.exec(sql::CREATE_USER, params).await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
+        let rows = self
+            .exec(
+                sql::RATE_COUNT,
+                vec![
+                    Value::Text(addr.into()),
+                    Value::Text(form.into()),
+                    Value::Integer(window),
+                ],
+            )
+            .await?;
+        let hits = rows
+            .first()
+            .map(|r| integer(r, 0))
+            .transpose()?
+            .unwrap_or(0);
+        Ok(u64::try_from(hits).unwrap_or(0))
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = self.exec(sql::LIST_USERS, Vec::new()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(User {
+                    username: text(r, 0)?,
+                    password_hash: text(r, 1)?,
+                    role: text(r, 2)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        let params = vec![
+            Value::Text(user.username.clone()),
+            Value::Text(user.password_hash.clone()),
+            Value::Text(user.role.clone()),
+        ];
+        let rows = self.exec(sql::UPDATE_USER, params).await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .exec(sql::DELETE_USER, vec![Value::Text(username.into())])
+            .await?;
         Ok(!rows.is_empty())
     }
 

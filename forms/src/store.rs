@@ -98,7 +98,15 @@ pub trait Store {
     /// Counts one hit for `(addr, form)` in the fixed window number `window`
     /// (e.g. unix minutes) and returns the hits in that window, this one
     /// included. A hit in a newer window starts the count again at 1.
+    ///
+    /// Counters of windows before `window - 1` are over: the SQL and memory
+    /// stores delete them all once per window and store instance (so a flood
+    /// of made-up names leaves nothing behind once its window has passed).
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError>;
+
+    /// The hits `(addr, form)` has in `window`, without counting one (0 for
+    /// none, or when its counter is of another window).
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError>;
 
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError>;
 
@@ -117,6 +125,24 @@ pub trait Store {
         self.put_user(user).await?;
         Ok(true)
     }
+
+    /// Every user, by name (for `GET /api/users`).
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Replaces the password hash and role of an existing user: `false`
+    /// (and nothing written) when there is none of that name. One statement
+    /// in the SQL and memory stores; this default (key-value) is a read then
+    /// a write, so a user deleted in between comes back.
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        if self.get_user(&user.username).await?.is_none() {
+            return Ok(false);
+        }
+        self.put_user(user).await?;
+        Ok(true)
+    }
+
+    /// Deletes a user; `false` when there was none of that name.
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError>;
 
     /// Checks the store answers (for `GET /api/health`).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -20,8 +20,34 @@ use letterbox_forms::store::{
 store_tests!(
     naughty_strings_never_5xx_and_store_exactly,
     failing_store_is_503_and_writes_nothing,
-    creating_an_existing_user_changes_nothing
+    creating_an_existing_user_changes_nothing,
+    users_are_listed_updated_and_deleted,
 );
+
+fn users_are_listed_updated_and_deleted<S: Store>(store: S) {
+    assert_eq!(block_on(store.list_users()).unwrap(), vec![]);
+    for name in ["cid", "ann", "bob"] {
+        assert!(block_on(store.create_user(&user(name, name))).unwrap());
+    }
+    let names = |store: &S| -> Vec<String> {
+        block_on(store.list_users())
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect()
+    };
+    assert_eq!(names(&store), ["ann", "bob", "cid"]);
+    let mut bob = user("bob", "new hash");
+    bob.role = "admin".into();
+    assert!(block_on(store.update_user(&bob)).unwrap());
+    assert_eq!(block_on(store.get_user("bob")).unwrap(), Some(bob));
+    assert!(!block_on(store.update_user(&user("dan", "x"))).unwrap());
+    assert_eq!(block_on(store.get_user("dan")).unwrap(), None);
+    assert!(block_on(store.delete_user("ann")).unwrap());
+    assert!(!block_on(store.delete_user("ann")).unwrap());
+    assert_eq!(block_on(store.get_user("ann")).unwrap(), None);
+    assert_eq!(names(&store), ["bob", "cid"]);
+}
 
 fn user(name: &str, hash: &str) -> User {
     User {
@@ -162,6 +188,18 @@ impl<S: Store> Store for Failing<S> {
     }
     async fn put_user(&self, u: &User) -> Result<(), StoreError> {
         self.inner.put_user(u).await
+    }
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        if self.fail_rate {
+            return Err(StoreError::new("timeout"));
+        }
+        self.inner.rate_count(addr, form, window).await
+    }
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        self.inner.list_users().await
+    }
+    async fn delete_user(&self, u: &str) -> Result<bool, StoreError> {
+        self.inner.delete_user(u).await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         if self.fail_all.load(Ordering::Relaxed) {
@@ -409,6 +447,68 @@ fn sqlite_rate_limit_is_one_statement_per_hit_and_resets() {
     assert_eq!(block_on(store.rate_hit("a", "g", 7)).unwrap(), 1);
     assert_eq!(block_on(store.rate_hit("a", "f", 8)).unwrap(), 1);
     assert_eq!(block_on(store.rate_hit("a", "f", 8)).unwrap(), 2);
+}
+
+/// Issue 12, item 3: a flood of logins with made-up names (3 counters
+/// each) leaves O(1) rate-limit rows once its window has passed.
+#[test]
+fn rate_counters_are_pruned_after_their_window() {
+    let flood = |store: &dyn Fn(&str, &str, u64) -> u64| {
+        for i in 0..5000 {
+            let name = format!(
+                "login:user:{:x}",
+                (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            );
+            store("*", &name, 100);
+            store(&format!("198.51.100.{}", i % 250), &name, 100);
+            store(&format!("198.51.100.{}", i % 250), "login:addr", 100);
+        }
+    };
+    let sqlite = SqliteStore::open_in_memory().unwrap();
+    flood(&|a, f, w| block_on(sqlite.rate_hit(a, f, w)).unwrap());
+    assert!(sqlite.rate_rows().unwrap() >= 10_000);
+    // The next window keeps the last one (clock skew between instances)…
+    block_on(sqlite.rate_hit("203.0.113.1", "contact", 101)).unwrap();
+    assert!(sqlite.rate_rows().unwrap() > 10_000);
+    // …and the one after drops it.
+    block_on(sqlite.rate_hit("203.0.113.1", "contact", 102)).unwrap();
+    assert_eq!(sqlite.rate_rows().unwrap(), 1);
+    assert_eq!(
+        block_on(sqlite.rate_count("203.0.113.1", "contact", 102)).unwrap(),
+        1
+    );
+
+    let memory = MemoryStore::new();
+    flood(&|a, f, w| block_on(memory.rate_hit(a, f, w)).unwrap());
+    assert!(memory.rate_counters() >= 10_000);
+    block_on(memory.rate_hit("203.0.113.1", "contact", 102)).unwrap();
+    assert_eq!(memory.rate_counters(), 1);
+}
+
+#[test]
+fn rate_counts_are_read_without_counting() {
+    let sqlite = SqliteStore::open_in_memory().unwrap();
+    let memory = MemoryStore::new();
+    let kv = KvStore::new(MemoryKv::new());
+    let check = |hit: &dyn Fn(u64) -> u64, count: &dyn Fn(u64) -> u64| {
+        assert_eq!(count(7), 0);
+        assert_eq!(hit(7), 1);
+        assert_eq!(hit(7), 2);
+        assert_eq!(count(7), 2);
+        assert_eq!(count(7), 2);
+        assert_eq!(count(8), 0);
+        assert_eq!(hit(8), 1);
+        assert_eq!(count(7), 0);
+    };
+    check(&|w| block_on(sqlite.rate_hit("a", "f", w)).unwrap(), &|w| {
+        block_on(sqlite.rate_count("a", "f", w)).unwrap()
+    });
+    check(&|w| block_on(memory.rate_hit("a", "f", w)).unwrap(), &|w| {
+        block_on(memory.rate_count("a", "f", w)).unwrap()
+    });
+    check(&|w| block_on(kv.rate_hit("a", "f", w)).unwrap(), &|w| {
+        block_on(kv.rate_count("a", "f", w)).unwrap()
+    });
 }
 
 #[test]

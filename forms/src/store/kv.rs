@@ -150,6 +150,44 @@ impl<B: KvBackend> Store for KvStore<B> {
         Ok(hits)
     }
 
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        Ok(match self.backend.get(&rate_key(addr, form)).await? {
+            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
+                Ok(v) if v.win == window => v.hits,
+                _ => 0,
+            },
+            None => 0,
+        })
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let mut keys: Vec<String> = self
+            .backend
+            .get_keys()
+            .await?
+            .into_iter()
+            .filter(|k| k.starts_with("user:"))
+            .collect();
+        keys.sort_unstable();
+        let mut users = Vec::with_capacity(keys.len());
+        for key in keys {
+            // A user deleted between get_keys and get is skipped.
+            if let Some(bytes) = self.backend.get(&key).await? {
+                users.push(decode::<User>(&key, &bytes)?);
+            }
+        }
+        Ok(users)
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError> {
+        let key = user_key(username);
+        if self.backend.get(&key).await?.is_none() {
+            return Ok(false);
+        }
+        self.backend.delete(&key).await?;
+        Ok(true)
+    }
+
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
         let key = user_key(username);
         match self.backend.get(&key).await? {

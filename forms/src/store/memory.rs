@@ -12,6 +12,8 @@ struct Inner {
     submissions: HashMap<String, BTreeMap<String, Submission>>,
     /// (addr, form) → (window, hits).
     rate: HashMap<(String, String), (u64, u64)>,
+    /// The window of the last pruning of `rate`.
+    rate_pruned: u64,
     users: HashMap<String, User>,
 }
 
@@ -29,6 +31,11 @@ impl MemoryStore {
         self.inner
             .lock()
             .map_err(|_| StoreError::new("memory store poisoned"))
+    }
+
+    /// How many rate-limit counters are kept (for tests).
+    pub fn rate_counters(&self) -> usize {
+        self.lock().map(|inner| inner.rate.len()).unwrap_or(0)
     }
 
     /// Every stored submission of every form (for tests).
@@ -93,6 +100,12 @@ impl Store for MemoryStore {
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
         let mut inner = self.lock()?;
+        if window > inner.rate_pruned {
+            inner.rate_pruned = window;
+            inner
+                .rate
+                .retain(|_, (win, _)| win.saturating_add(1) >= window);
+        }
         let entry = inner
             .rate
             .entry((addr.to_owned(), form.to_owned()))
@@ -104,8 +117,37 @@ impl Store for MemoryStore {
         Ok(entry.1)
     }
 
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()?
+            .rate
+            .get(&(addr.to_owned(), form.to_owned()))
+            .filter(|(win, _)| *win == window)
+            .map_or(0, |(_, hits)| *hits))
+    }
+
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
         Ok(self.lock()?.users.get(username).cloned())
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let mut users: Vec<User> = self.lock()?.users.values().cloned().collect();
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(users)
+    }
+
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        Ok(match self.lock()?.users.get_mut(&user.username) {
+            Some(slot) => {
+                *slot = user.clone();
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError> {
+        Ok(self.lock()?.users.remove(username).is_some())
     }
 
     async fn put_user(&self, user: &User) -> Result<(), StoreError> {

@@ -8,8 +8,10 @@
 //!   text (time-ordered), `data` the JSON array of `[name, value]` pairs.
 //!   `(form, id)` is indexed, so listing a page and counting are index scans.
 //! - `rate_limits(addr, form, win, hits)`: one row per client address and
-//!   form, holding only the current window, so the table stays as small as
-//!   the set of recent clients.
+//!   form, holding only its latest window; rows of windows that are over are
+//!   deleted ([`PRUNE_RATE`], by the indexed `win`) once per window by each
+//!   store instance, so the table stays as small as the set of recent
+//!   clients, whatever names a flood of logins makes up.
 //! - `users(username, password_hash, role)`.
 
 use super::StoreError;
@@ -23,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS submissions (id TEXT NOT NULL PRIMARY KEY, form TEXT NOT NULL, received_at TEXT NOT NULL, user TEXT, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS submissions_form_id ON submissions (form, id)",
     "CREATE TABLE IF NOT EXISTS rate_limits (addr TEXT NOT NULL, form TEXT NOT NULL, win INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (addr, form))",
+    "CREATE INDEX IF NOT EXISTS rate_limits_win ON rate_limits (win)",
     "CREATE TABLE IF NOT EXISTS users (username TEXT NOT NULL PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL)",
 ];
 
@@ -50,6 +53,15 @@ hits = CASE WHEN rate_limits.win = excluded.win THEN rate_limits.hits + 1 ELSE 1
 win = excluded.win \
 RETURNING hits";
 
+/// `?1` addr, `?2` form, `?3` window. One row (the hits) when that window
+/// has any.
+pub const RATE_COUNT: &str =
+    "SELECT hits FROM rate_limits WHERE addr = ?1 AND form = ?2 AND win = ?3";
+
+/// `?1` the oldest window to keep: every older counter is deleted (an index
+/// range on `win`).
+pub const PRUNE_RATE: &str = "DELETE FROM rate_limits WHERE win < ?1";
+
 /// `?1` username. Columns: username, password_hash, role.
 pub const GET_USER: &str = "SELECT username, password_hash, role FROM users WHERE username = ?1";
 
@@ -60,6 +72,17 @@ ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rol
 /// `?1` username, `?2` password_hash, `?3` role; a row back when created.
 pub const CREATE_USER: &str = "INSERT INTO users (username, password_hash, role) VALUES (?1, ?2, ?3) \
 ON CONFLICT (username) DO NOTHING RETURNING username";
+
+/// Every user, by name. Columns: username, password_hash, role.
+pub const LIST_USERS: &str = "SELECT username, password_hash, role FROM users ORDER BY username";
+
+/// `?1` username, `?2` password_hash, `?3` role; a row back when the user
+/// existed (and was changed).
+pub const UPDATE_USER: &str =
+    "UPDATE users SET password_hash = ?2, role = ?3 WHERE username = ?1 RETURNING username";
+
+/// `?1` username; a row back when the user existed.
+pub const DELETE_USER: &str = "DELETE FROM users WHERE username = ?1 RETURNING username";
 
 pub const PING: &str = "SELECT 1";
 

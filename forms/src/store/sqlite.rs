@@ -3,6 +3,7 @@
 //! For tests and `letterbox serve` (feature `native`).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -14,6 +15,8 @@ use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// The window of the last pruning of `rate_limits`.
+    rate_pruned: AtomicU64,
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -43,7 +46,17 @@ impl SqliteStore {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            rate_pruned: AtomicU64::new(0),
         })
+    }
+
+    /// How many rows `rate_limits` has (for tests).
+    pub fn rate_rows(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn()?
+            .query_row("SELECT COUNT(*) FROM rate_limits", [], |r| r.get(0))
+            .map_err(err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -126,12 +139,26 @@ impl Store for SqliteStore {
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        let conn = self.conn()?;
+        if self.rate_pruned.fetch_max(window, Ordering::Relaxed) < window {
+            let keep = i64::try_from(window.saturating_sub(1)).unwrap_or(i64::MAX);
+            conn.execute(sql::PRUNE_RATE, params![keep]).map_err(err)?;
+        }
         let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
-        let hits: i64 = self
-            .conn()?
+        let hits: i64 = conn
             .query_row(sql::RATE_HIT, params![addr, form, window], |r| r.get(0))
             .map_err(err)?;
         Ok(u64::try_from(hits).unwrap_or(0))
+    }
+
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
+        let hits: Option<i64> = self
+            .conn()?
+            .query_row(sql::RATE_COUNT, params![addr, form, window], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
+        Ok(hits.and_then(|h| u64::try_from(h).ok()).unwrap_or(0))
     }
 
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
@@ -145,6 +172,45 @@ impl Store for SqliteStore {
             })
             .optional()
             .map_err(err)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(sql::LIST_USERS).map_err(err)?;
+        stmt.query_map([], |r| {
+            Ok(User {
+                username: r.get(0)?,
+                password_hash: r.get(1)?,
+                role: r.get(2)?,
+            })
+        })
+        .map_err(err)?
+        .collect::<Result<_, _>>()
+        .map_err(err)
+    }
+
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        let updated = self
+            .conn()?
+            .query_row(
+                sql::UPDATE_USER,
+                params![user.username, user.password_hash, user.role],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(err)?;
+        Ok(updated.is_some())
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError> {
+        let deleted = self
+            .conn()?
+            .query_row(sql::DELETE_USER, params![username], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(err)?;
+        Ok(deleted.is_some())
     }
 
     async fn put_user(&self, user: &User) -> Result<(), StoreError> {
