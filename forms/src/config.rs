@@ -12,6 +12,7 @@ pub const VARIABLES: &[&str] = &[
     "allowed_origins",
     "max_body_bytes",
     "rate_limit_per_minute",
+    "ipv6_prefix_len",
     "jwt_ttl_seconds",
     "jwt_issuer",
     "jwt_audience",
@@ -19,6 +20,8 @@ pub const VARIABLES: &[&str] = &[
     "jwks_issuer",
     "jwks_audience",
     "jwks_client_id",
+    "jwks_admin_role",
+    "jwks_admins_manage_users",
     "admin_username",
     "admin_password_hash",
 ];
@@ -26,6 +29,8 @@ pub const VARIABLES: &[&str] = &[
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 10;
 pub const DEFAULT_JWT_TTL_SECONDS: u64 = 3600;
+/// IPv6 clients are rate limited by their network of this many bits.
+pub const DEFAULT_IPV6_PREFIX_LEN: u8 = 64;
 pub const DEFAULT_JWT_ISSUER: &str = "letterbox";
 pub const DEFAULT_JWT_AUDIENCE: &str = "letterbox";
 /// HS256 keys shorter than this are refused: every route that needs auth
@@ -77,6 +82,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Submissions per client address, form and minute; 0 disables.
     pub rate_limit_per_minute: u32,
+    /// IPv6 clients count as one per network of this many leading bits
+    /// (0 to 128; default 64, a typical single site's allocation).
+    pub ipv6_prefix_len: u8,
     pub jwt_ttl_seconds: u64,
     pub jwt_issuer: String,
     pub jwt_audience: String,
@@ -91,6 +99,12 @@ pub struct Config {
     /// The `client_id` claim AWS Cognito access tokens must carry (instead
     /// of `jwks_audience`).
     pub jwks_client_id: Option<String>,
+    /// The value of an external token's `role` claim that makes its user an
+    /// admin; `None` (the default): every external user is a member.
+    pub jwks_admin_role: Option<String>,
+    /// Whether external admins may create, change and delete local users
+    /// (default: no, they manage submissions only).
+    pub jwks_admins_manage_users: bool,
     pub admin_username: Option<String>,
     /// Argon2 PHC string of the first admin's password.
     pub admin_password_hash: Option<String>,
@@ -105,6 +119,7 @@ impl std::fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("ipv6_prefix_len", &self.ipv6_prefix_len)
             .field("jwt_ttl_seconds", &self.jwt_ttl_seconds)
             .field("jwt_issuer", &self.jwt_issuer)
             .field("jwt_audience", &self.jwt_audience)
@@ -112,6 +127,8 @@ impl std::fmt::Debug for Config {
             .field("jwks_issuer", &self.jwks_issuer)
             .field("jwks_audience", &self.jwks_audience)
             .field("jwks_client_id", &self.jwks_client_id)
+            .field("jwks_admin_role", &self.jwks_admin_role)
+            .field("jwks_admins_manage_users", &self.jwks_admins_manage_users)
             .field("admin_username", &self.admin_username)
             .field(
                 "admin_password_hash",
@@ -176,11 +193,31 @@ impl Config {
         }
         let rate_limit_per_minute = parse_number::<u32>(&get, "rate_limit_per_minute")?
             .unwrap_or(DEFAULT_RATE_LIMIT_PER_MINUTE);
+        let ipv6_prefix_len =
+            parse_number::<u8>(&get, "ipv6_prefix_len")?.unwrap_or(DEFAULT_IPV6_PREFIX_LEN);
+        if ipv6_prefix_len > 128 {
+            return Err(invalid("ipv6_prefix_len", "must be from 0 to 128"));
+        }
         let jwt_ttl_seconds =
             parse_number::<u64>(&get, "jwt_ttl_seconds")?.unwrap_or(DEFAULT_JWT_TTL_SECONDS);
         if jwt_ttl_seconds == 0 {
             return Err(invalid("jwt_ttl_seconds", "must be greater than 0"));
         }
+
+        let jwks_admins_manage_users = match get("jwks_admins_manage_users")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "jwks_admins_manage_users",
+                    format!("`{other}` is neither `true` nor `false`"),
+                ));
+            }
+        };
 
         let admin_username = get("admin_username");
         let admin_password_hash = get("admin_password_hash");
@@ -207,6 +244,7 @@ impl Config {
             allowed_origins,
             max_body_bytes,
             rate_limit_per_minute,
+            ipv6_prefix_len,
             jwt_ttl_seconds,
             jwt_issuer: get("jwt_issuer").unwrap_or_else(|| DEFAULT_JWT_ISSUER.into()),
             jwt_audience: get("jwt_audience").unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.into()),
@@ -214,6 +252,8 @@ impl Config {
             jwks_issuer: get("jwks_issuer"),
             jwks_audience: get("jwks_audience"),
             jwks_client_id: get("jwks_client_id"),
+            jwks_admin_role: get("jwks_admin_role"),
+            jwks_admins_manage_users,
             admin_username,
             admin_password_hash,
         })
@@ -381,6 +421,12 @@ mod tests {
             (("max_body_bytes", "-1"), "max_body_bytes"),
             (("max_body_bytes", "0"), "max_body_bytes"),
             (("rate_limit_per_minute", "ten"), "rate_limit_per_minute"),
+            (("ipv6_prefix_len", "129"), "ipv6_prefix_len"),
+            (("ipv6_prefix_len", "-1"), "ipv6_prefix_len"),
+            (
+                ("jwks_admins_manage_users", "yes"),
+                "jwks_admins_manage_users",
+            ),
             (("allowed_origins", "*"), "allowed_origins"),
             (
                 ("allowed_origins", "https://a.example/path"),

@@ -23,8 +23,9 @@ use bytes::{Buf, Bytes};
 use http::header::{
     ACCEPT, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
     ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN, REFERER,
-    VARY,
+    ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_LENGTH,
+    CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE, LOCATION, ORIGIN,
+    REFERER, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
@@ -47,7 +48,7 @@ pub use auth::authenticator;
 pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 
 /// Methods and headers a preflight allows (for every `/api` route).
-const PREFLIGHT_METHODS: &str = "GET, POST, DELETE, OPTIONS";
+const PREFLIGHT_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
 const PREFLIGHT_HEADERS: &str = "Accept, Authorization, Content-Type";
 const PREFLIGHT_MAX_AGE: &str = "600";
 /// Response headers scripts of an allowed origin may read.
@@ -56,6 +57,14 @@ const EXPOSE_HEADERS: &str = "Content-Disposition, Retry-After, WWW-Authenticate
 /// What time it is, in unix milliseconds.
 pub trait Clock {
     fn now_millis(&self) -> u64;
+
+    /// Waits this long (the slow-down of failed logins for a user name
+    /// under attack). The default blocks the thread: under Spin the
+    /// instance serves one request; `letterbox serve` runs the handler on a
+    /// blocking thread.
+    fn sleep_millis(&self, millis: u64) {
+        std::thread::sleep(std::time::Duration::from_millis(millis));
+    }
 }
 
 /// The system clock.
@@ -79,6 +88,9 @@ impl Clock for FixedClock {
     fn now_millis(&self) -> u64 {
         self.0
     }
+
+    /// Does not wait.
+    fn sleep_millis(&self, _millis: u64) {}
 }
 
 /// Everything a request is handled with.
@@ -163,7 +175,7 @@ pub fn error_response(
     let resp = error.to_response();
     match config {
         Some(config) => finish(resp, config, origin),
-        None => resp,
+        None => with_security_headers(resp),
     }
 }
 
@@ -175,7 +187,11 @@ pub enum Route {
     Login,
     Logout,
     Me,
+    ChangePassword,
     CreateUser,
+    ListUsers,
+    UpdateUser { name: String },
+    DeleteUser { name: String },
     ListForms,
     ListSubmissions { form: String },
     DeleteSubmission { form: String, id: String },
@@ -198,7 +214,28 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["api", "auth", "login"] => only(&[Method::POST], "POST, OPTIONS", Route::Login),
         ["api", "auth", "logout"] => only(&[Method::POST], "POST, OPTIONS", Route::Logout),
         ["api", "auth", "me"] => only(&[Method::GET], "GET, OPTIONS", Route::Me),
-        ["api", "users"] => only(&[Method::POST], "POST, OPTIONS", Route::CreateUser),
+        ["api", "auth", "password"] => {
+            only(&[Method::POST], "POST, OPTIONS", Route::ChangePassword)
+        }
+        ["api", "users"] => match *method {
+            Method::POST => Ok(Route::CreateUser),
+            Method::GET => Ok(Route::ListUsers),
+            _ => Err(ApiError::MethodNotAllowed {
+                allow: "GET, POST, OPTIONS",
+            }),
+        },
+        ["api", "users", name] => {
+            let name = percent_decode(name)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+            match *method {
+                Method::PATCH => Ok(Route::UpdateUser { name }),
+                Method::DELETE => Ok(Route::DeleteUser { name }),
+                _ => Err(ApiError::MethodNotAllowed {
+                    allow: "PATCH, DELETE, OPTIONS",
+                }),
+            }
+        }
         ["api", "forms"] => only(&[Method::GET], "GET, OPTIONS", Route::ListForms),
         ["api", "forms", form] => {
             let form = form_segment(form)?;
@@ -260,8 +297,12 @@ async fn dispatch<S: Store>(
         }
         Route::Submit { form } => Ok(submit(req, ctx, &form).await),
         Route::Login => auth::login(req, ctx).await,
-        Route::Logout => auth::logout(ctx.config),
-        Route::Me => auth::me(req, ctx),
+        Route::Logout => auth::logout(req, ctx),
+        Route::Me => auth::me(req, ctx).await,
+        Route::ChangePassword => auth::change_password(req, ctx).await,
+        Route::ListUsers => admin::list_users(req, ctx).await,
+        Route::UpdateUser { name } => admin::update_user(req, ctx, &name).await,
+        Route::DeleteUser { name } => admin::delete_user(req, ctx, &name).await,
         Route::CreateUser => admin::create_user(req, ctx).await,
         Route::ListForms => admin::list_forms(req, ctx).await,
         Route::ListSubmissions { form } => admin::list_submissions(req, ctx, &form).await,
@@ -351,7 +392,7 @@ async fn accept_submission<S: Store>(
     // Only member-only forms look at tokens (and need auth configured);
     // their records keep the token's `sub`.
     let user = match form.auth {
-        AuthRequirement::Required => Some(auth::require_user(req, ctx)?.sub),
+        AuthRequirement::Required => Some(auth::require_user(req, ctx).await?.sub),
         AuthRequirement::None => None,
     };
 
@@ -367,7 +408,7 @@ async fn accept_submission<S: Store>(
 
     if config.rate_limit_per_minute > 0 {
         let secs = now / 1000;
-        let addr = client_addr(req.headers());
+        let addr = client_key(req.headers(), config.ipv6_prefix_len);
         let hits = ctx
             .store
             .rate_hit(&addr, &form.name, secs / 60)
@@ -414,20 +455,38 @@ pub(crate) async fn read_form_data(req: &Request<Bytes>) -> Result<FormData, Api
 /// The client's IP from `spin-client-addr` (`ip:port` or `[v6]:port`), or
 /// `unknown`. Only a parsed address is ever used as a key.
 pub fn client_addr(headers: &HeaderMap) -> String {
-    let Some(raw) = header_str(headers, CLIENT_ADDR_HEADER).map(str::trim) else {
-        return "unknown".into();
-    };
+    client_ip(headers).map_or_else(|| "unknown".into(), |ip| ip.to_string())
+}
+
+fn client_ip(headers: &HeaderMap) -> Option<IpAddr> {
+    let raw = header_str(headers, CLIENT_ADDR_HEADER)?.trim();
     if let Ok(sock) = raw.parse::<SocketAddr>() {
-        return sock.ip().to_string();
+        return Some(sock.ip());
     }
-    if let Ok(ip) = raw
-        .trim_start_matches('[')
+    raw.trim_start_matches('[')
         .trim_end_matches(']')
         .parse::<IpAddr>()
-    {
-        return ip.to_string();
+        .ok()
+}
+
+/// The client as rate limits count it: an IPv4 address (IPv4-mapped IPv6
+/// included) as itself, an IPv6 address as its network of `ipv6_prefix_len`
+/// bits (`2001:db8:1:2::/64`), since one host usually holds a whole /64 and
+/// can rotate through it; `unknown` without a parsable address.
+pub fn client_key(headers: &HeaderMap, ipv6_prefix_len: u8) -> String {
+    match client_ip(headers) {
+        None => "unknown".into(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let bits = u32::from(ipv6_prefix_len.min(128));
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                let net = std::net::Ipv6Addr::from(u128::from(v6) & mask);
+                format!("{net}/{bits}")
+            }
+        },
     }
-    "unknown".into()
 }
 
 // ---------------------------------------------------------------- redirects
@@ -587,9 +646,27 @@ fn preflight(config: &Config, origin: Option<&str>) -> Response<Vec<u8>> {
     }
 }
 
+/// The content security policy of every answer: nothing loads, nothing
+/// frames it (the HTML error page has no script, style or image).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and
+/// [`CONTENT_SECURITY_POLICY`], which every answer carries.
+fn with_security_headers(mut resp: Response<Vec<u8>>) -> Response<Vec<u8>> {
+    let h = resp.headers_mut();
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        CONTENT_SECURITY_POLICY_HEADER,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    resp
+}
+
 /// Headers every answer gets: `Vary: Origin`, `Cache-Control: no-store`,
-/// and the CORS grant for an allowed origin.
-fn finish(mut resp: Response<Vec<u8>>, config: &Config, origin: Option<&str>) -> Response<Vec<u8>> {
+/// the security headers, and the CORS grant for an allowed origin.
+fn finish(resp: Response<Vec<u8>>, config: &Config, origin: Option<&str>) -> Response<Vec<u8>> {
+    let mut resp = with_security_headers(resp);
     let h = resp.headers_mut();
     h.append(VARY, HeaderValue::from_static("Origin"));
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -703,6 +780,19 @@ mod tests {
             route(&Method::POST, "/api/users").unwrap(),
             Route::CreateUser
         );
+        assert_eq!(route(&Method::GET, "/api/users").unwrap(), Route::ListUsers);
+        assert_eq!(
+            route(&Method::DELETE, "/api/users/mia").unwrap(),
+            Route::DeleteUser { name: "mia".into() }
+        );
+        assert_eq!(
+            route(&Method::PATCH, "/api/users/mia").unwrap(),
+            Route::UpdateUser { name: "mia".into() }
+        );
+        assert_eq!(
+            route(&Method::POST, "/api/auth/password").unwrap(),
+            Route::ChangePassword
+        );
         assert_eq!(route(&Method::GET, "/api/forms").unwrap(), Route::ListForms);
         assert_eq!(
             route(&Method::GET, "/api/forms/contact/submissions").unwrap(),
@@ -720,7 +810,9 @@ mod tests {
         for (method, path, allow) in [
             (Method::GET, "/api/auth/login", "POST, OPTIONS"),
             (Method::POST, "/api/auth/me", "GET, OPTIONS"),
-            (Method::GET, "/api/users", "POST, OPTIONS"),
+            (Method::PUT, "/api/users", "GET, POST, OPTIONS"),
+            (Method::GET, "/api/users/mia", "PATCH, DELETE, OPTIONS"),
+            (Method::GET, "/api/auth/password", "POST, OPTIONS"),
             (Method::POST, "/api/forms", "GET, OPTIONS"),
             (Method::DELETE, "/api/forms/c/submissions", "GET, OPTIONS"),
             (Method::GET, "/api/forms/c/submissions/x", "DELETE, OPTIONS"),
@@ -785,6 +877,18 @@ mod tests {
         assert_eq!(addr("2001:db8::1"), "2001:db8::1");
         assert_eq!(addr("rl:evil"), "unknown");
         assert_eq!(client_addr(&HeaderMap::new()), "unknown");
+        let key = |v: &str, len: u8| {
+            let mut h = HeaderMap::new();
+            h.insert(CLIENT_ADDR_HEADER, HeaderValue::from_str(v).unwrap());
+            client_key(&h, len)
+        };
+        assert_eq!(key("[2001:db8:1:2:3:4:5:6]:1", 64), "2001:db8:1:2::/64");
+        assert_eq!(key("[2001:db8:1:2:3:4:5:6]:1", 48), "2001:db8:1::/48");
+        assert_eq!(key("[2001:db8::1]:1", 128), "2001:db8::1/128");
+        assert_eq!(key("[2001:db8::1]:1", 0), "::/0");
+        assert_eq!(key("[::ffff:192.0.2.1]:1", 64), "192.0.2.1");
+        assert_eq!(key("192.0.2.1:1", 64), "192.0.2.1");
+        assert_eq!(key("nonsense", 64), "unknown");
     }
 
     #[test]

@@ -16,13 +16,17 @@ use http::{Method, Request, Response, StatusCode};
 use jwt_simple::prelude::{
     Audiences, HS256Key, JWTClaims, MACLike, RS256KeyPair, RSAKeyPairLike, UnixTimeStamp,
 };
-use letterbox_forms::auth::{MAX_TOKEN_BYTES, TokenError, hash_password};
-use letterbox_forms::handler::{Context, FixedClock, handle};
-use letterbox_forms::store::{Store, Submission, new_id, rfc3339_millis};
+use letterbox_forms::auth::{MAX_TOKEN_BYTES, Role, TokenError, hash_password};
+use letterbox_forms::handler::auth::credential_version;
+use letterbox_forms::handler::{Clock, Context, FixedClock, handle};
+use letterbox_forms::store::{Store, Submission, User, new_id, rfc3339_millis};
 use letterbox_forms::{Config, Field, FieldKind, Form, FormData, Manifest};
 use serde_json::{Map, Value, json};
 
 const ADMIN: &str = "root";
+/// A stored member (see [`add_member`]).
+const MEMBER: &str = "mia";
+const MEMBER_PASSWORD: &str = "mia's long password";
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 const NOW_SECS: u64 = NOW / 1000;
 const EXT_ISS: &str = "https://idp.example/";
@@ -33,7 +37,7 @@ store_tests!(
     non_admin_tokens_get_403_on_admin_routes,
     login_issues_a_working_token_and_cookie,
     unknown_user_and_wrong_password_look_the_same,
-    login_is_rate_limited_per_address_and_per_username,
+    login_lockout_spares_the_real_user,
     logout_clears_the_cookie,
     auth_routes_answer_503_without_a_usable_secret,
     cookie_needs_an_allowed_origin_for_state_changes,
@@ -45,6 +49,7 @@ store_tests!(
     csv_round_trip,
     csv_export_walks_every_page,
     preflight_allows_admin_requests,
+    external_admins_need_the_configured_role_and_may_not_mint_users,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -52,6 +57,38 @@ store_tests!(
 fn admin_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password(ADMIN_PASSWORD).unwrap())
+}
+
+fn member_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(MEMBER_PASSWORD).unwrap())
+}
+
+/// Stores the member [`MEMBER`].
+fn add_member<S: Store>(store: &S) {
+    futures::executor::block_on(store.put_user(&User {
+        username: MEMBER.into(),
+        password_hash: member_hash().into(),
+        role: "member".into(),
+    }))
+    .unwrap();
+}
+
+/// The credential version a token of the fixtures' users carries.
+fn ver_of(sub: &str) -> Option<String> {
+    match sub {
+        ADMIN => Some(credential_version(
+            SECRET.as_bytes(),
+            admin_hash(),
+            Role::Admin,
+        )),
+        MEMBER => Some(credential_version(
+            SECRET.as_bytes(),
+            member_hash(),
+            Role::Member,
+        )),
+        _ => None,
+    }
 }
 
 fn rsa() -> &'static RS256KeyPair {
@@ -78,6 +115,7 @@ fn auth_config(extra: &[(&str, &str)]) -> Config {
         ("jwks", &jwks),
         ("jwks_issuer", EXT_ISS),
         ("jwks_audience", EXT_AUD),
+        ("jwks_admin_role", "admin"),
     ];
     vars.extend_from_slice(extra);
     config(&vars)
@@ -175,6 +213,9 @@ fn ts(secs: u64) -> Option<UnixTimeStamp> {
 fn claims(sub: &str, role: &str) -> JWTClaims<Map<String, Value>> {
     let mut custom = Map::new();
     custom.insert("role".into(), json!(role));
+    if let Some(ver) = ver_of(sub) {
+        custom.insert("ver".into(), json!(ver));
+    }
     JWTClaims {
         issued_at: ts(NOW_SECS),
         expires_at: ts(NOW_SECS + 600),
@@ -195,7 +236,7 @@ fn hs(c: JWTClaims<Map<String, Value>>) -> String {
 }
 
 fn local(edit: impl FnOnce(&mut JWTClaims<Map<String, Value>>)) -> String {
-    let mut c = claims("alice", "admin");
+    let mut c = claims(ADMIN, "admin");
     edit(&mut c);
     hs(c)
 }
@@ -384,7 +425,7 @@ fn token_table_through_routes<S: Store>(store: S) {
     );
     assert_eq!(
         body_json(&me),
-        json!({"sub": "alice", "role": "admin", "iss": "letterbox", "iat": NOW_SECS,
+        json!({"sub": ADMIN, "role": "admin", "iss": "letterbox", "iat": NOW_SECS,
                "exp": NOW_SECS + 600, "provider": "local"})
     );
     let me = run(
@@ -421,9 +462,8 @@ fn token_table_through_routes<S: Store>(store: S) {
 fn non_admin_tokens_get_403_on_admin_routes<S: Store>(store: S) {
     let c = auth_config(&[]);
     let id = new_id(NOW);
-    let member = local(|c| {
-        c.custom.insert("role".into(), json!("member"));
-    });
+    add_member(&store);
+    let member = hs(claims(MEMBER, "member"));
     // External tokens without a role claim are members.
     let ext_member = external("rsa-1", |c| {
         c.custom.remove("role");
@@ -614,52 +654,112 @@ fn unknown_user_and_wrong_password_look_the_same<S: Store>(store: S) {
     assert_eq!(ok.status(), StatusCode::OK);
 }
 
-fn login_is_rate_limited_per_address_and_per_username<S: Store>(store: S) {
+/// A clock standing at `now` that records the waits asked of it.
+struct RecordingClock {
+    now: u64,
+    slept: std::cell::RefCell<Vec<u64>>,
+}
+
+impl Clock for RecordingClock {
+    fn now_millis(&self) -> u64 {
+        self.now
+    }
+    fn sleep_millis(&self, millis: u64) {
+        self.slept.borrow_mut().push(millis);
+    }
+}
+
+fn run_clock<S: Store>(
+    store: &S,
+    config: &Config,
+    clock: &RecordingClock,
+    req: Request<Bytes>,
+) -> Response<Vec<u8>> {
+    let manifest = manifest_with_survey();
+    let ctx = Context {
+        config,
+        manifest: &manifest,
+        store,
+        clock,
+    };
+    futures::executor::block_on(handle(req, &ctx))
+}
+
+/// Issue 12, item 2: failed logins are counted per (address, user name) and
+/// per address, which get 429; per user name they only slow the failures
+/// down, so a storm of wrong passwords for `root` from elsewhere never
+/// keeps the real admin out.
+fn login_lockout_spares_the_real_user<S: Store>(store: S) {
     let c = auth_config(&[("rate_limit_per_minute", "2")]);
-    // Per address: the third attempt from one address within the minute.
-    for (i, user) in ["u1", "u2", "u3"].iter().enumerate() {
-        let resp = run(&store, &c, login_req(user, "pw", "198.51.100.3:1"));
-        if i < 2 {
-            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-        } else {
-            assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-            assert_eq!(body_json(&resp)["error"], "rate_limited");
-            let retry: u64 = resp.headers()["retry-after"]
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
-            assert!((1..=60).contains(&retry));
-        }
+    let clock = RecordingClock {
+        now: NOW + 15_000,
+        slept: Default::default(),
+    };
+    let attempt = |user: &str, password: &str, addr: &str| {
+        run_clock(&store, &c, &clock, login_req(user, password, addr))
+    };
+    // A storm against `root` from many addresses: all 401, none refused.
+    for i in 0..12 {
+        let resp = attempt(ADMIN, "guess", &format!("192.0.2.{i}:1"));
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
     }
-    // Even the right password is refused while limited.
-    let resp = run(
-        &store,
-        &c,
-        login_req(ADMIN, ADMIN_PASSWORD, "198.51.100.3:1"),
+    // Past the limit, the name's failures are answered slower and slower.
+    let slept = clock.slept.borrow().clone();
+    assert_eq!(slept.len(), 10, "{slept:?}");
+    assert!(slept.windows(2).all(|w| w[0] <= w[1]), "{slept:?}");
+    assert!(
+        slept.iter().all(|&ms| (1..=2000).contains(&ms)),
+        "{slept:?}"
     );
-    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    // Per user name, across addresses.
-    for (i, addr) in ["192.0.2.1:1", "192.0.2.2:1", "192.0.2.3:1"]
-        .iter()
-        .enumerate()
-    {
-        let resp = run(&store, &c, login_req("target", "guess", addr));
-        let want = if i < 2 {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::TOO_MANY_REQUESTS
-        };
-        assert_eq!(resp.status(), want, "attempt {i}");
+    // The real admin, from an address without failures, gets in at once.
+    let resp = attempt(ADMIN, ADMIN_PASSWORD, "198.51.100.50:1");
+    assert_eq!(resp.status(), StatusCode::OK, "{}", text(&resp));
+    assert_eq!(clock.slept.borrow().len(), 10);
+
+    // One address: 2 failures for a name refuse that name there…
+    let from = "198.51.100.3:1";
+    for _ in 0..2 {
+        assert_eq!(attempt("u1", "pw", from).status(), StatusCode::UNAUTHORIZED);
     }
-    // Another address and user are not affected; the next minute starts over.
-    let resp = run(&store, &c, login_req("u9", "pw", "192.0.2.9:1"));
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let limited = attempt("u1", "pw", from);
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body_json(&limited)["error"], "rate_limited");
+    assert_eq!(limited.headers()["retry-after"], "45");
+    // …even with the right password (for `root` after 2 failures there).
+    let from_root = "198.51.100.4:1";
+    for _ in 0..2 {
+        assert_eq!(
+            attempt(ADMIN, "pw", from_root).status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt(ADMIN, ADMIN_PASSWORD, from_root).status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Other names still work from there, up to 3 × 2 failures per address.
+    for user in ["u2", "u3", "u4", "u5"] {
+        assert_eq!(
+            attempt(user, "pw", from).status(),
+            StatusCode::UNAUTHORIZED,
+            "{user}"
+        );
+    }
+    assert_eq!(
+        attempt("u6", "pw", from).status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // A successful login counts nothing: the admin logs in again and again.
+    for _ in 0..5 {
+        let resp = attempt(ADMIN, ADMIN_PASSWORD, "198.51.100.50:1");
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    // The next minute starts over.
     let resp = run_at(
         &store,
         &c,
         NOW + 60_000,
-        login_req(ADMIN, ADMIN_PASSWORD, "198.51.100.3:1"),
+        login_req(ADMIN, ADMIN_PASSWORD, from_root),
     );
     assert_eq!(resp.status(), StatusCode::OK);
 }
@@ -676,6 +776,31 @@ fn logout_clears_the_cookie<S: Store>(store: S) {
         resp.headers()["set-cookie"],
         "letterbox_token=; Max-Age=0; Path=/api; HttpOnly; SameSite=Strict; Secure"
     );
+    // Issue 12, item 9: a foreign page cannot log the visitor out.
+    for origin in ["https://evil.example", "null"] {
+        let resp = run(
+            &store,
+            &c,
+            Request::post("/api/auth/logout")
+                .header("origin", origin)
+                .header("cookie", "letterbox_token=abc.def.ghi")
+                .body(Bytes::new())
+                .unwrap(),
+        );
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{origin}");
+        assert!(resp.headers().get("set-cookie").is_none());
+    }
+    // The site itself can.
+    let resp = run(
+        &store,
+        &c,
+        Request::post("/api/auth/logout")
+            .header("origin", SITE)
+            .header("cookie", "letterbox_token=abc.def.ghi")
+            .body(Bytes::new())
+            .unwrap(),
+    );
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     let resp = run(&store, &c, req(Method::GET, "/api/auth/logout", None, None));
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
@@ -885,10 +1010,8 @@ fn cookie_needs_an_allowed_origin_for_state_changes<S: Store>(store: S) {
 
 fn member_only_forms_record_the_user<S: Store>(store: S) {
     let c = auth_config(&[]);
-    let member = local(|c| {
-        c.subject = Some("mia".into());
-        c.custom.insert("role".into(), json!("member"));
-    });
+    add_member(&store);
+    let member = hs(claims(MEMBER, "member"));
     // Anonymous: 401 with the Bearer challenge, for scripts and browsers.
     let resp = run(
         &store,
@@ -1513,4 +1636,57 @@ fn preflight_allows_admin_requests<S: Store>(store: S) {
     );
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+/// Issue 12, item 5: an external `role: admin` means nothing unless the site
+/// names its admin role, and external admins create no local users unless
+/// `jwks_admins_manage_users` is on.
+fn external_admins_need_the_configured_role_and_may_not_mint_users<S: Store>(store: S) {
+    let new_user =
+        || Some(json!({"username": "mallory", "password": "long enough pw", "role": "admin"}));
+    let with_role = |role: &str| {
+        external("rsa-1", |c| {
+            c.custom.insert("role".into(), json!(role));
+        })
+    };
+    // No jwks_admin_role: `role: admin` is a member.
+    let c = auth_config(&[("jwks_admin_role", "")]);
+    let t = with_role("admin");
+    let resp = run(&store, &c, req(Method::GET, "/api/forms", Some(&t), None));
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{}", text(&resp));
+    let resp = run(
+        &store,
+        &c,
+        req(Method::POST, "/api/users", Some(&t), new_user()),
+    );
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // The configured value makes an admin, who sees submissions…
+    let c = auth_config(&[("jwks_admin_role", "letterbox-admin")]);
+    let resp = run(&store, &c, req(Method::GET, "/api/forms", Some(&t), None));
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let t = with_role("letterbox-admin");
+    let resp = run(&store, &c, req(Method::GET, "/api/forms", Some(&t), None));
+    assert_eq!(resp.status(), StatusCode::OK, "{}", text(&resp));
+    // …but mints no local users.
+    let resp = run(
+        &store,
+        &c,
+        req(Method::POST, "/api/users", Some(&t), new_user()),
+    );
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{}", text(&resp));
+    assert_eq!(
+        futures::executor::block_on(store.get_user("mallory")).unwrap(),
+        None
+    );
+    // Unless the site allows it.
+    let c = auth_config(&[
+        ("jwks_admin_role", "letterbox-admin"),
+        ("jwks_admins_manage_users", "true"),
+    ]);
+    let resp = run(
+        &store,
+        &c,
+        req(Method::POST, "/api/users", Some(&t), new_user()),
+    );
+    assert_eq!(resp.status(), StatusCode::CREATED, "{}", text(&resp));
 }

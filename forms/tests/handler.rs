@@ -31,6 +31,8 @@ store_tests!(
     login_required_forms_answer_401,
     paging_visits_every_record_once_while_new_ones_arrive,
     users_round_trip,
+    every_answer_carries_the_security_headers,
+    ipv6_clients_are_limited_by_their_64,
 );
 
 fn urlencoded_browser_post_is_stored_and_redirected<S: Store>(store: S) {
@@ -560,4 +562,81 @@ fn users_round_trip<S: Store>(store: S) {
     block_on(store.put_user(&ann2)).unwrap();
     assert_eq!(block_on(store.get_user("ann")).unwrap(), Some(ann2));
     block_on(store.ping()).unwrap();
+}
+
+/// Issue 12, item 8: nosniff, no referrer and a locked-down CSP on every
+/// answer (JSON, HTML error page, redirect, preflight, 404, 405).
+fn every_answer_carries_the_security_headers<S: Store>(store: S) {
+    let c = config(&[]);
+    let browser_error = Request::post("/api/forms/contact")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Bytes::from_static(b"email=x"))
+        .unwrap();
+    let requests = vec![
+        browser_error,
+        form_post("/api/forms/free", "text=hi"),
+        json_post("/api/forms/free", r#"{"text":"hi"}"#),
+        Request::get("/api/health").body(Bytes::new()).unwrap(),
+        Request::get("/api/nothing").body(Bytes::new()).unwrap(),
+        Request::get("/api/forms/free").body(Bytes::new()).unwrap(),
+        Request::options("/api/forms/free")
+            .header("origin", "https://site.example")
+            .header("access-control-request-method", "POST")
+            .body(Bytes::new())
+            .unwrap(),
+    ];
+    for req in requests {
+        let what = format!("{} {}", req.method(), req.uri());
+        let resp = call(&store, &c, NOW, req);
+        let h = resp.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{what}");
+        assert_eq!(
+            h["content-security-policy"], "default-src 'none'; frame-ancestors 'none'",
+            "{what}"
+        );
+    }
+    let early = letterbox_forms::handler::error_response(
+        &letterbox_forms::ApiError::Misconfigured("x".into()),
+        None,
+        None,
+    );
+    assert_eq!(early.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(early.headers()["referrer-policy"], "no-referrer");
+}
+
+/// Issue 12, item 4: an IPv6 client is one client for its whole /64 (the
+/// `ipv6_prefix_len`), so rotating addresses inside it gets no new limit.
+fn ipv6_clients_are_limited_by_their_64<S: Store>(store: S) {
+    let send = |c: &letterbox_forms::Config, addr: &str| {
+        let req = Request::post("/api/forms/free")
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .header("spin-client-addr", addr)
+            .body(Bytes::from_static(br#"{"text":"hi"}"#))
+            .unwrap();
+        call(&store, c, NOW, req).status()
+    };
+    let c = config(&[("rate_limit_per_minute", "2")]);
+    assert_eq!(send(&c, "[2001:db8:1:2::1]:1"), StatusCode::CREATED);
+    assert_eq!(send(&c, "[2001:db8:1:2:aaaa::7]:1"), StatusCode::CREATED);
+    assert_eq!(
+        send(&c, "[2001:db8:1:2:ffff:ffff:ffff:ffff]:1"),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The neighbouring /64 is another client.
+    assert_eq!(send(&c, "[2001:db8:1:3::1]:1"), StatusCode::CREATED);
+    // A configured /48 groups the two /64s.
+    let wide = config(&[("rate_limit_per_minute", "2"), ("ipv6_prefix_len", "48")]);
+    assert_eq!(send(&wide, "[2001:db8:5:1::1]:1"), StatusCode::CREATED);
+    assert_eq!(send(&wide, "[2001:db8:5:2::1]:1"), StatusCode::CREATED);
+    assert_eq!(
+        send(&wide, "[2001:db8:5:3::1]:1"),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // IPv4 (also IPv4-mapped IPv6) stays one address each.
+    assert_eq!(send(&c, "[::ffff:198.51.100.20]:1"), StatusCode::CREATED);
+    assert_eq!(send(&c, "198.51.100.20:2"), StatusCode::CREATED);
+    assert_eq!(send(&c, "198.51.100.20:3"), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send(&c, "198.51.100.21:3"), StatusCode::CREATED);
 }

@@ -112,6 +112,7 @@ site_url = {{ default = "http://127.0.0.1:1111" }}
 allowed_origins = {{ default = "" }}
 max_body_bytes = {{ default = "65536" }}
 rate_limit_per_minute = {{ default = "10" }}
+ipv6_prefix_len = {{ default = "64" }}
 jwt_ttl_seconds = {{ default = "3600" }}
 jwt_issuer = {{ default = "letterbox" }}
 jwt_audience = {{ default = "letterbox" }}
@@ -119,6 +120,8 @@ jwks = {{ default = "" }}
 jwks_issuer = {{ default = "" }}
 jwks_audience = {{ default = "" }}
 jwks_client_id = {{ default = "" }}
+jwks_admin_role = {{ default = "" }}
+jwks_admins_manage_users = {{ default = "false" }}
 admin_username = {{ default = "" }}
 admin_password_hash = {{ default = "", secret = true }}
 
@@ -142,6 +145,7 @@ site_url = "{{{{ site_url }}}}"
 allowed_origins = "{{{{ allowed_origins }}}}"
 max_body_bytes = "{{{{ max_body_bytes }}}}"
 rate_limit_per_minute = "{{{{ rate_limit_per_minute }}}}"
+ipv6_prefix_len = "{{{{ ipv6_prefix_len }}}}"
 jwt_ttl_seconds = "{{{{ jwt_ttl_seconds }}}}"
 jwt_issuer = "{{{{ jwt_issuer }}}}"
 jwt_audience = "{{{{ jwt_audience }}}}"
@@ -149,6 +153,8 @@ jwks = "{{{{ jwks }}}}"
 jwks_issuer = "{{{{ jwks_issuer }}}}"
 jwks_audience = "{{{{ jwks_audience }}}}"
 jwks_client_id = "{{{{ jwks_client_id }}}}"
+jwks_admin_role = "{{{{ jwks_admin_role }}}}"
+jwks_admins_manage_users = "{{{{ jwks_admins_manage_users }}}}"
 admin_username = "{{{{ admin_username }}}}"
 admin_password_hash = "{{{{ admin_password_hash }}}}"
 

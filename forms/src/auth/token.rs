@@ -135,6 +135,10 @@ pub enum TokenError {
     /// The token's header is acceptable JWT-wise but refused (e.g. `crit`, `typ`).
     #[error("token header refused: {0}")]
     HeaderRefused(&'static str),
+    /// A self-issued token of a user who was deleted, changed password or
+    /// role since (its `ver` is not the user's current one), or with no `ver`.
+    #[error("token revoked: the user's credentials changed or the user is gone")]
+    Revoked,
     /// Anything else (clock out of range, signing failure).
     #[error("internal token error: {0}")]
     Internal(&'static str),
@@ -192,6 +196,10 @@ pub struct ClaimsInput {
     pub sub: String,
     /// The user's role.
     pub role: Role,
+    /// The user's credential version (`ver`), checked against the store on
+    /// admin and member routes so that changing a password, a role or
+    /// deleting the user ends the tokens issued before.
+    pub ver: Option<String>,
 }
 
 /// Who signed a verified token.
@@ -210,7 +218,8 @@ pub enum Provider {
 pub struct VerifiedClaims {
     /// The user (`sub`), never empty.
     pub sub: String,
-    /// The role; for external tokens the `role` claim, `member` when absent or unknown.
+    /// The role; for external tokens `admin` only when the `role` claim is
+    /// the configured admin role (`jwks_admin_role`), else `member`.
     pub role: Role,
     /// The issuer (`iss`).
     pub iss: String,
@@ -220,6 +229,9 @@ pub struct VerifiedClaims {
     pub exp: u64,
     /// Who signed it.
     pub provider: Provider,
+    /// The credential version of a self-issued token (`ver`).
+    #[serde(skip)]
+    pub ver: Option<String>,
 }
 
 impl VerifiedClaims {
@@ -235,6 +247,9 @@ pub struct ExternalProvider {
     jwks: Jwks,
     issuer: String,
     audience: ExternalAudience,
+    /// The `role` claim value that makes an external user an admin; `None`:
+    /// every external user is a member, whatever the claim says.
+    admin_role: Option<String>,
 }
 
 /// How an external token shows it was issued for this API.
@@ -294,7 +309,17 @@ impl ExternalProvider {
             jwks: Jwks::parse(jwks_json)?,
             issuer,
             audience,
+            admin_role: None,
         })
+    }
+
+    /// The value of the `role` claim (a string, or an array of strings
+    /// holding it) that makes an external user an admin. Without one (or
+    /// with an empty one), every external user is a member: a provider's
+    /// idea of `admin` is not Letterbox's unless the site says so.
+    pub fn with_admin_role(mut self, admin_role: Option<String>) -> Self {
+        self.admin_role = admin_role.filter(|r| !r.is_empty());
+        self
     }
 
     /// The parsed key set.
@@ -331,6 +356,8 @@ impl fmt::Debug for Authenticator {
 #[derive(Serialize)]
 struct LocalClaims {
     role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ver: Option<String>,
 }
 
 /// The JOSE header members looked at before choosing a key.
@@ -470,7 +497,10 @@ impl Authenticator {
             audiences: self.audience.clone().map(Audiences::AsString),
             jwt_id: None,
             nonce: None,
-            custom: LocalClaims { role: input.role },
+            custom: LocalClaims {
+                role: input.role,
+                ver: input.ver.clone(),
+            },
         };
         self.key
             .authenticate(claims)
@@ -496,24 +526,46 @@ impl Authenticator {
             .expires_at
             .ok_or(TokenError::MissingClaim("exp"))?
             .as_secs();
+        let iat = claims.issued_at.map(|t| t.as_secs());
+        // `jwt_ttl_seconds` also caps tokens issued under a longer one.
+        if provider == Provider::Local
+            && let Some(iat) = iat
+            && now > iat.saturating_add(self.ttl_secs + self.leeway_secs)
+        {
+            return Err(TokenError::Expired);
+        }
+        let ver = match provider {
+            Provider::Local => claims
+                .custom
+                .get("ver")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Provider::External => None,
+        };
         let role_claim = claims.custom.get("role");
         let role = match provider {
             Provider::Local => role_claim
                 .and_then(Value::as_str)
                 .and_then(Role::parse)
                 .ok_or(TokenError::InvalidRole)?,
-            Provider::External => role_claim
-                .and_then(Value::as_str)
-                .and_then(Role::parse)
-                .unwrap_or(Role::Member),
+            Provider::External => {
+                let admin_role = self.external.as_ref().and_then(|e| e.admin_role.as_deref());
+                let is_admin = admin_role.is_some_and(|admin| match role_claim {
+                    Some(Value::String(role)) => role == admin,
+                    Some(Value::Array(roles)) => roles.iter().any(|r| r.as_str() == Some(admin)),
+                    _ => false,
+                });
+                if is_admin { Role::Admin } else { Role::Member }
+            }
         };
         Ok(VerifiedClaims {
             sub,
             role,
             iss,
-            iat: claims.issued_at.map(|t| t.as_secs()),
+            iat,
             exp,
             provider,
+            ver,
         })
     }
 

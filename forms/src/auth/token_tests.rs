@@ -415,11 +415,11 @@ fn table() -> Vec<(&'static str, String, Want)> {
         ("valid RS256", rs(|_| {}), ok_ext.clone()),
         ("valid ES256", es(|_| {}), ok_ext.clone()),
         (
-            "valid RS256 with admin role",
+            "valid RS256 with role admin, no admin role configured → member",
             rs(|c| {
                 c.custom.insert("role".into(), json!("admin"));
             }),
-            Ok((Role::Admin, Provider::External)),
+            ok_ext.clone(),
         ),
         (
             "valid ES256 with unknown role → member",
@@ -538,6 +538,67 @@ fn external_claims_are_mapped() {
     assert!(!c.is_admin());
 }
 
+/// Issue 12, item 5: an external `role: admin` is an admin only when the
+/// site named that value as its admin role (`jwks_admin_role`).
+#[test]
+fn external_admins_only_by_the_configured_role() {
+    let with_role = |role: Option<&str>| {
+        Authenticator::new(Some(SECRET)).unwrap().with_external(
+            ExternalProvider::new(&jwks_json("rsa-1"), EXT_ISS, EXT_AUD)
+                .unwrap()
+                .with_admin_role(role.map(str::to_owned)),
+        )
+    };
+    let token = |role: Value| {
+        rs(|c| {
+            c.custom.insert("role".into(), role);
+        })
+    };
+    let role_of = |auth: &Authenticator, t: &str| auth.verify_token(t, NOW).unwrap().role;
+    for auth in [with_role(None), with_role(Some(""))] {
+        assert_eq!(role_of(&auth, &token(json!("admin"))), Role::Member);
+    }
+    let auth = with_role(Some("letterbox-admin"));
+    assert_eq!(role_of(&auth, &token(json!("admin"))), Role::Member);
+    assert_eq!(
+        role_of(&auth, &token(json!("letterbox-admin"))),
+        Role::Admin
+    );
+    assert_eq!(
+        role_of(&auth, &token(json!(["staff", "letterbox-admin"]))),
+        Role::Admin
+    );
+    assert_eq!(role_of(&auth, &token(json!(["staff"]))), Role::Member);
+    assert_eq!(role_of(&auth, &token(json!({"x": 1}))), Role::Member);
+    // Local tokens keep their own role claim.
+    let local_admin = local(|c| {
+        c.custom.insert("role".into(), json!("admin"));
+    });
+    assert_eq!(role_of(&auth, &local_admin), Role::Admin);
+}
+
+/// Issue 12, item 6: `jwt_ttl_seconds` also caps tokens issued before it
+/// was lowered (iat + ttl), whatever their own `exp` says.
+#[test]
+fn ttl_caps_tokens_already_issued() {
+    let auth = Authenticator::new(Some(SECRET))
+        .unwrap()
+        .with_ttl(3600)
+        .unwrap()
+        .with_leeway(0)
+        .unwrap();
+    let week = local(|c| c.expires_at = ts(NOW + 7 * 24 * 3600));
+    assert!(auth.verify_token(&week, NOW + 3600).is_ok());
+    assert_eq!(
+        auth.verify_token(&week, NOW + 3601),
+        Err(TokenError::Expired)
+    );
+    // External tokens keep their provider's lifetime.
+    let auth = authenticator();
+    let ext = rs(|c| c.expires_at = ts(NOW + 7 * 24 * 3600));
+    assert!(auth.verify_token(&ext, NOW + 24 * 3600).is_ok());
+}
+
 #[test]
 fn cognito_access_tokens_are_matched_by_client_id() {
     const CLIENT: &str = "app-client-1";
@@ -629,12 +690,13 @@ fn issue_then_verify_round_trip() {
     let input = ClaimsInput {
         sub: "admin".into(),
         role: Role::Admin,
+        ver: Some("v1".into()),
     };
     let token = auth.issue_token(&input, NOW).unwrap();
     let claims = claims_json_of(&token);
     assert_eq!(
         claims,
-        json!({"sub": "admin", "role": "admin", "iat": NOW, "nbf": NOW, "exp": NOW + 900,
+        json!({"sub": "admin", "role": "admin", "ver": "v1", "iat": NOW, "nbf": NOW, "exp": NOW + 900,
                "iss": DEFAULT_ISSUER, "aud": DEFAULT_AUDIENCE})
     );
     let header: Value = serde_json::from_slice(
@@ -653,6 +715,7 @@ fn issue_then_verify_round_trip() {
             iat: Some(NOW),
             exp: NOW + 900,
             provider: Provider::Local,
+            ver: Some("v1".into()),
         }
     );
     assert!(v.is_admin());
@@ -699,6 +762,7 @@ fn issue_refuses_bad_input() {
     let empty = ClaimsInput {
         sub: String::new(),
         role: Role::Member,
+        ver: None,
     };
     assert_eq!(
         auth.issue_token(&empty, NOW),
@@ -707,6 +771,7 @@ fn issue_refuses_bad_input() {
     let ok = ClaimsInput {
         sub: "x".into(),
         role: Role::Member,
+        ver: None,
     };
     assert_eq!(
         auth.issue_token(&ok, u64::MAX),

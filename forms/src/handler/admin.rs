@@ -10,7 +10,7 @@ use http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::auth::{is_valid_username, require_admin};
+use super::auth::{is_valid_username, require_admin, require_user_manager, stored_role};
 use super::{Context, log_store_error, read_form_data};
 use crate::auth::{Role, hash_password};
 use crate::error::{ApiError, json_response};
@@ -42,7 +42,7 @@ pub(super) async fn list_forms<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
-    require_admin(req, ctx)?;
+    require_admin(req, ctx).await?;
     let mut forms = Vec::with_capacity(ctx.manifest.forms.len());
     for form in ctx.manifest.forms.values() {
         let count = ctx
@@ -148,7 +148,7 @@ pub(super) async fn list_submissions<S: Store>(
     ctx: &Context<'_, S>,
     form_name: &str,
 ) -> Result<Response<Vec<u8>>, ApiError> {
-    require_admin(req, ctx)?;
+    require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
     let query = parse_list_query(req.uri().query(), accepts_csv(req))?;
     if query.csv {
@@ -275,7 +275,7 @@ pub(super) async fn delete_submission<S: Store>(
     form_name: &str,
     id: &str,
 ) -> Result<Response<Vec<u8>>, ApiError> {
-    let admin = require_admin(req, ctx)?;
+    let admin = require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
     if !is_valid_id(id) {
         return Err(ApiError::NotFound("no such submission".into()));
@@ -314,7 +314,7 @@ pub(super) async fn create_user<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
-    let admin = require_admin(req, ctx)?;
+    let admin = require_user_manager(req, ctx).await?;
     let data = read_form_data(req).await?;
     let username = data.values("username").next().unwrap_or("");
     let password = data.values("password").next().unwrap_or("");
@@ -328,20 +328,7 @@ pub(super) async fn create_user<S: Store>(
             "Use 1 to 64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit.",
         ));
     }
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        errors.push(field_error(
-            "password",
-            "minlength",
-            format!("Use at least {MIN_PASSWORD_CHARS} characters."),
-        ));
-    } else if chars > MAX_PASSWORD_CHARS {
-        errors.push(field_error(
-            "password",
-            "maxlength",
-            format!("Use at most {MAX_PASSWORD_CHARS} characters."),
-        ));
-    }
+    errors.extend(password_problem("password", password));
     let role = Role::parse(role_text);
     if role.is_none() {
         errors.push(field_error(
@@ -361,10 +348,7 @@ pub(super) async fn create_user<S: Store>(
     if ctx.config.admin_username.as_deref() == Some(username) || taken.is_some() {
         return Err(exists());
     }
-    let password_hash = hash_password(password).map_err(|e| {
-        eprintln!("letterbox: hashing a password failed: {e}");
-        ApiError::Misconfigured(format!("password hashing: {e}"))
-    })?;
+    let password_hash = hash(password)?;
     let user = User {
         username: username.to_owned(),
         password_hash,
@@ -383,6 +367,159 @@ pub(super) async fn create_user<S: Store>(
         StatusCode::CREATED,
         &json!({ "username": user.username, "role": user.role }),
     ))
+}
+
+/// What is wrong with a new password (`field` names it), if anything.
+pub(super) fn password_problem(field: &str, password: &str) -> Option<FieldError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Some(field_error(
+            field,
+            "minlength",
+            format!("Use at least {MIN_PASSWORD_CHARS} characters."),
+        ))
+    } else if chars > MAX_PASSWORD_CHARS {
+        Some(field_error(
+            field,
+            "maxlength",
+            format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+        ))
+    } else {
+        None
+    }
+}
+
+/// The argon2id hash of a new password (503 if hashing fails).
+pub(super) fn hash(password: &str) -> Result<String, ApiError> {
+    hash_password(password).map_err(|e| {
+        eprintln!("letterbox: hashing a password failed: {e}");
+        ApiError::Misconfigured(format!("password hashing: {e}"))
+    })
+}
+
+/// 409 for the configured first admin, who lives in the variables.
+fn not_the_configured_admin<S>(ctx: &Context<'_, S>, name: &str) -> Result<(), ApiError> {
+    if ctx.config.admin_username.as_deref() == Some(name) {
+        return Err(ApiError::Conflict(format!(
+            "`{name}` is the admin of the admin_username variable; change the variables instead"
+        )));
+    }
+    Ok(())
+}
+
+/// `GET /api/users`: `{"users": [{"username", "role"}]}` by name; the
+/// configured first admin comes first, with `"configured": true`.
+pub(super) async fn list_users<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    require_user_manager(req, ctx).await?;
+    let mut users = Vec::new();
+    if let (Some(name), Some(_)) = (&ctx.config.admin_username, &ctx.config.admin_password_hash) {
+        users.push(json!({"username": name, "role": "admin", "configured": true}));
+    }
+    for user in (ctx.store.list_users().await).inspect_err(log_store_error)? {
+        users.push(json!({
+            "username": user.username,
+            "role": stored_role(&user.role).as_str(),
+        }));
+    }
+    Ok(json_response(StatusCode::OK, &json!({ "users": users })))
+}
+
+/// `PATCH /api/users/{name}`: `{"role"}` and/or `{"password"}` →
+/// `200 {"username", "role"}`. Either ends every token the user had (their
+/// credential version changes). 404 for no such user, 409 for the
+/// configured first admin, 422 for a bad role or password.
+pub(super) async fn update_user<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    name: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let admin = require_user_manager(req, ctx).await?;
+    not_the_configured_admin(ctx, name)?;
+    let data = read_form_data(req).await?;
+    let role_text = data.values("role").next();
+    let password = data.values("password").next();
+    let mut errors = Vec::new();
+    let role = match role_text {
+        None => None,
+        Some(text) => {
+            let role = Role::parse(text);
+            if role.is_none() {
+                errors.push(field_error(
+                    "role",
+                    "option",
+                    "The role must be `admin` or `member`.",
+                ));
+            }
+            role
+        }
+    };
+    if let Some(password) = password {
+        errors.extend(password_problem("password", password));
+    }
+    if role_text.is_none() && password.is_none() {
+        return Err(ApiError::Malformed(
+            "send a `role`, a `password` or both".into(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let no_user = || ApiError::NotFound("no such user".into());
+    let found = if is_valid_username(name) {
+        (ctx.store.get_user(name).await).inspect_err(log_store_error)?
+    } else {
+        None
+    };
+    let Some(mut user) = found else {
+        return Err(no_user());
+    };
+    if let Some(role) = role {
+        user.role = role.as_str().to_owned();
+    }
+    if let Some(password) = password {
+        user.password_hash = hash(password)?;
+    }
+    if !(ctx.store.update_user(&user).await).inspect_err(log_store_error)? {
+        return Err(no_user());
+    }
+    eprintln!(
+        "letterbox: {} changed user `{}` ({}{})",
+        admin.sub,
+        user.username,
+        user.role,
+        if password.is_some() {
+            ", new password"
+        } else {
+            ""
+        }
+    );
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "username": user.username, "role": user.role }),
+    ))
+}
+
+/// `DELETE /api/users/{name}`: 204; the user's tokens stop working at once.
+/// 404 for no such user, 409 for the configured first admin.
+pub(super) async fn delete_user<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    name: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let admin = require_user_manager(req, ctx).await?;
+    not_the_configured_admin(ctx, name)?;
+    let deleted = is_valid_username(name)
+        && (ctx.store.delete_user(name).await).inspect_err(log_store_error)?;
+    if !deleted {
+        return Err(ApiError::NotFound("no such user".into()));
+    }
+    eprintln!("letterbox: {} deleted user `{name}`", admin.sub);
+    let mut resp = Response::new(Vec::new());
+    *resp.status_mut() = StatusCode::NO_CONTENT;
+    Ok(resp)
 }
 
 #[cfg(test)]
