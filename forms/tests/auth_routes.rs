@@ -50,6 +50,7 @@ store_tests!(
     csv_export_walks_every_page,
     preflight_allows_admin_requests,
     external_admins_need_the_configured_role_and_may_not_mint_users,
+    password_role_changes_and_deletion_revoke_tokens,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1526,11 +1527,24 @@ fn csv_round_trip<S: Store>(store: S) {
     let by_query = export(&store, &c, &admin, "survey");
     assert_eq!(by_accept.body(), by_query.body());
 
+    // A `'` before every part a spreadsheet may split off (at `;`, `,`,
+    // tab) that starts, after spaces, like a formula.
     let neutral = |s: &str| {
-        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
+        let mut out = String::new();
+        let mut rest = s;
+        loop {
+            let end = rest.find([';', ',', '\t']).map_or(rest.len(), |i| i + 1);
+            let (part, tail) = rest.split_at(end);
+            let body = part.trim_start_matches(' ');
+            out.push_str(&part[..part.len() - body.len()]);
+            if body.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                out.push('\'');
+            }
+            out.push_str(body);
+            if tail.is_empty() {
+                return out;
+            }
+            rest = tail;
         }
     };
     let rows = csv_rows(&by_query);
@@ -1558,7 +1572,12 @@ fn csv_round_trip<S: Store>(store: S) {
         raw.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""),
         "{raw}"
     );
-    assert!(raw.starts_with("id,received_at,user,name,comment,colours\r\n"));
+    assert!(
+        raw.starts_with("\"id\",\"received_at\",\"user\",\"name\",\"comment\",\"colours\"\r\n")
+    );
+    // Every cell quoted, every formula-like segment neutralised.
+    assert!(raw.contains("\"'=cmd\""), "{raw}");
+    assert!(raw.contains("\"green, blue; '=cmd\""), "{raw}");
 }
 
 fn csv_export_walks_every_page<S: Store>(store: S) {
@@ -1689,4 +1708,188 @@ fn external_admins_need_the_configured_role_and_may_not_mint_users<S: Store>(sto
         req(Method::POST, "/api/users", Some(&t), new_user()),
     );
     assert_eq!(resp.status(), StatusCode::CREATED, "{}", text(&resp));
+}
+
+/// Issue 12, item 6: changing a password (own, with the old one), a role,
+/// or deleting a user ends the tokens issued before, on admin and member
+/// routes alike; admins list users.
+fn password_role_changes_and_deletion_revoke_tokens<S: Store>(store: S) {
+    let c = auth_config(&[]);
+    let admin = admin_token(&store, &c);
+    let call = |method: Method, path: &str, token: &str, body: Option<Value>| {
+        run(&store, &c, req(method, path, Some(token), body))
+    };
+    let resp = call(
+        Method::POST,
+        "/api/users",
+        &admin,
+        Some(json!({"username": "ivy", "password": "first password"})),
+    );
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let login = |password: &str| {
+        let resp = run(&store, &c, login_req("ivy", password, "198.51.100.7:1"));
+        assert_eq!(resp.status(), StatusCode::OK, "{}", text(&resp));
+        body_json(&resp)["token"].as_str().unwrap().to_owned()
+    };
+    let works = |token: &str| {
+        let me = call(Method::GET, "/api/auth/me", token, None);
+        let post = call(
+            Method::POST,
+            "/api/forms/members",
+            token,
+            Some(json!({"text": "hi"})),
+        );
+        match (me.status(), post.status()) {
+            (StatusCode::OK, StatusCode::CREATED) => true,
+            (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED) => {
+                assert_invalid_token(&me, "me");
+                assert_invalid_token(&post, "member form");
+                false
+            }
+            other => panic!("{other:?}: {}", text(&me)),
+        }
+    };
+    let first = login("first password");
+    assert!(works(&first));
+
+    // Own password: the old one is needed; the new one must be long enough.
+    let change = |token: &str, old: &str, new: &str| {
+        call(
+            Method::POST,
+            "/api/auth/password",
+            token,
+            Some(json!({"password": old, "new_password": new})),
+        )
+    };
+    assert_eq!(
+        change(&first, "wrong password", "second password").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        change(&first, "first password", "short").status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert!(works(&first));
+    let resp = change(&first, "first password", "second password");
+    assert_eq!(resp.status(), StatusCode::OK, "{}", text(&resp));
+    let second = body_json(&resp)["token"].as_str().unwrap().to_owned();
+    assert!(!works(&first), "the old token outlived the password change");
+    assert!(works(&second));
+    let resp = run(
+        &store,
+        &c,
+        login_req("ivy", "first password", "198.51.100.8:1"),
+    );
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    // The configured admin's password lives in the variables.
+    assert_eq!(
+        change(&admin, ADMIN_PASSWORD, "another password").status(),
+        StatusCode::CONFLICT
+    );
+
+    // Admins list users; members may not.
+    let list = call(Method::GET, "/api/users", &admin, None);
+    assert_eq!(list.status(), StatusCode::OK);
+    assert_eq!(
+        body_json(&list),
+        json!({"users": [
+            {"username": ADMIN, "role": "admin", "configured": true},
+            {"username": "ivy", "role": "member"},
+        ]})
+    );
+    assert_eq!(
+        call(Method::GET, "/api/users", &second, None).status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // A role change ends the tokens of the old role.
+    let resp = call(
+        Method::PATCH,
+        "/api/users/ivy",
+        &admin,
+        Some(json!({"role": "admin"})),
+    );
+    assert_eq!(resp.status(), StatusCode::OK, "{}", text(&resp));
+    assert_eq!(
+        body_json(&resp),
+        json!({"username": "ivy", "role": "admin"})
+    );
+    assert!(!works(&second));
+    let third = login("second password");
+    assert_eq!(
+        call(Method::GET, "/api/forms", &third, None).status(),
+        StatusCode::OK
+    );
+    // An admin's new password for a user ends its tokens too.
+    let resp = call(
+        Method::PATCH,
+        "/api/users/ivy",
+        &admin,
+        Some(json!({"password": "third password"})),
+    );
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        call(Method::GET, "/api/forms", &third, None).status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let fourth = login("third password");
+    for (body, want) in [
+        (json!({"role": "owner"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({}), StatusCode::BAD_REQUEST),
+    ] {
+        let resp = call(Method::PATCH, "/api/users/ivy", &admin, Some(body));
+        assert_eq!(resp.status(), want);
+    }
+    for (method, path, want) in [
+        (Method::PATCH, "/api/users/nobody", StatusCode::NOT_FOUND),
+        (Method::DELETE, "/api/users/nobody", StatusCode::NOT_FOUND),
+        (Method::DELETE, "/api/users/root", StatusCode::CONFLICT),
+        (Method::PATCH, "/api/users/root", StatusCode::CONFLICT),
+    ] {
+        let resp = call(
+            method.clone(),
+            path,
+            &admin,
+            Some(json!({"role": "member"})),
+        );
+        assert_eq!(resp.status(), want, "{method} {path}");
+    }
+
+    // Deleting the user ends its tokens; recreating the name does not
+    // bring them back.
+    let resp = call(Method::DELETE, "/api/users/ivy", &admin, None);
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(Method::GET, "/api/forms", &fourth, None).status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let resp = call(
+        Method::POST,
+        "/api/users",
+        &admin,
+        Some(json!({"username": "ivy", "password": "third password", "role": "admin"})),
+    );
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(
+        call(Method::GET, "/api/forms", &fourth, None).status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A cookie-carried user change needs an allowed Origin.
+    let resp = run(
+        &store,
+        &c,
+        cookie_req(
+            Method::DELETE,
+            "/api/users/ivy",
+            &admin,
+            Some("https://evil.example"),
+            None,
+        ),
+    );
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(
+        futures::executor::block_on(store.get_user("ivy"))
+            .unwrap()
+            .is_some()
+    );
 }

@@ -169,11 +169,35 @@ pub(super) async fn list_submissions<S: Store>(
     ))
 }
 
-/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
-/// tab, CR first) gets a leading `'`, so it stays text.
+/// What a spreadsheet may take for the start of a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// What a spreadsheet may split one cell at (`;` in many locales, `,`,
+/// tab), when it guesses the separator itself.
+const SEGMENT_SEPARATORS: [char; 3] = [';', ',', '\t'];
+
+/// OWASP's CSV injection defence, for every part a spreadsheet may make a
+/// cell of: the cell itself and each segment after a `;`, `,` or tab. A
+/// part whose first character after spaces is `=`, `+`, `-`, `@`, tab or
+/// CR gets a `'` before it, so it stays text (`x;=cmd` → `x;'=cmd`).
 pub fn neutralise_cell(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{cell}"))
+    let mut out = String::new();
+    let mut at_start = true;
+    let mut changed = false;
+    for c in cell.chars() {
+        if at_start && c != ' ' {
+            if FORMULA_STARTS.contains(&c) {
+                out.push('\'');
+                changed = true;
+            }
+            at_start = false;
+        }
+        out.push(c);
+        if SEGMENT_SEPARATORS.contains(&c) {
+            at_start = true;
+        }
+    }
+    if changed {
+        Cow::Owned(out)
     } else {
         Cow::Borrowed(cell)
     }
@@ -181,11 +205,12 @@ pub fn neutralise_cell(cell: &str) -> Cow<'_, str> {
 
 /// The CSV of `submissions` of `form`: a header `id, received_at, user`,
 /// then the form's fields in manifest order; multi-values joined with
-/// [`CSV_MULTI_SEPARATOR`]; RFC 4180 quoting; every cell neutralised.
+/// [`CSV_MULTI_SEPARATOR`]; every cell quoted (RFC 4180) and neutralised.
 pub fn submissions_csv(form: &Form, submissions: &[Submission]) -> Result<Vec<u8>, csv::Error> {
     let fields = field_names(form);
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Always)
         .from_writer(Vec::new());
     let mut header: Vec<Cow<'_, str>> = vec!["id".into(), "received_at".into(), "user".into()];
     header.extend(fields.iter().map(|f| neutralise_cell(f)));
@@ -563,9 +588,51 @@ mod tests {
         for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
             assert_eq!(neutralise_cell(bad), format!("'{bad}"));
         }
-        for fine in ["", "a=1", "1-2", "'=x", " =x", "été"] {
+        for fine in ["", "a=1", "1-2", "'=x", "été", "a; b, c", "x;'=y"] {
             assert_eq!(neutralise_cell(fine), fine);
         }
+        // Issue 12, item 7: every segment a `;`-, `,`- or tab-separating
+        // spreadsheet may split off, and after leading spaces.
+        for (cell, want) in [
+            ("x;=cmd|' /C calc'!A0", "x;'=cmd|' /C calc'!A0"),
+            ("a,+1", "a,'+1"),
+            ("a\t@x", "a\t'@x"),
+            ("a\t\tx", "a\t'\tx"),
+            ("red; =cmd", "red; '=cmd"),
+            (" =x", " '=x"),
+            ("=a;-b, @c", "'=a;'-b, '@c"),
+            ("a;\r=x", "a;'\r=x"),
+        ] {
+            assert_eq!(neutralise_cell(cell), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn every_csv_cell_is_quoted() {
+        let form = Form {
+            name: "f".into(),
+            page: "p.md".into(),
+            redirect: None,
+            auth: crate::schema::AuthRequirement::None,
+            honeypot: "_hp".into(),
+            fields: vec![crate::schema::Field::new(
+                "a",
+                crate::schema::FieldKind::Text,
+            )],
+        };
+        let s = Submission {
+            id: "id1".into(),
+            form: "f".into(),
+            values: crate::schema::FormData(vec![("a".into(), "x;=cmd|' /C calc'!A0".into())]),
+            received_at: "2026-11-28T10:00:00.000Z".into(),
+            user: None,
+        };
+        let csv = String::from_utf8(submissions_csv(&form, &[s]).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "\"id\",\"received_at\",\"user\",\"a\"\r\n\
+             \"id1\",\"2026-11-28T10:00:00.000Z\",\"\",\"x;'=cmd|' /C calc'!A0\"\r\n"
+        );
     }
 
     #[test]
