@@ -351,7 +351,54 @@ struct Discovery {
     /// `<input>`, `<textarea>`, `<select>` elements seen in the open form,
     /// to find a nameless one's line.
     seen: [usize; 3],
+    /// `form/name` pairs already warned about by [`Self::warn_shadowing`].
+    shadow_warned: std::collections::HashSet<String>,
 }
+
+/// Names a control must not have: in the browser, `form.<name>` is then the
+/// control instead of the form's own property or method (HTMLFormElement
+/// lets named controls override even built-ins), which breaks scripts —
+/// the form script's included — that use it. The form's properties and
+/// methods, and the DOM methods the form script calls on a form.
+pub const SHADOWING_NAMES: &[&str] = &[
+    "acceptCharset",
+    "action",
+    "autocomplete",
+    "checkValidity",
+    "elements",
+    "encoding",
+    "enctype",
+    "length",
+    "method",
+    "name",
+    "noValidate",
+    "rel",
+    "relList",
+    "reportValidity",
+    "requestSubmit",
+    "reset",
+    "submit",
+    "target",
+    "id",
+    "className",
+    "classList",
+    "dataset",
+    "style",
+    "title",
+    "nodeName",
+    "parentNode",
+    "children",
+    "addEventListener",
+    "appendChild",
+    "getAttribute",
+    "hasAttribute",
+    "insertAdjacentElement",
+    "previousElementSibling",
+    "querySelector",
+    "querySelectorAll",
+    "removeAttribute",
+    "setAttribute",
+];
 
 impl Discovery {
     fn new(source: FormSource<'_>) -> Self {
@@ -365,7 +412,26 @@ impl Discovery {
             errors: Vec::new(),
             warnings_for_empty: Vec::new(),
             seen: [0; 3],
+            shadow_warned: Default::default(),
         }
+    }
+
+    /// Warns (once per form and name) about a control whose name is one of
+    /// [`SHADOWING_NAMES`], at its line.
+    fn warn_shadowing(&mut self, tag: &str, name: &str) {
+        if !SHADOWING_NAMES.contains(&name) {
+            return;
+        }
+        let Some(form) = self.current.as_ref().map(|f| f.name.clone()) else {
+            return;
+        };
+        if !self.shadow_warned.insert(format!("{form}/{name}")) {
+            return;
+        }
+        let place = self.place(&form, Some(&format!("name=\"{name}\"")));
+        eprintln!(
+            "warning: {place}: form \"{form}\": a <{tag}> named \"{name}\" hides the form's own `{name}` from scripts (form.{name} becomes the control); rename it"
+        );
     }
 
     /// Counts an `<input>` (0), `<textarea>` (1) or `<select>` (2) of the
@@ -545,6 +611,7 @@ impl Discovery {
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
             return;
         };
+        self.warn_shadowing("input", &name);
         match input_type.as_deref() {
             Some("file") => {
                 self.field_error(
@@ -587,6 +654,7 @@ impl Discovery {
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
             return;
         };
+        self.warn_shadowing("textarea", &name);
         let mut field = Field::new(name.clone(), FieldKind::Textarea);
         field.required = el.has_attribute("required") && !el.has_attribute("disabled");
         field.minlength = self.length_attr(el, &name, "minlength");
@@ -602,6 +670,7 @@ impl Discovery {
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
             return;
         };
+        self.warn_shadowing("select", &name);
         let mut field = Field::new(name, FieldKind::Select);
         field.required = el.has_attribute("required") && !el.has_attribute("disabled");
         field.multiple = el.has_attribute("multiple");
@@ -663,6 +732,7 @@ impl Discovery {
         let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
             return;
         };
+        self.warn_shadowing(&el.tag_name(), &name);
         if el
             .get_attribute("type")
             .is_some_and(|t| t.eq_ignore_ascii_case("reset"))

@@ -160,6 +160,40 @@ fn nameless_form_controls_and_untitled_pages_are_warned_about() {
     );
 }
 
+/// Issue 12, item 10: a control named like a property of the form (here
+/// `action` and `reset`) is warned about at its line.
+#[test]
+fn form_controls_named_like_form_properties_are_warned_about() {
+    let dir = init_site();
+    let site = dir.path().join("site");
+    let contact = site.join("content/contact.md");
+    let text = std::fs::read_to_string(&contact).unwrap();
+    let text = text.replace(
+        "<button>Send</button>",
+        "<input type=\"hidden\" name=\"action\" value=\"x\">\n  <button name=\"reset\" value=\"1\">Send</button>",
+    );
+    std::fs::write(&contact, text).unwrap();
+    let (code, _, stderr) = run_in(&site, &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: content/contact.md:10: form \"contact\": a <input> named \"action\" hides the form's own `action`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "warning: content/contact.md:11: form \"contact\": a <button> named \"reset\" hides"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("hides the form's own").count(),
+        2,
+        "{stderr}"
+    );
+}
+
 #[test]
 fn form_errors_are_one_each_at_their_line_and_check_shows_template_errors_cleanly() {
     let dir = init_site();
