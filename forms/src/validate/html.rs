@@ -7,9 +7,11 @@ pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 /// The latest year a browser's date controls accept (ECMAScript's last date).
 const MAX_YEAR: i64 = 275_760;
 
-/// A "valid floating-point number" (HTML 2.3.4.3): an optional `-`, one or
-/// more digits, optionally `.` and one or more digits, optionally `e`/`E`, an
-/// optional `+`/`-` and one or more digits. No leading `+`, no `.5`, no `1.`.
+/// A "valid floating-point number" (HTML 2.3.4.3): an optional `-`; one or
+/// both of one or more digits and (`.` and one or more digits), in that
+/// order; optionally `e`/`E`, an optional `+`/`-` and one or more digits.
+/// So `.5` and `-.5` are valid (as browsers accept them); a leading `+`,
+/// `1.` and a lone `.` are not.
 pub(crate) fn is_valid_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
@@ -23,14 +25,14 @@ pub(crate) fn is_valid_float(s: &str) -> bool {
         }
         *i > start
     };
-    if !digits(&mut i) {
-        return false;
-    }
+    let int = digits(&mut i);
     if b.get(i) == Some(&b'.') {
         i += 1;
         if !digits(&mut i) {
             return false;
         }
+    } else if !int {
+        return false;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
         i += 1;
@@ -145,11 +147,20 @@ impl Decimal {
     /// `None` if `value` is `base + n × step` for an integer `n`; otherwise
     /// the two nearest such values below and above. `Err(())` when the
     /// numbers do not fit for an exact answer.
+    ///
+    /// `tolerant` follows Chromium's step check for number and range inputs
+    /// (`StepRange::StepMismatch`), which is what users meet: a value within
+    /// `step / 2^24` of a step is on it (so `9.9999999999999999` fits a step
+    /// of 0.5 and `0.30000000000000004` one of 0.1, as typed into the
+    /// browser), and a value more than `step × 2^53` from the base always
+    /// fits (doubles cannot tell the steps apart there). Dates and times
+    /// (integer steps) are exact.
     #[allow(clippy::result_unit_err)]
     pub(crate) fn step_mismatch(
         value: Self,
         base: Self,
         step: Self,
+        tolerant: bool,
     ) -> Result<Option<(Self, Self)>, ()> {
         let e = value.exp.min(base.exp).min(step.exp);
         let v = value.scaled(e).ok_or(())?;
@@ -162,6 +173,20 @@ impl Decimal {
         let r = d.rem_euclid(s);
         if r == 0 {
             return Ok(None);
+        }
+        if tolerant {
+            if s.checked_mul(1 << 53)
+                .is_some_and(|far| d.unsigned_abs() > far.unsigned_abs())
+            {
+                return Ok(None);
+            }
+            // The distance to the nearest step, against step / 2^24.
+            if r.min(s - r)
+                .checked_mul(1 << 24)
+                .is_some_and(|off| off <= s)
+            {
+                return Ok(None);
+            }
         }
         let lower = v.checked_sub(r).ok_or(())?;
         let upper = lower.checked_add(s).ok_or(())?;

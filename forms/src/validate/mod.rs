@@ -547,17 +547,29 @@ impl Num {
 
     /// `None` when `self` is on a step; otherwise the nearest valid values
     /// below and above, where exactly computable.
-    fn step_mismatch(&self, base: &Self, step: &Self) -> Option<Option<(Decimal, Decimal)>> {
+    /// `tolerant`: Chromium's allowance for number and range inputs (see
+    /// [`Decimal::step_mismatch`]).
+    fn step_mismatch(
+        &self,
+        base: &Self,
+        step: &Self,
+        tolerant: bool,
+    ) -> Option<Option<(Decimal, Decimal)>> {
         if let (Some(v), Some(b), Some(s)) = (self.exact, base.exact, step.exact)
-            && let Ok(result) = Decimal::step_mismatch(v, b, s)
+            && let Ok(result) = Decimal::step_mismatch(v, b, s, tolerant)
         {
             return result.map(Some);
         }
         let n = (self.float - base.float) / step.float;
-        if !n.is_finite() {
+        if !n.is_finite() || (tolerant && n.abs() > 2f64.powi(53)) {
             return None;
         }
-        ((n - n.round()).abs() > 1e-9 * n.abs().max(1.0)).then_some(None)
+        let allowed = if tolerant {
+            2f64.powi(-24)
+        } else {
+            1e-9 * n.abs().max(1.0)
+        };
+        ((n - n.round()).abs() > allowed).then_some(None)
     }
 }
 
@@ -627,7 +639,7 @@ fn check_number(field: &Field, value: &str, errors: &mut Vec<FieldError>) {
         return;
     };
     let base = min.unwrap_or_else(|| Num::int(0));
-    if let Some(nearest) = v.step_mismatch(&base, &step) {
+    if let Some(nearest) = v.step_mismatch(&base, &step, true) {
         let message = match nearest {
             Some((lo, hi))
                 if max.is_some_and(|m| {
@@ -825,7 +837,7 @@ fn check_temporal(field: &Field, kind: Temporal, value: &str, errors: &mut Vec<F
         },
     };
     let base = Num::int(min.map_or(kind.default_base(), |(_, m)| m));
-    if let Some(nearest) = Num::int(v).step_mismatch(&base, &step) {
+    if let Some(nearest) = Num::int(v).step_mismatch(&base, &step, false) {
         let pair = nearest
             .and_then(|(lo, hi)| Some((kind.format(lo.to_i64()?)?, kind.format(hi.to_i64()?)?)));
         let message = match pair {

@@ -270,10 +270,6 @@ fn check_form_reports_bad_patterns_and_attributes() {
             "min",
         ),
         (
-            field(FieldKind::Number, |f| f.min = Some(".5".into())),
-            "min",
-        ),
-        (
             field(FieldKind::Number, |f| f.step = Some("0".into())),
             "step",
         ),
@@ -414,13 +410,13 @@ fn number_syntax_range_and_step() {
     let f = field(FieldKind::Number, |_| {});
     let any = field(FieldKind::Number, |f| f.step = Some("any".into()));
     for good in [
-        "0", "-5", "1e3", "1E-3", "1.5e+2", "-0", "007", "-2.5E2", "0.0001",
+        "0", "-5", "1e3", "1E-3", "1.5e+2", "-0", "007", "-2.5E2", "0.0001", ".5", "-.5", ".5e1",
     ] {
         assert_eq!(rules(&any, &[good]), Vec::<&str>::new(), "{good:?}");
     }
     for bad in [
-        "+1", ".5", "1.", "1e", "e3", "1e3.5", " 1", "1 ", "0x10", "NaN", "Infinity", "1,5", "--1",
-        "1e400", "٣",
+        "+1", ".", "-.", ".e1", "1.", "1e", "e3", "1e3.5", " 1", "1 ", "0x10", "NaN", "Infinity",
+        "1,5", "--1", "1e400", "٣",
     ] {
         assert_eq!(rules(&f, &[bad]), vec!["type"], "{bad:?}");
     }
@@ -475,6 +471,55 @@ fn number_syntax_range_and_step() {
     // An invalid step attribute falls back to the default step of 1.
     let broken = field(FieldKind::Number, |f| f.step = Some("zero".into()));
     table(&broken, &[("2", ""), ("2.5", "step")]);
+}
+
+/// Issue 12, item 11: what Chromium accepts in a number or range input, the
+/// API accepts — `.5` is a valid floating-point number, and step checks
+/// allow what IEEE doubles cannot tell from a step (Chromium's step / 2^24).
+#[test]
+fn numbers_agree_with_chromium() {
+    let half = field(FieldKind::Number, |f| f.step = Some("0.5".into()));
+    let tenth = field(FieldKind::Number, |f| f.step = Some("0.1".into()));
+    table(
+        &half,
+        &[
+            (".5", ""),
+            ("-.5", ""),
+            ("9.9999999999999999", ""),
+            ("10.000000000000001", ""),
+            ("9.9", "step"),
+            ("9.99999", "step"),
+            (".", "type"),
+            ("1.", "type"),
+        ],
+    );
+    table(
+        &tenth,
+        &[
+            ("0.30000000000000004", ""),
+            ("0.1", ""),
+            ("0.35", "step"),
+            ("0.3000001", "step"),
+        ],
+    );
+    // Far from the base, every value fits (Chromium: more than step × 2^53).
+    let unit = field(FieldKind::Number, |_| {});
+    table(&unit, &[("1e20", ""), ("12345.5", "step")]);
+    let range = field(FieldKind::Range, |f| f.step = Some("0.1".into()));
+    table(
+        &range,
+        &[("0.30000000000000004", ""), (".7", ""), ("0.75", "step")],
+    );
+    // `.5` parses as an attribute value too.
+    let min = field(FieldKind::Number, |f| {
+        f.min = Some(".5".into());
+        f.step = Some("any".into());
+    });
+    table(&min, &[("0.5", ""), ("0.4", "min")]);
+    assert!(check_form(&form(vec![min])).is_ok());
+    // Dates and times keep exact integer steps.
+    let secs = field(FieldKind::Time, |f| f.step = Some("1".into()));
+    table(&secs, &[("14:30:15", ""), ("14:30:15.001", "step")]);
 }
 
 #[test]
@@ -797,9 +842,12 @@ fn decimal_helpers() {
     assert_eq!(d("0.000").to_string(), "0");
     assert!(Decimal::parse("1.").is_none());
     assert!(Decimal::parse(&"9".repeat(50)).is_none());
-    assert_eq!(Decimal::step_mismatch(d("0.3"), d("0"), d("0.1")), Ok(None));
     assert_eq!(
-        Decimal::step_mismatch(d("-0.35"), d("0"), d("0.1")),
+        Decimal::step_mismatch(d("0.3"), d("0"), d("0.1"), false),
+        Ok(None)
+    );
+    assert_eq!(
+        Decimal::step_mismatch(d("-0.35"), d("0"), d("0.1"), false),
         Ok(Some((d("-0.4"), d("-0.3"))))
     );
     assert_eq!(
