@@ -208,8 +208,21 @@ pub fn compile_patterns(form: &mut Form) -> Result<(), Vec<String>> {
         let Some(source) = field.pattern.as_deref() else {
             continue;
         };
+        let longest = field
+            .maxlength
+            .filter(|_| has_length(field.kind))
+            .map_or(DEFAULT_MAX_LENGTH as u64, u64::from);
         match pattern::linear_pattern(source) {
-            Ok(linear) => field.linear_pattern = Some(linear),
+            Ok(linear) if linear.cost(longest) > pattern::BUDGET => {
+                let fits = pattern::BUDGET / linear.states;
+                problems.push(format!(
+                    "field “{}”: pattern “{source}” can take too long to check on a value of \
+                     {longest} characters ({} automaton states per character); give the field \
+                     maxlength=\"{fits}\" or less, or use smaller repetition counts",
+                    field.name, linear.states
+                ));
+            }
+            Ok(linear) => field.linear_pattern = Some(linear.regex),
             Err(e) => problems.push(format!("field “{}”: pattern “{source}”: {e}", field.name)),
         }
     }

@@ -37,10 +37,39 @@ pub fn compile(linear: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
 #[error("{0}")]
 pub struct Unsupported(pub String);
 
+/// Matching time is at most proportional to the automaton's states times
+/// the characters read, about 15-25 ns each natively (see the `patterns`
+/// benchmark). A field's pattern may cost at most this many state-characters
+/// on the longest value the field accepts: about 5-8 ms.
+#[cfg(feature = "build")]
+pub const BUDGET: u64 = 300_000;
+
+/// A pattern ready for the API, and what matching it can cost.
+#[cfg(feature = "build")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linear {
+    /// The anchored `regex-lite` expression.
+    pub regex: String,
+    /// Automaton states a character can keep busy (an upper bound).
+    pub states: u64,
+    /// The longest value that can match, if bounded: matching a longer one
+    /// stops after this many characters.
+    pub max_match: Option<u64>,
+}
+
+#[cfg(feature = "build")]
+impl Linear {
+    /// The worst-case work (state-characters) on a value of `len` characters.
+    pub fn cost(&self, len: u64) -> u64 {
+        let read = self.max_match.map_or(len, |m| m.saturating_add(1).min(len));
+        self.states.saturating_mul(read)
+    }
+}
+
 /// Translates a valid ECMAScript `v`-flag pattern (check it with regress
 /// first) into an anchored `regex-lite` expression with the same matches.
 #[cfg(feature = "build")]
-pub fn linear_pattern(pattern: &str) -> Result<String, Unsupported> {
+pub fn linear_pattern(pattern: &str) -> Result<Linear, Unsupported> {
     let mut parser = Parser {
         chars: pattern.chars().collect(),
         pos: 0,
@@ -61,7 +90,53 @@ pub fn linear_pattern(pattern: &str) -> Result<String, Unsupported> {
             "the pattern is too large for linear-time matching ({e})"
         ))
     })?;
-    Ok(out)
+    Ok(Linear {
+        regex: out,
+        states: states(&node).max(1),
+        max_match: max_match(&node),
+    })
+}
+
+/// An upper bound of the automaton's states: every atom once per copy a
+/// repetition makes (`x{2,5}`: five copies; `x+`: two).
+#[cfg(feature = "build")]
+fn states(node: &Node) -> u64 {
+    match node {
+        Node::Concat(nodes) | Node::Alternation(nodes) => {
+            nodes.iter().map(states).fold(0, u64::saturating_add)
+        }
+        Node::Repeat { node, min, max } => {
+            let copies = match max {
+                Some(max) => u64::from(*max).max(1),
+                None => u64::from(*min) + 1,
+            };
+            states(node).saturating_mul(copies)
+        }
+        _ => 1,
+    }
+}
+
+/// The most characters a match can span, or `None` when unbounded.
+#[cfg(feature = "build")]
+fn max_match(node: &Node) -> Option<u64> {
+    match node {
+        Node::Set(_) => Some(1),
+        Node::Concat(nodes) => nodes
+            .iter()
+            .try_fold(0u64, |sum, n| Some(sum.saturating_add(max_match(n)?))),
+        Node::Alternation(nodes) => nodes
+            .iter()
+            .try_fold(0u64, |most, n| Some(most.max(max_match(n)?))),
+        Node::Repeat { node, max, .. } => {
+            let inner = max_match(node)?;
+            if inner == 0 {
+                Some(0)
+            } else {
+                Some(inner.saturating_mul(u64::from((*max)?)))
+            }
+        }
+        _ => Some(0),
+    }
 }
 
 // ---------------------------------------------------------------- sets
@@ -664,7 +739,7 @@ mod tests {
     }
 
     fn api(pattern: &str, value: &str) -> bool {
-        compile(&linear_pattern(pattern).unwrap())
+        compile(&linear_pattern(pattern).unwrap().regex)
             .unwrap()
             .is_match(value)
     }
@@ -793,7 +868,6 @@ mod tests {
             "\\\\",
             "\\-",
             "[\\-]",
-            "[\\b]",
             "[.]",
             "\\+?[0-9 ]{6,20}",
             "#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?",
@@ -810,6 +884,8 @@ mod tests {
             "()",
             "a(?:b|)c",
         ];
+        // `[\b]` is left out: the spec makes it U+0008, which the API does,
+        // while regress 0.12 matches nothing (see `class_backspace`).
         let mut checked = 0;
         for pattern in patterns {
             assert!(
@@ -873,10 +949,10 @@ mod tests {
         let quantifiers = ["", "", "", "*", "+", "?", "{2}", "{0,2}", "{1,}", "*?"];
         let mut out = String::new();
         for _ in 0..(1 + rng.next() % 3) {
-            let atom = if depth > 0 && rng.next() % 4 == 0 {
+            let atom = if depth > 0 && rng.next().is_multiple_of(4) {
                 let inner = random_pattern(rng, depth - 1);
                 let alt = random_pattern(rng, depth - 1);
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     format!("(?:{inner}|{alt})")
                 } else {
                     format!("({inner})")
@@ -900,7 +976,7 @@ mod tests {
 
     #[test]
     fn random_patterns_agree_with_the_backtracking_reference() {
-        let mut rng = Rng(0x5eed_1e77_e7b0_c5);
+        let mut rng = Rng(0x005e_ed1e_77e7_b0c5);
         let alphabet = ["a", "b", "1", " ", "é", "😀", "c", "5"];
         let mut compared = 0;
         for _ in 0..1200 {
@@ -939,6 +1015,28 @@ mod tests {
             let err = linear_pattern(pattern).unwrap_err().to_string();
             assert!(err.contains(needle), "{pattern}: {err}");
         }
+    }
+
+    #[test]
+    fn class_backspace() {
+        assert!(api("[\\b]", "\u{8}"));
+        assert!(!api("[\\b]", "b"));
+    }
+
+    #[test]
+    fn costs_bound_states_and_stop_at_the_longest_match() {
+        let cost = |p: &str| linear_pattern(p).unwrap();
+        assert_eq!(
+            (cost("(.*a){12}").states, cost("(.*a){12}").max_match),
+            (24, None)
+        );
+        assert_eq!(cost("(.*a){12}").cost(10_000), 240_000);
+        let bounded = cost("[a-z ]{2,200}");
+        assert_eq!((bounded.states, bounded.max_match), (200, Some(200)));
+        assert_eq!(bounded.cost(10_000), 200 * 201);
+        assert_eq!(cost("a|bc").max_match, Some(2));
+        assert_eq!(cost("(?:ab)+").max_match, None);
+        assert_eq!(cost("^$").max_match, Some(0));
     }
 
     #[test]

@@ -21,7 +21,8 @@ fn field(kind: FieldKind, setup: impl FnOnce(&mut Field)) -> Field {
     f.linear_pattern = f
         .pattern
         .as_deref()
-        .and_then(|p| super::pattern::linear_pattern(p).ok());
+        .and_then(|p| super::pattern::linear_pattern(p).ok())
+        .map(|linear| linear.regex);
     f
 }
 
@@ -224,6 +225,16 @@ fn pattern_is_anchored_ecmascript_unicode() {
         );
         assert_eq!(risky.fields[0].linear_pattern, None);
     }
+    // A pattern whose automaton is large must come with a maxlength that
+    // keeps checking it within the time budget; the error says which.
+    let mut wide = form(vec![field(FieldKind::Text, |f| {
+        f.pattern = Some("(?:.*a){50}".into())
+    })]);
+    let problems = compile_patterns(&mut wide).unwrap_err();
+    assert!(problems[0].contains("maxlength=\"3000\""), "{problems:?}");
+    wide.fields[0].maxlength = Some(3000);
+    compile_patterns(&mut wide).unwrap();
+    assert!(wide.fields[0].linear_pattern.is_some());
     // Pattern does not apply to a textarea (as in HTML).
     let ta = field(FieldKind::Textarea, |f| f.pattern = Some("x".into()));
     table(&ta, &[("y", "")]);
