@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use http::header::ORIGIN;
 use letterbox_forms::config::VARIABLES;
-use letterbox_forms::handler::{Context, SystemClock, collect_limited, error_response, handle};
+use letterbox_forms::handler::{
+    Clock, Context, SystemClock, collect_limited, error_response, handle,
+};
 use letterbox_forms::store::{
     KvBackend, KvStore, Page, StoreError, Submission, User, clamp_limit, sql,
 };
@@ -73,9 +75,28 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
         config,
         manifest,
         store: &store,
-        clock: &SystemClock,
+        clock: &SpinClock,
     };
     handle(req, &ctx).await
+}
+
+/// The system clock, waiting without blocking the instance (which serves
+/// other requests meanwhile).
+struct SpinClock;
+
+impl Clock for SpinClock {
+    fn now_millis(&self) -> u64 {
+        SystemClock.now_millis()
+    }
+
+    fn sleep_millis(
+        &self,
+        millis: u64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>> {
+        Box::pin(spin_sdk::time::sleep(std::time::Duration::from_millis(
+            millis,
+        )))
+    }
 }
 
 /// The store the `store` variable chose. One type for both keeps a single

@@ -16,7 +16,9 @@
 //! [`dispatch`]. Login and the token checks live in [`auth`], the admin
 //! routes in [`admin`].
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::{Buf, Bytes};
@@ -59,11 +61,13 @@ pub trait Clock {
     fn now_millis(&self) -> u64;
 
     /// Waits this long (the slow-down of failed logins for a user name
-    /// under attack). The default blocks the thread: under Spin the
-    /// instance serves one request; `letterbox serve` runs the handler on a
-    /// blocking thread.
-    fn sleep_millis(&self, millis: u64) {
+    /// under attack). The default blocks the thread, which suits `letterbox
+    /// serve` (it runs the handler on a blocking thread); the Spin component
+    /// waits asynchronously, since one instance serves up to 16 requests at
+    /// once.
+    fn sleep_millis(&self, millis: u64) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         std::thread::sleep(std::time::Duration::from_millis(millis));
+        Box::pin(std::future::ready(()))
     }
 }
 
@@ -90,7 +94,9 @@ impl Clock for FixedClock {
     }
 
     /// Does not wait.
-    fn sleep_millis(&self, _millis: u64) {}
+    fn sleep_millis(&self, _millis: u64) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Everything a request is handled with.

@@ -665,8 +665,12 @@ impl Clock for RecordingClock {
     fn now_millis(&self) -> u64 {
         self.now
     }
-    fn sleep_millis(&self, millis: u64) {
+    fn sleep_millis(
+        &self,
+        millis: u64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>> {
         self.slept.borrow_mut().push(millis);
+        Box::pin(std::future::ready(()))
     }
 }
 

@@ -385,7 +385,7 @@ async fn check_password<S: Store>(
         if let Some(counters) = &counters {
             let delay = counters.failed(ctx.store).await?;
             if delay > 0 {
-                ctx.clock.sleep_millis(delay);
+                ctx.clock.sleep_millis(delay).await;
             }
         }
         return Err(ApiError::Unauthorized("wrong username or password".into()));
