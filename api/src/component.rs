@@ -107,7 +107,7 @@ enum SpinStore {
 }
 
 impl Store for SpinStore {
-    async fn insert(&self, submission: &Submission) -> Result<(), StoreError> {
+    async fn insert(&self, submission: &Submission) -> Result<String, StoreError> {
         match self {
             Self::Sqlite(s) => s.insert(submission).await,
             Self::Kv(s) => s.insert(submission).await,
@@ -188,6 +188,13 @@ impl Store for SpinStore {
         match self {
             Self::Sqlite(s) => s.delete_user(username).await,
             Self::Kv(s) => s.delete_user(username).await,
+        }
+    }
+
+    async fn upgrade(&self) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.upgrade().await,
+            Self::Kv(s) => s.upgrade().await,
         }
     }
 
@@ -330,7 +337,7 @@ fn submission(row: &RowResult) -> Result<Submission, StoreError> {
 }
 
 impl Store for SpinSqlite {
-    async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
+    async fn insert(&self, s: &Submission) -> Result<String, StoreError> {
         let params = vec![
             Value::Text(s.id.clone()),
             Value::Text(s.form.clone()),
@@ -338,7 +345,8 @@ impl Store for SpinSqlite {
             s.user.clone().map_or(Value::Null, Value::Text),
             Value::Text(sql::encode_values(&s.values)?),
         ];
-        self.exec(sql::INSERT_SUBMISSION, params).await.map(|_| ())
+        self.exec(sql::INSERT_SUBMISSION, params).await?;
+        Ok(s.id.clone())
     }
 
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
@@ -531,6 +539,27 @@ fn kv_err(e: spin_sdk::key_value::Error) -> StoreError {
     StoreError::new(format!("key-value: {e:?}"))
 }
 
+use spin_sdk::experimental::wasi::keyvalue as wasi_kv;
+
+thread_local! {
+    // The same `default` store through `wasi:keyvalue`, for what Spin's own
+    // key-value API lacks: atomic increments and batched reads.
+    static BUCKET: RefCell<Option<Rc<wasi_kv::store::Bucket>>> = const { RefCell::new(None) };
+}
+
+fn bucket() -> Result<Rc<wasi_kv::store::Bucket>, StoreError> {
+    if let Some(bucket) = BUCKET.with_borrow(Clone::clone) {
+        return Ok(bucket);
+    }
+    let bucket = Rc::new(wasi_kv::store::open("default").map_err(wasi_err)?);
+    BUCKET.set(Some(Rc::clone(&bucket)));
+    Ok(bucket)
+}
+
+fn wasi_err(e: wasi_kv::store::Error) -> StoreError {
+    StoreError::new(format!("key-value: {e:?}"))
+}
+
 impl KvBackend for SpinKv {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.store().await?.get(key).await.map_err(kv_err)
@@ -542,6 +571,22 @@ impl KvBackend for SpinKv {
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.store().await?.delete(key).await.map_err(kv_err)
+    }
+
+    async fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        wasi_kv::atomics::increment(&*bucket()?, key, delta).map_err(wasi_err)
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        // Concurrent single gets rather than `wasi:keyvalue/batch`:
+        // Spin 4.1's Redis backend panics in `get-many`. One round trip of
+        // latency all the same; still bounded by the page size.
+        let store = self.store().await?;
+        futures::future::join_all(keys.iter().map(|key| store.get(key)))
+            .await
+            .into_iter()
+            .map(|value| value.map_err(kv_err))
+            .collect()
     }
 
     async fn get_keys(&self) -> Result<Vec<String>, StoreError> {

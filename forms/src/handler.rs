@@ -199,6 +199,7 @@ pub enum Route {
     UpdateUser { name: String },
     DeleteUser { name: String },
     ListForms,
+    UpgradeStore,
     ListSubmissions { form: String },
     DeleteSubmission { form: String, id: String },
 }
@@ -243,6 +244,9 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
             }
         }
         ["api", "forms"] => only(&[Method::GET], "GET, OPTIONS", Route::ListForms),
+        ["api", "admin", "upgrade-store"] => {
+            only(&[Method::POST], "POST, OPTIONS", Route::UpgradeStore)
+        }
         ["api", "forms", form] => {
             let form = form_segment(form)?;
             only(&[Method::POST], "POST, OPTIONS", Route::Submit { form })
@@ -311,6 +315,7 @@ async fn dispatch<S: Store>(
         Route::DeleteUser { name } => admin::delete_user(req, ctx, &name).await,
         Route::CreateUser => admin::create_user(req, ctx).await,
         Route::ListForms => admin::list_forms(req, ctx).await,
+        Route::UpgradeStore => admin::upgrade_store(req, ctx).await,
         Route::ListSubmissions { form } => admin::list_submissions(req, ctx, &form).await,
         Route::DeleteSubmission { form, id } => {
             admin::delete_submission(req, ctx, &form, &id).await
@@ -434,7 +439,8 @@ async fn accept_submission<S: Store>(
         received_at: rfc3339_millis(now),
         user,
     };
-    ctx.store
+    let id = ctx
+        .store
         .insert(&submission)
         .await
         .inspect_err(log_store_error)?;

@@ -80,8 +80,10 @@ pub const MAX_PAGE: u32 = 500;
 /// docs say how many round trips each implementation makes.
 #[allow(async_fn_in_trait)]
 pub trait Store {
-    /// Stores a new submission (its id is new and unique).
-    async fn insert(&self, submission: &Submission) -> Result<(), StoreError>;
+    /// Stores a new submission (its id is new and unique) and returns the id
+    /// it is stored under: `submission.id`, except in the key-value store,
+    /// whose ids also carry the form's sequence number.
+    async fn insert(&self, submission: &Submission) -> Result<String, StoreError>;
 
     /// Submissions of `form` with `id < before` (all when `None`), newest
     /// first, at most `limit` (clamped to 1..=[`MAX_PAGE`]). Because ids are
@@ -146,6 +148,13 @@ pub trait Store {
 
     /// Checks the store answers (for `GET /api/health`).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Brings data written by an older layout of this store up to date
+    /// (`POST /api/admin/upgrade-store`); returns the records converted.
+    /// Only the key-value store has had another layout.
+    async fn upgrade(&self) -> Result<u64, StoreError> {
+        Ok(0)
+    }
 }
 
 /// Clamps a requested page size.

@@ -14,7 +14,8 @@ use http::{HeaderMap, Request, StatusCode};
 use letterbox_forms::ApiError;
 use letterbox_forms::handler::collect_limited;
 use letterbox_forms::store::{
-    KvStore, MemoryKv, MemoryStore, Page, SqliteStore, Store, StoreError, Submission, User, sql,
+    KvBackend as _, KvStore, MemoryKv, MemoryStore, Page, SqliteStore, Store, StoreError,
+    Submission, User, kv, sql,
 };
 
 store_tests!(
@@ -165,7 +166,7 @@ struct Failing<S> {
 }
 
 impl<S: Store> Store for Failing<S> {
-    async fn insert(&self, _s: &Submission) -> Result<(), StoreError> {
+    async fn insert(&self, _s: &Submission) -> Result<String, StoreError> {
         Err(StoreError::new("disk full"))
     }
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
@@ -400,16 +401,24 @@ fn kv_round_trips_per_submission_and_key_layout() {
         json_post("/api/forms/free", r#"{"text":"a"}"#),
     );
     assert_eq!(resp.status(), StatusCode::CREATED);
-    assert_eq!(store.backend().ops(), 3, "rate get + rate set + record set");
+    assert_eq!(
+        store.backend().ops(),
+        4,
+        "rate get + rate set + sequence increment + record set"
+    );
     let id = body_json(&resp)["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        kv::seq_of(&id),
+        Some(1),
+        "the id carries its sequence number"
+    );
     let snapshot = store.backend().snapshot();
     let keys: Vec<&str> = snapshot.keys().map(String::as_str).collect();
-    assert_eq!(
-        keys,
-        vec!["rl:203.0.113.7:free".to_string(), format!("sub:free:{id}")]
-    );
-    let record: serde_json::Value =
-        serde_json::from_slice(&snapshot[&format!("sub:free:{id}")]).unwrap();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.contains(&"s:free:1") && keys.contains(&"seq:free"));
+    assert!(keys.iter().any(|k| k.starts_with("rl:") && k.len() == 7));
+    let record: serde_json::Value = serde_json::from_slice(&snapshot["s:free:1"]).unwrap();
+    assert_eq!(record["id"], id.as_str());
     assert_eq!(record["values"], serde_json::json!([["text", "a"]]));
     assert_eq!(record["received_at"], "2026-11-28T10:00:00.000Z");
 
@@ -423,8 +432,8 @@ fn kv_round_trips_per_submission_and_key_layout() {
     );
     assert_eq!(
         store.backend().ops() - before,
-        1,
-        "rate limiting off: one set"
+        2,
+        "rate limiting off: an increment and a set"
     );
     // A form whose name extends another's is not mixed into it.
     block_on(store.insert(&Submission {
@@ -437,6 +446,201 @@ fn kv_round_trips_per_submission_and_key_layout() {
     .unwrap();
     assert_eq!(block_on(store.count("free")).unwrap(), 2);
     assert_eq!(block_on(store.count("free:x")).unwrap(), 1);
+}
+
+fn submission(form: &str, text: &str) -> Submission {
+    Submission {
+        id: letterbox_forms::store::new_id(NOW),
+        form: form.into(),
+        values: letterbox_forms::FormData(vec![("text".into(), text.into())]),
+        received_at: "2026-11-28T10:00:00.000Z".into(),
+        user: None,
+    }
+}
+
+/// On a store shared with a million other keys, listing, paging, counting
+/// and deleting cost a number of operations set by the page size, and never
+/// walk the keys.
+#[test]
+fn kv_listing_counting_and_deleting_never_walk_the_store() {
+    let store = KvStore::new(MemoryKv::new());
+    for i in 0..20_000 {
+        block_on(store.backend().set(&format!("other:app:{i}"), b"x")).unwrap();
+    }
+    let mut ids = Vec::new();
+    for i in 0..120 {
+        ids.push(block_on(store.insert(&submission("contact", &format!("m{i}")))).unwrap());
+    }
+    let ops = |f: &dyn Fn()| {
+        let before = store.backend().ops();
+        f();
+        store.backend().ops() - before
+    };
+    let first = std::cell::RefCell::new(Page::default());
+    assert_eq!(
+        ops(&|| *first.borrow_mut() = block_on(store.list("contact", None, 50)).unwrap()),
+        2,
+        "counter + one get_many"
+    );
+    let first = first.into_inner();
+    assert_eq!(first.items.len(), 50);
+    assert_eq!(first.items[0].id, ids[119], "newest first");
+    let cursor = first.next_cursor.clone().unwrap();
+    let second = block_on(store.list("contact", Some(&cursor), 50)).unwrap();
+    assert_eq!(second.items[0].id, ids[69]);
+    let third = block_on(store.list("contact", second.next_cursor.as_deref(), 50)).unwrap();
+    assert_eq!(third.items.len(), 20);
+    assert_eq!(third.next_cursor, None);
+    assert_eq!(
+        ops(&|| assert_eq!(block_on(store.count("contact")).unwrap(), 120)),
+        2
+    );
+
+    // Deleting: a get, a delete and an increment; a wrong or foreign id
+    // deletes nothing.
+    assert_eq!(
+        ops(&|| assert!(block_on(store.delete("contact", &ids[5])).unwrap())),
+        3
+    );
+    assert!(!block_on(store.delete("contact", &ids[5])).unwrap());
+    assert!(!block_on(store.delete("other", &ids[6])).unwrap());
+    let forged = kv::id_with_seq(&letterbox_forms::store::new_id(NOW + 1000), 7).unwrap();
+    assert!(!block_on(store.delete("contact", &forged)).unwrap());
+    assert_eq!(block_on(store.count("contact")).unwrap(), 119);
+
+    // Many deletions leave holes: a page looks at a bounded range and ends
+    // early with a cursor that goes on below it.
+    for id in &ids[10..110] {
+        assert!(block_on(store.delete("contact", id)).unwrap());
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let before = store.backend().ops();
+        let page = block_on(store.list("contact", cursor.as_deref(), 5)).unwrap();
+        assert!(
+            store.backend().ops() - before <= 1 + 4 + 1,
+            "bounded per page"
+        );
+        seen.extend(page.items.iter().map(|s| s.id.clone()));
+        pages += 1;
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = ids[..10].iter().chain(&ids[110..]).cloned().collect();
+    expected.retain(|id| *id != ids[5]);
+    expected.reverse();
+    assert_eq!(
+        seen, expected,
+        "every record once, newest first ({pages} pages)"
+    );
+    assert_eq!(store.backend().scans(), 0, "no key walk");
+}
+
+#[test]
+fn kv_concurrent_writers_lose_nothing() {
+    let store = std::sync::Arc::new(KvStore::new(MemoryKv::new()));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || {
+                (0..50)
+                    .map(|i| block_on(store.insert(&submission("c", &format!("{t}-{i}")))).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 400);
+    assert_eq!(block_on(store.count("c")).unwrap(), 400);
+    assert_eq!(
+        block_on(store.list("c", None, 500)).unwrap().items.len(),
+        400
+    );
+}
+
+#[test]
+fn kv_rate_counters_stay_bounded_under_a_flood_of_names() {
+    let store = KvStore::new(MemoryKv::new());
+    for i in 0..100_000u64 {
+        block_on(store.rate_hit("198.51.100.1", &format!("login:user:u{i}"), 1)).unwrap();
+    }
+    let slots = store
+        .backend()
+        .snapshot()
+        .keys()
+        .filter(|k| k.starts_with("rl:"))
+        .count();
+    assert!(slots <= 65_536, "{slots}");
+    // A client's own counter still counts.
+    for n in 1..=3 {
+        assert_eq!(
+            block_on(store.rate_hit("203.0.113.9", "contact", 2)).unwrap(),
+            n
+        );
+    }
+    assert_eq!(
+        block_on(store.rate_count("203.0.113.9", "contact", 2)).unwrap(),
+        3
+    );
+    assert_eq!(
+        block_on(store.rate_hit("203.0.113.9", "contact", 3)).unwrap(),
+        1
+    );
+}
+
+#[test]
+fn kv_layout_1_is_upgraded_once() {
+    let store = KvStore::new(MemoryKv::new());
+    let old: Vec<Submission> = (0..3)
+        .map(|i| submission("contact", &format!("old{i}")))
+        .collect();
+    for s in &old {
+        let key = format!("sub:contact:{}", s.id);
+        block_on(store.backend().set(&key, &serde_json::to_vec(s).unwrap())).unwrap();
+    }
+    block_on(store.backend().set("rl:203.0.113.7:contact", b"{}")).unwrap();
+    let mia = User {
+        username: "mia".into(),
+        password_hash: "x".into(),
+        role: "member".into(),
+    };
+    block_on(
+        store
+            .backend()
+            .set("user:mia", &serde_json::to_vec(&mia).unwrap()),
+    )
+    .unwrap();
+    assert!(
+        block_on(store.list_users()).unwrap().is_empty(),
+        "not listed before"
+    );
+    assert_eq!(block_on(store.upgrade()).unwrap(), 3);
+    assert_eq!(block_on(store.list_users()).unwrap(), [mia]);
+    let page = block_on(store.list("contact", None, 10)).unwrap();
+    let texts: Vec<&str> = page
+        .items
+        .iter()
+        .map(|s| s.values.0[0].1.as_str())
+        .collect();
+    assert_eq!(texts, ["old2", "old1", "old0"]);
+    let keys: Vec<String> = store.backend().snapshot().into_keys().collect();
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.starts_with("sub:") || k.starts_with("rl:203")),
+        "{keys:?}"
+    );
+    assert_eq!(block_on(store.upgrade()).unwrap(), 0);
+    assert_eq!(block_on(store.count("contact")).unwrap(), 3);
 }
 
 #[test]

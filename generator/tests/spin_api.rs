@@ -540,15 +540,21 @@ fn external_provider() -> (ES256KeyPair, String) {
     (key, jwks)
 }
 
-fn run_journey(store: &str, runtime_config: Option<&Path>, tmp: &Path) -> Spin {
+fn run_journey(
+    store: &str,
+    runtime_config: Option<&Path>,
+    tmp: &Path,
+    extra: &[(&str, &str)],
+) -> Spin {
     let site = new_site(tmp);
     let (key, jwks) = external_provider();
-    let vars = [
+    let mut vars = vec![
         ("store", store),
         ("jwks", jwks.as_str()),
         ("jwks_issuer", EXT_ISSUER),
         ("jwks_audience", EXT_AUDIENCE),
     ];
+    vars.extend_from_slice(extra);
     let app = Spin::up(&site, &tmp.join("state"), &vars, runtime_config);
     journey(&app, &site, &key);
     app
@@ -560,7 +566,7 @@ fn sqlite_store_under_spin() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let _app = run_journey("sqlite", None, tmp.path());
+    let _app = run_journey("sqlite", None, tmp.path(), &[]);
     // The rows are where the README says.
     assert!(tmp.path().join("state/sqlite_db.db").is_file());
 }
@@ -571,7 +577,7 @@ fn key_value_store_under_spin() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let _app = run_journey("kv", None, tmp.path());
+    let _app = run_journey("kv", None, tmp.path(), &[]);
     assert!(tmp.path().join("state/sqlite_key_value.db").is_file());
 }
 
@@ -597,6 +603,55 @@ impl Redis {
             std::thread::sleep(Duration::from_millis(50));
         }
         Redis { child, port }
+    }
+
+    /// `SET` of `n` keys foreign to Letterbox, pipelined on one connection.
+    fn fill(&self, n: usize) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut out = String::new();
+        for i in 0..n {
+            let key = format!("other:app:{i}");
+            out.push_str(&format!(
+                "*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n$1\r\nx\r\n",
+                key.len()
+            ));
+        }
+        stream.write_all(out.as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        for _ in 0..n {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            assert_eq!(line.trim_end(), "+OK");
+        }
+    }
+
+    /// The commands Redis has run so far, by name (`INFO commandstats`).
+    fn command_counts(&self) -> Vec<(String, u64)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .write_all(b"*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n")
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut header = String::new();
+        reader.read_line(&mut header).unwrap();
+        let len: usize = header.trim_end().trim_start_matches('$').parse().unwrap();
+        let mut body = vec![0; len];
+        reader.read_exact(&mut body).unwrap();
+        String::from_utf8(body)
+            .unwrap()
+            .lines()
+            .filter_map(|line| {
+                let (name, stats) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+                let calls = stats
+                    .strip_prefix("calls=")?
+                    .split(',')
+                    .next()?
+                    .parse()
+                    .ok()?;
+                Some((name.to_owned(), calls))
+            })
+            .collect()
     }
 
     /// One command, as RESP; the first line of the answer.
@@ -636,10 +691,92 @@ fn key_value_store_on_redis_under_spin() {
         ),
     )
     .unwrap();
-    let _app = run_journey("kv", Some(&runtime_config), tmp.path());
+    // A shared Redis: other applications' keys around Letterbox's.
+    redis.fill(20_000);
+    // (No rate limit: the concurrent writers below all come from 127.0.0.1.)
+    let app = run_journey(
+        "kv",
+        Some(&runtime_config),
+        tmp.path(),
+        &[("rate_limit_per_minute", "0")],
+    );
     // The records are in Redis, not in the local state folder.
     assert_eq!(redis.command(&["EXISTS", "user:mia"]), ":1");
     assert!(!tmp.path().join("state/sqlite_key_value.db").exists());
+
+    // Concurrent writers: every post gets its own sequence number.
+    let writers: Vec<_> = (0..8)
+        .map(|t| {
+            let port = app.port;
+            std::thread::spawn(move || {
+                (0..25)
+                    .map(|i| {
+                        let reply = request(
+                            port,
+                            "POST",
+                            "/api/forms/contact",
+                            &[FORM, JSON],
+                            &format!("email=w{t}%40example.org&message=concurrent+post+{i}"),
+                        );
+                        assert_eq!(reply.status, 201, "{}", reply.body);
+                        reply.json()["id"].as_str().unwrap().to_owned()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut posted: Vec<String> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    posted.sort();
+    posted.dedup();
+    assert_eq!(posted.len(), 200);
+    let admin = login(&app, ADMIN, ADMIN_PASSWORD);
+    let auth = bearer(&admin);
+    let mut listed = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let reply = app.call(
+            "GET",
+            &format!("/api/forms/contact/submissions?limit=64{cursor}"),
+            &[(auth.0, &auth.1)],
+            "",
+        );
+        let page = reply.json();
+        listed.extend(
+            page["submissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        listed.len(),
+        201,
+        "200 concurrent posts and the journey's one"
+    );
+    assert!(posted.iter().all(|id| listed.contains(id)), "none lost");
+
+    // Listing, counting and deleting never walked the shared store.
+    let commands = redis.command_counts();
+    for walk in ["keys", "scan"] {
+        assert!(
+            !commands
+                .iter()
+                .any(|(name, calls)| name == walk && *calls > 0),
+            "{walk} was run: {commands:?}"
+        );
+    }
+    assert!(
+        commands.iter().any(|(name, _)| name == "incrby"),
+        "{commands:?}"
+    );
 }
 
 #[test]

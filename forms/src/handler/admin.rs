@@ -60,6 +60,20 @@ pub(super) async fn list_forms<S: Store>(
     Ok(json_response(StatusCode::OK, &json!({ "forms": forms })))
 }
 
+/// `POST /api/admin/upgrade-store`: converts data of an older store layout
+/// (the key-value store's layout 1) once; `{"upgraded": <records>}`.
+pub(super) async fn upgrade_store<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    require_admin(req, ctx).await?;
+    let upgraded = ctx.store.upgrade().await.inspect_err(log_store_error)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "upgraded": upgraded }),
+    ))
+}
+
 /// What `?limit=&cursor=&format=` asked for.
 #[derive(Debug, PartialEq, Eq)]
 struct ListQuery {

@@ -1,23 +1,31 @@
-//! [`KvStore`]: the [`Store`] over a plain key-value API, with the key
-//! layout the Spin key-value store uses. The Spin component implements
-//! [`KvBackend`] over `spin_sdk::key_value::Store`; tests use [`MemoryKv`].
+//! [`KvStore`]: the [`Store`] over a plain key-value API, with a key layout
+//! that never enumerates the store — it may be a shared Redis with millions
+//! of other keys. The Spin component implements [`KvBackend`] over Spin's
+//! key-value store (with the `wasi:keyvalue` atomics and batch interfaces);
+//! tests use [`MemoryKv`].
 //!
-//! Key layout (values are JSON):
+//! Key layout 2 (values are JSON unless said otherwise):
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `sub:<form>:<id>` | a [`Submission`]; `<id>` is a UUIDv7, so keys of one form sort by arrival |
-//! | `rl:<addr>:<form>` | `{"win": <unix minute>, "hits": <n>}`: only the current window per client and form, so counters never pile up |
+//! | `seq:<form>` | counter (atomic increment): the last sequence number given to a submission of the form |
+//! | `del:<form>` | counter: the form's submissions deleted so far; the count is `seq - del` |
+//! | `s:<form>:<seq>` | a [`Submission`]; its id is a UUIDv7 whose last 62 bits are `<seq>` |
+//! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots, so counters never pile up whatever the names tried |
 //! | `user:<username>` | a [`User`] |
+//! | `users` | the user names, sorted |
+//! | `meta:layout` | `2` |
 //!
-//! Counts are derived from the keys (no counter is written per submission).
-//! Round trips: a submission is 1 `set`, plus a `get` and a `set` for the
-//! rate-limit counter when rate limiting is on (3 in all). Listing is 1
-//! `get_keys` plus one `get` per record returned; counting is 1 `get_keys`.
-//! Spin's key-value API has no prefix scan, so both walk every key of the
-//! store: fine for an admin screen, the reason SQLite is the default.
-//! The key-value API has no atomic increment either: two hits racing in the
-//! same instant may count once (the limit is approximate under bursts).
+//! Operations (round trips): a submission is an increment and a `set` (2),
+//! plus a `get` and a `set` of its rate-limit slot when rate limiting is on;
+//! a page of N is one read of the counter and one `get_many` of N+1 keys
+//! (more only where deletions left holes: at most 4 `get_many`s, then the
+//! page ends early with a cursor); a count is two counter reads; a deletion
+//! is a `get`, a `delete` and an increment. Counters are read by adding 0,
+//! so their stored form is the backend's business. Concurrent writers cannot collide:
+//! each takes its own sequence number. Stores written by layout 1
+//! (`sub:<form>:<id>` keys) are converted once by [`KvStore::upgrade`]
+//! (`POST /api/admin/upgrade-store`), the one operation that walks the keys.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -27,34 +35,86 @@ use serde::{Deserialize, Serialize};
 
 use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page, is_valid_id};
 
-/// The minimal key-value API the [`KvStore`] needs (Spin's, and Redis').
+/// The key-value API the [`KvStore`] needs: Spin's (`wasi:keyvalue` store,
+/// atomics and batch), and Redis'.
 #[allow(async_fn_in_trait)]
 pub trait KvBackend {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     async fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// Adds `delta` to the integer at `key` (0 when missing), atomically,
+    /// and returns the new value.
+    async fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError>;
+    /// The values of `keys`, in order, in one round trip.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
+    /// Every key of the store: only [`KvStore::upgrade`] uses it.
     async fn get_keys(&self) -> Result<Vec<String>, StoreError>;
 }
 
-pub fn submission_key(form: &str, id: &str) -> String {
-    format!("sub:{form}:{id}")
+pub fn submission_key(form: &str, seq: u64) -> String {
+    format!("s:{form}:{seq}")
 }
 
-pub fn rate_key(addr: &str, form: &str) -> String {
-    format!("rl:{addr}:{form}")
+fn seq_key(form: &str) -> String {
+    format!("seq:{form}")
+}
+
+fn deleted_key(form: &str) -> String {
+    format!("del:{form}")
 }
 
 pub fn user_key(username: &str) -> String {
     format!("user:{username}")
 }
 
+const USERS_KEY: &str = "users";
+const LAYOUT_KEY: &str = "meta:layout";
+/// Rate-limit slots: enough that two clients rarely share one, few enough
+/// that a flood of made-up names cannot grow the store.
+const RATE_SLOTS: u64 = 65_536;
+/// How many sequence numbers a page may look at, per row asked for, before
+/// it ends early (holes left by deletions).
+const SCAN_PER_ROW: u64 = 4;
+
 /// Key read by `ping`; it need not exist.
 pub const PING_KEY: &str = "meta:ping";
 
+/// `id` with its last 62 bits replaced by `seq` (RFC 9562 allows a counter
+/// there): still a UUIDv7, still time-ordered, and it names its key.
+pub fn id_with_seq(id: &str, seq: u64) -> Option<String> {
+    let uuid = uuid::Uuid::try_parse(id).ok()?;
+    let mut bytes = *uuid.as_bytes();
+    let tail = (0b10u64 << 62) | (seq & ((1 << 62) - 1));
+    bytes[8..16].copy_from_slice(&tail.to_be_bytes());
+    Some(uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
+}
+
+/// The sequence number an id of this layout carries.
+pub fn seq_of(id: &str) -> Option<u64> {
+    if !is_valid_id(id) {
+        return None;
+    }
+    let uuid = uuid::Uuid::try_parse(id).ok()?;
+    let bytes = uuid.as_bytes();
+    let tail = u64::from_be_bytes(bytes[8..16].try_into().ok()?);
+    Some(tail & ((1 << 62) - 1)).filter(|seq| *seq > 0)
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct RateValue {
+    #[serde(default)]
+    k: String,
     win: u64,
     hits: u64,
+}
+
+/// The slot of a client's counter for `bucket` (FNV-1a).
+fn rate_slot(addr: &str, bucket: &str) -> (String, String) {
+    let k = format!("{addr}\u{0}{bucket}");
+    let hash = k.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (format!("rl:{:04x}", hash % RATE_SLOTS), k)
 }
 
 #[derive(Debug)]
@@ -71,20 +131,77 @@ impl<B: KvBackend> KvStore<B> {
         &self.backend
     }
 
-    /// The ids of `form`'s submissions, newest first.
-    async fn ids(&self, form: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = format!("sub:{form}:");
-        let mut ids: Vec<String> = self
-            .backend
-            .get_keys()
-            .await?
-            .into_iter()
-            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_owned))
-            // `sub:a:` is also a prefix of form `a:b`'s keys; an id has no `:`.
-            .filter(|id| is_valid_id(id))
-            .collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        Ok(ids)
+    /// A counter's value, read by adding 0: the backend's atomic counters
+    /// need not be stored as text.
+    async fn counter(&self, key: &str) -> Result<u64, StoreError> {
+        let value = self.backend.increment(key, 0).await?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
+    /// The user names of the `users` key (written by [`Self::upgrade`] for
+    /// stores from before it existed).
+    async fn user_names(&self) -> Result<Vec<String>, StoreError> {
+        match self.backend.get(USERS_KEY).await? {
+            Some(bytes) => decode(USERS_KEY, &bytes),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn set_user_names(&self, edit: impl FnOnce(&mut Vec<String>)) -> Result<(), StoreError> {
+        let mut names = self.user_names().await?;
+        edit(&mut names);
+        names.sort_unstable();
+        names.dedup();
+        self.backend.set(USERS_KEY, &encode(&names)?).await
+    }
+
+    /// Converts a store written by layout 1 (`sub:<form>:<id>` keys, one
+    /// `rl:<addr>:<form>` key per client) to layout 2: each form's records
+    /// get sequence numbers in arrival order and new ids carrying them (ids
+    /// change), old rate-limit keys are dropped. Walks every key once;
+    /// running it again finds nothing to do. Returns the records moved.
+    pub async fn upgrade(&self) -> Result<u64, StoreError> {
+        let mut old: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut stale_rates = Vec::new();
+        let mut users = Vec::new();
+        for key in self.backend.get_keys().await? {
+            if let Some(name) = key.strip_prefix("user:") {
+                users.push(name.to_owned());
+            }
+            if let Some(rest) = key.strip_prefix("sub:")
+                && let Some((form, id)) = rest.rsplit_once(':')
+                && is_valid_id(id)
+            {
+                old.entry(form.to_owned()).or_default().push(key);
+            } else if key.starts_with("rl:") && key.len() != "rl:0000".len() {
+                stale_rates.push(key);
+            }
+        }
+        let mut moved = 0;
+        for (form, mut keys) in old {
+            keys.sort_unstable();
+            for key in keys {
+                let Some(bytes) = self.backend.get(&key).await? else {
+                    continue;
+                };
+                let mut submission: Submission = decode(&key, &bytes)?;
+                let seq = u64::try_from(self.backend.increment(&seq_key(&form), 1).await?)
+                    .map_err(|_| StoreError::new("negative sequence number"))?;
+                submission.id = id_with_seq(&submission.id, seq)
+                    .ok_or_else(|| StoreError::new(format!("bad id at {key}")))?;
+                self.backend
+                    .set(&submission_key(&form, seq), &encode(&submission)?)
+                    .await?;
+                self.backend.delete(&key).await?;
+                moved += 1;
+            }
+        }
+        for key in stale_rates {
+            self.backend.delete(&key).await?;
+        }
+        self.set_user_names(|names| names.extend(users)).await?;
+        self.backend.set(LAYOUT_KEY, b"2").await?;
+        Ok(moved)
     }
 }
 
@@ -98,45 +215,87 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 }
 
 impl<B: KvBackend> Store for KvStore<B> {
-    async fn insert(&self, submission: &Submission) -> Result<(), StoreError> {
-        let key = submission_key(&submission.form, &submission.id);
-        self.backend.set(&key, &encode(submission)?).await
+    async fn insert(&self, submission: &Submission) -> Result<String, StoreError> {
+        let seq = self
+            .backend
+            .increment(&seq_key(&submission.form), 1)
+            .await?;
+        let seq = u64::try_from(seq).map_err(|_| StoreError::new("negative sequence number"))?;
+        let id = id_with_seq(&submission.id, seq)
+            .ok_or_else(|| StoreError::new("a submission id is not a UUID"))?;
+        let stored = Submission {
+            id: id.clone(),
+            ..submission.clone()
+        };
+        self.backend
+            .set(&submission_key(&submission.form, seq), &encode(&stored)?)
+            .await?;
+        Ok(id)
     }
 
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
-        let limit = clamp_limit(limit);
-        let ids = self.ids(form).await?;
+        let limit = u64::from(clamp_limit(limit));
+        let mut next = match before {
+            // A cursor of another layout or store lists nothing.
+            Some(cursor) => match seq_of(cursor) {
+                Some(seq) => seq - 1,
+                None => return Ok(Page::default()),
+            },
+            None => self.counter(&seq_key(form)).await?,
+        };
         let mut rows = Vec::new();
-        for id in ids
-            .iter()
-            .filter(|id| before.is_none_or(|b| id.as_str() < b))
-            .take(limit as usize + 1)
-        {
-            let key = submission_key(form, id);
-            // A record deleted between get_keys and get is skipped.
-            if let Some(bytes) = self.backend.get(&key).await? {
-                rows.push(decode::<Submission>(&key, &bytes)?);
+        let mut budget = (limit + 1) * SCAN_PER_ROW;
+        while next > 0 && (rows.len() as u64) <= limit && budget > 0 {
+            // Whole batches, so a page makes at most SCAN_PER_ROW of them;
+            // rows past the page are dropped by into_page.
+            let take = (limit + 1).min(next).min(budget);
+            let keys: Vec<String> = (0..take).map(|i| submission_key(form, next - i)).collect();
+            for (key, value) in keys.iter().zip(self.backend.get_many(&keys).await?) {
+                if let Some(bytes) = value {
+                    rows.push(decode::<Submission>(key, &bytes)?);
+                }
             }
+            next -= take;
+            budget -= take;
         }
-        Ok(into_page(rows, limit))
+        let mut page = into_page(rows, limit as u32);
+        // Out of budget among deleted records: continue below what was seen.
+        if page.next_cursor.is_none() && next > 0 {
+            let anchor = (page.items.last().map(|s| s.id.as_str()))
+                .or(before)
+                .unwrap_or("00000000-0000-7000-8000-000000000000");
+            page.next_cursor = id_with_seq(anchor, next + 1);
+        }
+        Ok(page)
     }
 
     async fn count(&self, form: &str) -> Result<u64, StoreError> {
-        Ok(self.ids(form).await?.len() as u64)
+        let given = self.counter(&seq_key(form)).await?;
+        let deleted = self.counter(&deleted_key(form)).await?;
+        Ok(given.saturating_sub(deleted))
     }
 
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
-        let key = submission_key(form, id);
-        if self.backend.get(&key).await?.is_none() {
+        let Some(seq) = seq_of(id) else {
+            return Ok(false);
+        };
+        let key = submission_key(form, seq);
+        let Some(bytes) = self.backend.get(&key).await? else {
+            return Ok(false);
+        };
+        if decode::<Submission>(&key, &bytes)?.id != id {
             return Ok(false);
         }
         self.backend.delete(&key).await?;
+        self.backend.increment(&deleted_key(form), 1).await?;
         Ok(true)
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let key = rate_key(addr, form);
+        let (key, k) = rate_slot(addr, form);
         let hits = match self.backend.get(&key).await? {
+            // Another client sharing the slot in this window shares its
+            // count: stricter for both, never looser.
             Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
                 Ok(v) if v.win == window => v.hits.saturating_add(1),
                 // An older window, or a value we cannot read: start again.
@@ -145,13 +304,21 @@ impl<B: KvBackend> Store for KvStore<B> {
             None => 1,
         };
         self.backend
-            .set(&key, &encode(&RateValue { win: window, hits })?)
+            .set(
+                &key,
+                &encode(&RateValue {
+                    k,
+                    win: window,
+                    hits,
+                })?,
+            )
             .await?;
         Ok(hits)
     }
 
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        Ok(match self.backend.get(&rate_key(addr, form)).await? {
+        let (key, _) = rate_slot(addr, form);
+        Ok(match self.backend.get(&key).await? {
             Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
                 Ok(v) if v.win == window => v.hits,
                 _ => 0,
@@ -161,19 +328,14 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let mut keys: Vec<String> = self
-            .backend
-            .get_keys()
-            .await?
-            .into_iter()
-            .filter(|k| k.starts_with("user:"))
+        let keys: Vec<String> = (self.user_names().await?.iter())
+            .map(|n| user_key(n))
             .collect();
-        keys.sort_unstable();
         let mut users = Vec::with_capacity(keys.len());
-        for key in keys {
-            // A user deleted between get_keys and get is skipped.
-            if let Some(bytes) = self.backend.get(&key).await? {
-                users.push(decode::<User>(&key, &bytes)?);
+        for (key, value) in keys.iter().zip(self.backend.get_many(&keys).await?) {
+            // A user deleted since the names were read is skipped.
+            if let Some(bytes) = value {
+                users.push(decode::<User>(key, &bytes)?);
             }
         }
         Ok(users)
@@ -185,6 +347,8 @@ impl<B: KvBackend> Store for KvStore<B> {
             return Ok(false);
         }
         self.backend.delete(&key).await?;
+        self.set_user_names(|names| names.retain(|n| n != username))
+            .await?;
         Ok(true)
     }
 
@@ -199,11 +363,17 @@ impl<B: KvBackend> Store for KvStore<B> {
     async fn put_user(&self, user: &User) -> Result<(), StoreError> {
         self.backend
             .set(&user_key(&user.username), &encode(user)?)
+            .await?;
+        self.set_user_names(|names| names.push(user.username.clone()))
             .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.backend.get(PING_KEY).await.map(|_| ())
+    }
+
+    async fn upgrade(&self) -> Result<u64, StoreError> {
+        KvStore::upgrade(self).await
     }
 }
 
@@ -212,6 +382,7 @@ impl<B: KvBackend> Store for KvStore<B> {
 pub struct MemoryKv {
     map: Mutex<BTreeMap<String, Vec<u8>>>,
     ops: AtomicU64,
+    scans: AtomicU64,
 }
 
 impl MemoryKv {
@@ -222,6 +393,11 @@ impl MemoryKv {
     /// Round trips made so far.
     pub fn ops(&self) -> u64 {
         self.ops.load(Ordering::Relaxed)
+    }
+
+    /// `get_keys` calls made so far.
+    pub fn scans(&self) -> u64 {
+        self.scans.load(Ordering::Relaxed)
     }
 
     /// A copy of every key and value (for tests).
@@ -259,7 +435,24 @@ impl KvBackend for MemoryKv {
         })
     }
 
+    async fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        self.with(|m| {
+            let current = m
+                .get(key)
+                .and_then(|v| std::str::from_utf8(v).ok()?.parse::<i64>().ok())
+                .unwrap_or(0);
+            let next = current.saturating_add(delta);
+            m.insert(key.to_owned(), next.to_string().into_bytes());
+            next
+        })
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        self.with(|m| keys.iter().map(|k| m.get(k).cloned()).collect())
+    }
+
     async fn get_keys(&self) -> Result<Vec<String>, StoreError> {
+        self.scans.fetch_add(1, Ordering::Relaxed);
         self.with(|m| m.keys().cloned().collect())
     }
 }

@@ -53,7 +53,7 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    async fn insert(&self, submission: &Submission) -> Result<(), StoreError> {
+    async fn insert(&self, submission: &Submission) -> Result<String, StoreError> {
         let mut inner = self.lock()?;
         let form = inner
             .submissions
@@ -63,7 +63,7 @@ impl Store for MemoryStore {
             return Err(StoreError::new("duplicate submission id"));
         }
         form.insert(submission.id.clone(), submission.clone());
-        Ok(())
+        Ok(submission.id.clone())
     }
 
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {

@@ -80,7 +80,7 @@ fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<(Submission, String)> 
 }
 
 impl Store for SqliteStore {
-    async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
+    async fn insert(&self, s: &Submission) -> Result<String, StoreError> {
         let data = sql::encode_values(&s.values)?;
         self.conn()?
             .execute(
@@ -88,7 +88,7 @@ impl Store for SqliteStore {
                 params![s.id, s.form, s.received_at, s.user, data],
             )
             .map_err(err)?;
-        Ok(())
+        Ok(s.id.clone())
     }
 
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
