@@ -23,10 +23,13 @@ use spin_sdk::sqlite::{Connection, RowResult, Value};
 #[http_service]
 async fn handle_request(req: Request) -> impl IntoResponse {
     let (mut parts, body) = serve(req).await.into_parts();
-    // A known length lets the host send the body without chunk framing.
-    parts
-        .headers
-        .insert(http::header::CONTENT_LENGTH, body.len().into());
+    // A known length lets the host send the body without chunk framing
+    // (none on 204/304, which have no body).
+    if !matches!(parts.status.as_u16(), 204 | 304) {
+        parts
+            .headers
+            .insert(http::header::CONTENT_LENGTH, body.len().into());
+    }
     http::Response::from_parts(parts, FullBody::new(Bytes::from(body)))
 }
 
@@ -55,9 +58,13 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
         }
     };
     let (parts, body) = req.into_parts();
-    // Only POST routes read a body; not waiting for another's saves a host
-    // round trip.
-    let body = if parts.method == http::Method::POST {
+    // GET, DELETE and OPTIONS routes read no body; not waiting for one
+    // saves a host round trip. POST and PATCH (user updates) do.
+    let reads_body = !matches!(
+        parts.method,
+        http::Method::GET | http::Method::HEAD | http::Method::DELETE | http::Method::OPTIONS
+    );
+    let body = if reads_body {
         collect_limited(&parts.headers, body, config.max_body_bytes).await
     } else {
         Ok(Bytes::new())

@@ -681,6 +681,7 @@ fn spin_mount_problems(text: &str, root: &Path) -> Vec<MountProblem> {
         })
         .filter_map(|t| t.get("component").and_then(|c| c.as_str()))
         .collect();
+    components.sort_unstable();
     components.dedup();
     let mut problems = Vec::new();
     for name in components {

@@ -504,6 +504,23 @@ fn journey(app: &Spin, site: &Path, external_key: &ES256KeyPair) {
     // ... and a member is no admin.
     let forbidden = app.call("GET", "/api/forms", &[(member_auth.0, &member_auth.1)], "");
     assert_eq!(forbidden.status, 403);
+    // A role change (a PATCH with a body, through Spin) revokes the tokens
+    // issued before it.
+    let promoted = app.call(
+        "PATCH",
+        "/api/users/mia",
+        &[(auth.0, &auth.1), ("Content-Type", "application/json")],
+        r#"{"role":"admin"}"#,
+    );
+    assert_eq!(promoted.status, 200, "{}", promoted.body);
+    assert_eq!(promoted.json()["role"], "admin");
+    let stale = app.call(
+        "GET",
+        "/api/auth/me",
+        &[(member_auth.0, &member_auth.1)],
+        "",
+    );
+    assert_eq!(stale.status, 401, "{}", stale.body);
 
     // A token of the external identity provider (JWKS variable) is accepted;
     // a forged one is not.

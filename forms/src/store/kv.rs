@@ -19,8 +19,8 @@
 //! Operations (round trips): a submission is an increment and a `set` (2),
 //! plus a `get` and a `set` of its rate-limit slot when rate limiting is on;
 //! a page of N is one read of the counter and one `get_many` of N+1 keys
-//! (more only where deletions left holes: at most 4 `get_many`s, then the
-//! page ends early with a cursor); a count is two counter reads; a deletion
+//! (more only where deletions left holes: at most 4 `get_many`s, 16 while
+//! nothing was found, then the page ends early with a cursor); a count is two counter reads; a deletion
 //! is a `get`, a `delete` and an increment. Counters are read by adding 0,
 //! so their stored form is the backend's business. Concurrent writers cannot collide:
 //! each takes its own sequence number. Stores written by layout 1
@@ -173,18 +173,40 @@ impl<B: KvBackend> KvStore<B> {
                 && is_valid_id(id)
             {
                 old.entry(form.to_owned()).or_default().push(key);
-            } else if key.starts_with("rl:") && key.len() != "rl:0000".len() {
+            } else if let Some(rest) = key.strip_prefix("rl:")
+                // Layout 1's `rl:<address>:<form>` only: the store may be
+                // shared, and other keys are not ours to delete.
+                && let Some((addr, _)) = rest.split_once(':')
+                && addr.parse::<std::net::IpAddr>().is_ok()
+            {
                 stale_rates.push(key);
+            }
+        }
+        // Only names whose record is a user of ours join the index.
+        let mut ours = Vec::new();
+        for name in users {
+            let key = user_key(&name);
+            if let Some(bytes) = self.backend.get(&key).await?
+                && serde_json::from_slice::<User>(&bytes).is_ok_and(|u| u.username == name)
+            {
+                ours.push(name);
             }
         }
         let mut moved = 0;
         for (form, mut keys) in old {
             keys.sort_unstable();
             for key in keys {
+                // Claimed first, so two upgrades running at once (a retried
+                // request) cannot both move one record.
+                if self.backend.increment(&format!("mv:{key}"), 1).await? != 1 {
+                    continue;
+                }
                 let Some(bytes) = self.backend.get(&key).await? else {
                     continue;
                 };
-                let mut submission: Submission = decode(&key, &bytes)?;
+                let Ok(mut submission) = serde_json::from_slice::<Submission>(&bytes) else {
+                    continue; // not one of ours
+                };
                 let seq = u64::try_from(self.backend.increment(&seq_key(&form), 1).await?)
                     .map_err(|_| StoreError::new("negative sequence number"))?;
                 submission.id = id_with_seq(&submission.id, seq)
@@ -193,13 +215,14 @@ impl<B: KvBackend> KvStore<B> {
                     .set(&submission_key(&form, seq), &encode(&submission)?)
                     .await?;
                 self.backend.delete(&key).await?;
+                self.backend.delete(&format!("mv:{key}")).await?;
                 moved += 1;
             }
         }
         for key in stale_rates {
             self.backend.delete(&key).await?;
         }
-        self.set_user_names(|names| names.extend(users)).await?;
+        self.set_user_names(|names| names.extend(ours)).await?;
         self.backend.set(LAYOUT_KEY, b"2").await?;
         Ok(moved)
     }
@@ -235,17 +258,28 @@ impl<B: KvBackend> Store for KvStore<B> {
 
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
         let limit = u64::from(clamp_limit(limit));
+        let newest = self.counter(&seq_key(form)).await?;
         let mut next = match before {
-            // A cursor of another layout or store lists nothing.
+            // A cursor of another layout or store (whose tail is random)
+            // lists nothing, and ends the paging.
             Some(cursor) => match seq_of(cursor) {
-                Some(seq) => seq - 1,
-                None => return Ok(Page::default()),
+                Some(seq) if seq <= newest.saturating_add(1) => seq - 1,
+                _ => return Ok(Page::default()),
             },
-            None => self.counter(&seq_key(form)).await?,
+            None => newest,
         };
         let mut rows = Vec::new();
         let mut budget = (limit + 1) * SCAN_PER_ROW;
-        while next > 0 && (rows.len() as u64) <= limit && budget > 0 {
+        // A page with nothing found yet may look further (a burst of
+        // deletions at the top must not show an empty inbox), within a cap.
+        let mut reserve = (limit + 1) * SCAN_PER_ROW * 3;
+        while next > 0 && (rows.len() as u64) <= limit && (budget > 0 || reserve > 0) {
+            if budget == 0 {
+                if !rows.is_empty() {
+                    break;
+                }
+                budget = std::mem::take(&mut reserve);
+            }
             // Whole batches, so a page makes at most SCAN_PER_ROW of them;
             // rows past the page are dropped by into_page.
             let take = (limit + 1).min(next).min(budget);

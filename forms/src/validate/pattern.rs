@@ -467,7 +467,7 @@ impl Parser {
         match self.peek() {
             Some('1'..='9') => Err(unsupported("a backreference (`\\1`)")),
             Some('k') => Err(unsupported("a named backreference (`\\k<…>`)")),
-            _ => Ok(match self.class_escape()? {
+            _ => Ok(match self.class_escape(false)? {
                 ClassAtom::Char(c) => Node::Set(Set::char(c)),
                 ClassAtom::Set(set) => Node::Set(set),
             }),
@@ -475,7 +475,7 @@ impl Parser {
     }
 
     /// An escape after `\` (outside or inside a class, except `\b`, `\q`).
-    fn class_escape(&mut self) -> Result<ClassAtom, Unsupported> {
+    fn class_escape(&mut self, in_class: bool) -> Result<ClassAtom, Unsupported> {
         let c = self.next()?;
         Ok(match c {
             'd' => ClassAtom::Set(digit()),
@@ -508,7 +508,23 @@ impl Parser {
             '0' => ClassAtom::Char(0),
             'x' => ClassAtom::Char(self.hex_digits(2)?),
             'u' => ClassAtom::Char(self.unicode_escape()?),
-            other => ClassAtom::Char(u32::from(other)),
+            // With the `v` flag only these may be escaped: syntax characters
+            // and `/`, and inside a class its reserved punctuators too.
+            // Browsers reject any other (`\-` outside a class, `\a`) and
+            // then ignore the whole pattern, so the API must not enforce it.
+            other
+                if "^$\\.*+?()[]{}|/".contains(other)
+                    || (in_class && "&-!#%,:;<=>@`~".contains(other)) =>
+            {
+                ClassAtom::Char(u32::from(other))
+            }
+            other => {
+                return Err(Unsupported(format!(
+                    "`\\{other}` is not a valid escape with the `v` flag browsers use: they \
+                     reject the pattern and check nothing, so neither would the API (write \
+                     `{other}` without the backslash)"
+                )));
+            }
         })
     }
 
@@ -612,7 +628,7 @@ impl Parser {
             '[' => Ok(ClassAtom::Set(self.class()?)),
             '\\' if self.eat('b') => Ok(ClassAtom::Char(0x08)),
             '\\' if self.eat('q') => self.string_disjunction(),
-            '\\' => self.class_escape(),
+            '\\' => self.class_escape(true),
             c => Ok(ClassAtom::Char(u32::from(c))),
         }
     }
@@ -635,7 +651,7 @@ impl Parser {
                     set = set.union(&Set::char(current[0]));
                     current.clear();
                 }
-                '\\' => match self.class_escape()? {
+                '\\' => match self.class_escape(true)? {
                     ClassAtom::Char(c) => current.push(c),
                     ClassAtom::Set(_) => {
                         return Err(Unsupported("a class escape inside `\\q{…}`".into()));
@@ -866,7 +882,6 @@ mod tests {
             "\\.",
             "\\/",
             "\\\\",
-            "\\-",
             "[\\-]",
             "[.]",
             "\\+?[0-9 ]{6,20}",
@@ -1010,6 +1025,8 @@ mod tests {
             ("\\p{RGI_Emoji}", "properties of strings"),
             ("[\\q{ab}]", "string"),
             ("(?i:a)", "modifiers"),
+            ("[A-Z]{2}\\-\\d{4}", "not a valid escape"),
+            ("\\a", "not a valid escape"),
             ("a{1000000}", "too large"),
         ] {
             let err = linear_pattern(pattern).unwrap_err().to_string();
