@@ -243,3 +243,54 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The query plan of `statement` with every parameter bound to `x`.
+    fn plan(conn: &Connection, statement: &str) -> String {
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+            .unwrap();
+        let params: Vec<&dyn rusqlite::ToSql> = (0..stmt.parameter_count())
+            .map(|_| &"x" as &dyn rusqlite::ToSql)
+            .collect();
+        stmt.query_map(params.as_slice(), |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// On a remote libSQL a full scan is a full transfer: every statement
+    /// a request runs (all but the admin's list of every user) is an index
+    /// search, never a scan.
+    #[test]
+    fn every_statement_of_a_request_searches_an_index() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.conn().unwrap();
+        for (name, statement) in [
+            ("LIST_FIRST", sql::LIST_FIRST),
+            ("LIST_BEFORE", sql::LIST_BEFORE),
+            ("COUNT", sql::COUNT),
+            ("DELETE", sql::DELETE),
+            ("RATE_HIT", sql::RATE_HIT),
+            ("RATE_COUNT", sql::RATE_COUNT),
+            ("PRUNE_RATE", sql::PRUNE_RATE),
+            ("GET_USER", sql::GET_USER),
+            ("UPDATE_USER", sql::UPDATE_USER),
+            ("DELETE_USER", sql::DELETE_USER),
+        ] {
+            let plan = plan(&conn, statement);
+            assert!(
+                !plan.contains("SCAN") && !plan.contains("TEMP B-TREE"),
+                "{name}: {plan}"
+            );
+        }
+        assert!(plan(&conn, sql::COUNT).contains("USING COVERING INDEX submissions_form_id"));
+        // The one exception, by design: it lists every user.
+        assert!(plan(&conn, sql::LIST_USERS).contains("users"));
+    }
+}
