@@ -301,6 +301,31 @@ impl SpinSqlite {
         result.collect().await.map_err(|e| format!("{e:?}"))
     }
 
+    /// A rate-limit counter statement (`RATE_HIT`, `RATE_COUNT`) for one
+    /// client, bucket and window; `missing` when it returns no row.
+    async fn rate_counter(
+        &self,
+        statement: &str,
+        addr: &str,
+        form: &str,
+        window: u64,
+        missing: i64,
+    ) -> Result<u64, StoreError> {
+        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
+        let params = vec![
+            Value::Text(addr.into()),
+            Value::Text(form.into()),
+            Value::Integer(window),
+        ];
+        let rows = self.exec(statement, params).await?;
+        let value = rows
+            .first()
+            .map(|r| integer(r, 0))
+            .transpose()?
+            .unwrap_or(missing);
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
     async fn exec(
         &self,
         statement: &str,
@@ -331,6 +356,15 @@ fn text(row: &RowResult, i: usize) -> Result<String, StoreError> {
 fn integer(row: &RowResult, i: usize) -> Result<i64, StoreError> {
     row.get::<i64>(i)
         .ok_or_else(|| StoreError::new(format!("sqlite: column {i} is not an integer")))
+}
+
+/// `(username, password_hash, role)`, as the user statements take them.
+fn user_params(user: &User) -> Vec<Value> {
+    vec![
+        Value::Text(user.username.clone()),
+        Value::Text(user.password_hash.clone()),
+        Value::Text(user.role.clone()),
+    ]
 }
 
 fn submission(row: &RowResult) -> Result<Submission, StoreError> {
@@ -413,23 +447,8 @@ impl Store for SpinSqlite {
                 .await?;
             RATE_PRUNED.set(window);
         }
-        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
-        let rows = self
-            .exec(
-                sql::RATE_HIT,
-                vec![
-                    Value::Text(addr.into()),
-                    Value::Text(form.into()),
-                    Value::Integer(window),
-                ],
-            )
-            .await?;
-        let hits = rows
-            .first()
-            .map(|r| integer(r, 0))
-            .transpose()?
-            .unwrap_or(1);
-        Ok(u64::try_from(hits).unwrap_or(1))
+        self.rate_counter(sql::RATE_HIT, addr, form, window, 1)
+            .await
     }
 
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
@@ -448,42 +467,19 @@ impl Store for SpinSqlite {
     }
 
     async fn put_user(&self, user: &User) -> Result<(), StoreError> {
-        let params = vec![
-            Value::Text(user.username.clone()),
-            Value::Text(user.password_hash.clone()),
-            Value::Text(user.role.clone()),
-        ];
-        self.exec(sql::PUT_USER, params).await.map(|_| ())
+        self.exec(sql::PUT_USER, user_params(user))
+            .await
+            .map(|_| ())
     }
 
     async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
-        let params = vec![
-            Value::Text(user.username.clone()),
-            Value::Text(user.password_hash.clone()),
-            Value::Text(user.role.clone()),
-        ];
-        let rows = self.exec(sql::CREATE_USER, params).await?;
+        let rows = self.exec(sql::CREATE_USER, user_params(user)).await?;
         Ok(!rows.is_empty())
     }
 
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let window = i64::try_from(window).map_err(|_| StoreError::new("window out of range"))?;
-        let rows = self
-            .exec(
-                sql::RATE_COUNT,
-                vec![
-                    Value::Text(addr.into()),
-                    Value::Text(form.into()),
-                    Value::Integer(window),
-                ],
-            )
-            .await?;
-        let hits = rows
-            .first()
-            .map(|r| integer(r, 0))
-            .transpose()?
-            .unwrap_or(0);
-        Ok(u64::try_from(hits).unwrap_or(0))
+        self.rate_counter(sql::RATE_COUNT, addr, form, window, 0)
+            .await
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
@@ -500,12 +496,7 @@ impl Store for SpinSqlite {
     }
 
     async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
-        let params = vec![
-            Value::Text(user.username.clone()),
-            Value::Text(user.password_hash.clone()),
-            Value::Text(user.role.clone()),
-        ];
-        let rows = self.exec(sql::UPDATE_USER, params).await?;
+        let rows = self.exec(sql::UPDATE_USER, user_params(user)).await?;
         Ok(!rows.is_empty())
     }
 
