@@ -76,7 +76,10 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
     let req = http::Request::from_parts(parts, body);
     let store = match config.store {
         StoreKind::Sqlite => SpinStore::Sqlite(SpinSqlite),
-        StoreKind::Kv => SpinStore::Kv(KvStore::new(SpinKv)),
+        StoreKind::Kv => SpinStore::Kv(KvStore::with_slot_secret(
+            SpinKv,
+            config.jwt_secret.as_deref().unwrap_or_default().as_bytes(),
+        )),
     };
     let ctx = Context {
         config,

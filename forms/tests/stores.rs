@@ -613,6 +613,18 @@ fn kv_rate_counters_stay_bounded_under_a_flood_of_names() {
         block_on(store.rate_hit("203.0.113.9", "contact", 3)).unwrap(),
         1
     );
+
+    // Keyed with the store's secret, slots differ from the plain hash's: a
+    // name chosen offline to collide with a victim's slot no longer does.
+    let plain = KvStore::new(MemoryKv::new());
+    let keyed = KvStore::with_slot_secret(MemoryKv::new(), b"0123456789abcdef0123456789abcdef");
+    let slots = |s: &KvStore<MemoryKv>| -> Vec<String> {
+        for i in 0..20 {
+            block_on(s.rate_hit("203.0.113.9", &format!("form{i}"), 2)).unwrap();
+        }
+        s.backend().snapshot().into_keys().collect()
+    };
+    assert_ne!(slots(&plain), slots(&keyed));
 }
 
 #[test]

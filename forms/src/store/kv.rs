@@ -11,7 +11,7 @@
 //! | `seq:<form>` | counter (atomic increment): the last sequence number given to a submission of the form |
 //! | `del:<form>` | counter: the form's submissions deleted so far; the count is `seq - del` |
 //! | `s:<form>:<seq>` | a [`Submission`]; its id is a UUIDv7 whose last 62 bits are `<seq>` |
-//! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots, so counters never pile up whatever the names tried |
+//! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots chosen by an HMAC keyed with `jwt_secret`, so counters never pile up whatever the names tried, and nobody can aim at another client's slot |
 //! | `user:<username>` | a [`User`] |
 //! | `users` | the user names, sorted |
 //! | `meta:layout` | `2` |
@@ -108,23 +108,46 @@ struct RateValue {
     hits: u64,
 }
 
-/// The slot of a client's counter for `bucket` (FNV-1a).
-fn rate_slot(addr: &str, bucket: &str) -> (String, String) {
+/// The slot of a client's counter for `bucket`: an HMAC keyed with the
+/// store's secret, so nobody can pick a name whose counter lands on a
+/// victim's slot (without a secret, a plain hash).
+fn rate_slot(secret: &[u8], addr: &str, bucket: &str) -> (String, String) {
     let k = format!("{addr}\u{0}{bucket}");
-    let hash = k.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (format!("rl:{:04x}", hash % RATE_SLOTS), k)
+    let mac = hmac_sha256::HMAC::mac(k.as_bytes(), secret);
+    let slot = u64::from(u16::from_be_bytes([mac[0], mac[1]])) % RATE_SLOTS;
+    (format!("rl:{slot:04x}"), k)
 }
 
-#[derive(Debug)]
 pub struct KvStore<B> {
     backend: B,
+    /// Keys the rate-limit slots (the component passes `jwt_secret`).
+    slot_secret: Vec<u8>,
+}
+
+impl<B: std::fmt::Debug> std::fmt::Debug for KvStore<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KvStore")
+            .field("backend", &self.backend)
+            .field("slot_secret", &"<redacted>")
+            .finish()
+    }
 }
 
 impl<B: KvBackend> KvStore<B> {
     pub fn new(backend: B) -> Self {
-        Self { backend }
+        Self {
+            backend,
+            slot_secret: Vec::new(),
+        }
+    }
+
+    /// A store whose rate-limit slots are keyed with `secret`, which every
+    /// instance must share (so their counters meet in the same slots).
+    pub fn with_slot_secret(backend: B, secret: &[u8]) -> Self {
+        Self {
+            backend,
+            slot_secret: secret.to_vec(),
+        }
     }
 
     pub fn backend(&self) -> &B {
@@ -326,7 +349,7 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let (key, k) = rate_slot(addr, form);
+        let (key, k) = rate_slot(&self.slot_secret, addr, form);
         let hits = match self.backend.get(&key).await? {
             // Another client sharing the slot in this window shares its
             // count: stricter for both, never looser.
@@ -351,7 +374,7 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let (key, _) = rate_slot(addr, form);
+        let (key, _) = rate_slot(&self.slot_secret, addr, form);
         Ok(match self.backend.get(&key).await? {
             Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
                 Ok(v) if v.win == window => v.hits,
