@@ -445,6 +445,11 @@ impl Store for SpinSqlite {
         // Once per window and instance: drop the counters of windows that
         // are over (an index range; one more statement a minute).
         if RATE_PRUNED.get() < window {
+            if RATE_PRUNED.get() == 0 {
+                // A database made before the index existed gets it here,
+                // once per instance, so pruning stays an index range.
+                self.exec(sql::RATE_WINDOW_INDEX, Vec::new()).await?;
+            }
             let keep = i64::try_from(window.saturating_sub(1)).unwrap_or(i64::MAX);
             self.exec(sql::PRUNE_RATE, vec![Value::Integer(keep)])
                 .await?;

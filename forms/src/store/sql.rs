@@ -17,6 +17,11 @@
 use super::StoreError;
 use crate::schema::FormData;
 
+/// The index pruning finished rate-limit windows uses (also run on its own
+/// by the Spin component, for databases made before it existed).
+pub const RATE_WINDOW_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS rate_limits_win ON rate_limits (win)";
+
 /// The schema, one statement per entry (Spin's `execute` and rusqlite's
 /// `execute` take one statement each). Every statement is idempotent.
 /// `api/migrations.sql` holds the same statements, for
@@ -25,7 +30,7 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS submissions (id TEXT NOT NULL PRIMARY KEY, form TEXT NOT NULL, received_at TEXT NOT NULL, user TEXT, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS submissions_form_id ON submissions (form, id)",
     "CREATE TABLE IF NOT EXISTS rate_limits (addr TEXT NOT NULL, form TEXT NOT NULL, win INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (addr, form))",
-    "CREATE INDEX IF NOT EXISTS rate_limits_win ON rate_limits (win)",
+    RATE_WINDOW_INDEX,
     "CREATE TABLE IF NOT EXISTS users (username TEXT NOT NULL PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL)",
 ];
 
