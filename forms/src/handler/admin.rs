@@ -10,9 +10,11 @@ use http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::auth::{is_valid_username, require_admin, require_user_manager, stored_role};
+use super::auth::{
+    hash, is_valid_username, password_problem, require_admin, require_user_manager, stored_role,
+};
 use super::{Context, log_store_error, read_form_data};
-use crate::auth::{Role, hash_password};
+use crate::auth::Role;
 use crate::error::{ApiError, json_response};
 use crate::schema::Form;
 use crate::store::{MAX_PAGE, Store, Submission, User, clamp_limit, is_valid_id};
@@ -20,10 +22,6 @@ use crate::validate::FieldError;
 
 /// Page size when `?limit=` is not given.
 pub const DEFAULT_PAGE: u32 = 50;
-/// Shortest password `POST /api/users` accepts, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Longest password `POST /api/users` accepts, in characters.
-pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// How multi-values (checkboxes, multiple selects) are joined in a CSV cell.
 pub const CSV_MULTI_SEPARATOR: &str = "; ";
 
@@ -336,14 +334,6 @@ pub(super) async fn delete_submission<S: Store>(
     Ok(resp)
 }
 
-fn field_error(field: &str, rule: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        rule,
-        message: message.into(),
-    }
-}
-
 /// `POST /api/users`: `{"username", "password", "role"}` (role `admin` or
 /// `member`, default `member`) → `201 {"username", "role"}`. The password is
 /// stored as an argon2id hash only. 422 for a bad name, password or role;
@@ -361,7 +351,7 @@ pub(super) async fn create_user<S: Store>(
 
     let mut errors = Vec::new();
     if !is_valid_username(username) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "username",
             "pattern",
             "Use 1 to 64 letters, digits, `.`, `_`, `@` or `-`, starting with a letter or digit.",
@@ -370,7 +360,7 @@ pub(super) async fn create_user<S: Store>(
     errors.extend(password_problem("password", password));
     let role = Role::parse(role_text);
     if role.is_none() {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "role",
             "option",
             "The role must be `admin` or `member`.",
@@ -406,34 +396,6 @@ pub(super) async fn create_user<S: Store>(
         StatusCode::CREATED,
         &json!({ "username": user.username, "role": user.role }),
     ))
-}
-
-/// What is wrong with a new password (`field` names it), if anything.
-pub(super) fn password_problem(field: &str, password: &str) -> Option<FieldError> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        Some(field_error(
-            field,
-            "minlength",
-            format!("Use at least {MIN_PASSWORD_CHARS} characters."),
-        ))
-    } else if chars > MAX_PASSWORD_CHARS {
-        Some(field_error(
-            field,
-            "maxlength",
-            format!("Use at most {MAX_PASSWORD_CHARS} characters."),
-        ))
-    } else {
-        None
-    }
-}
-
-/// The argon2id hash of a new password (503 if hashing fails).
-pub(super) fn hash(password: &str) -> Result<String, ApiError> {
-    hash_password(password).map_err(|e| {
-        eprintln!("letterbox: hashing a password failed: {e}");
-        ApiError::Misconfigured(format!("password hashing: {e}"))
-    })
 }
 
 /// 409 for the configured first admin, who lives in the variables.
@@ -486,7 +448,7 @@ pub(super) async fn update_user<S: Store>(
         Some(text) => {
             let role = Role::parse(text);
             if role.is_none() {
-                errors.push(field_error(
+                errors.push(FieldError::new(
                     "role",
                     "option",
                     "The role must be `admin` or `member`.",

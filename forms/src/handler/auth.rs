@@ -19,11 +19,13 @@ use serde_json::json;
 use super::{Context, client_key, header_str, log_store_error, read_form_data};
 use crate::auth::{
     AuthConfigError, Authenticator, ClaimsInput, ExternalProvider, Provider, Role, TokenError,
-    TokenSource, VerifiedClaims, clear_cookie, session_cookie, token_from_request, verify_login,
+    TokenSource, VerifiedClaims, clear_cookie, hash_password, session_cookie, token_from_request,
+    verify_login,
 };
 use crate::config::Config;
 use crate::error::{ApiError, json_response};
 use crate::store::{Store, User};
+use crate::validate::FieldError;
 
 /// Longest user name, in bytes.
 pub const MAX_USERNAME_BYTES: usize = 64;
@@ -484,11 +486,11 @@ pub(super) async fn change_password<S: Store>(
             "send the current `password` and the `new_password`".into(),
         ));
     }
-    if let Some(error) = super::admin::password_problem("new_password", new) {
+    if let Some(error) = password_problem("new_password", new) {
         return Err(ApiError::Validation(vec![error]));
     }
     let (_, role) = check_password(req, ctx, &claims.sub, current).await?;
-    let password_hash = super::admin::hash(new)?;
+    let password_hash = hash(new)?;
     let user = User {
         username: claims.sub.clone(),
         password_hash,
@@ -539,6 +541,39 @@ pub(super) async fn me<S: Store>(
     let body = serde_json::to_value(&claims)
         .map_err(|e| ApiError::Misconfigured(format!("claims: {e}")))?;
     Ok(json_response(StatusCode::OK, &body))
+}
+
+/// Shortest password a user may be given, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password a user may be given, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// What is wrong with a new password (`field` names it), if anything.
+pub(super) fn password_problem(field: &str, password: &str) -> Option<FieldError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Some(FieldError::new(
+            field,
+            "minlength",
+            format!("Use at least {MIN_PASSWORD_CHARS} characters."),
+        ))
+    } else if chars > MAX_PASSWORD_CHARS {
+        Some(FieldError::new(
+            field,
+            "maxlength",
+            format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+        ))
+    } else {
+        None
+    }
+}
+
+/// The argon2id hash of a new password (503 if hashing fails).
+pub(super) fn hash(password: &str) -> Result<String, ApiError> {
+    hash_password(password).map_err(|e| {
+        eprintln!("letterbox: hashing a password failed: {e}");
+        ApiError::Misconfigured(format!("password hashing: {e}"))
+    })
 }
 
 #[cfg(test)]

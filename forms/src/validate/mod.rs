@@ -43,7 +43,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &str, rule: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(field: &str, rule: &'static str, message: impl Into<String>) -> Self {
         Self {
             field: field.to_owned(),
             rule,
