@@ -260,25 +260,20 @@ fn check_date_format(format: &str) -> Result<(), String> {
 
 /// The 1-based line of `key = …` before the first table header.
 fn top_level_key_line(text: &str, key: &str) -> Option<usize> {
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start();
-        if line.starts_with('[') {
-            return None;
-        }
-        if let Some(rest) = line.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            return Some(i + 1);
-        }
-    }
-    None
+    key_line_from(text, 0, key)
 }
 
 /// The 1-based line of `key = …` inside `[table]`.
 fn table_key_line(text: &str, table: &str, key: &str) -> Option<usize> {
     let header = format!("[{table}]");
     let start = text.lines().position(|l| l.trim() == header)?;
-    for (i, line) in text.lines().enumerate().skip(start + 1) {
+    key_line_from(text, start + 1, key)
+}
+
+/// The 1-based line of `key = …` from line index `first` up to the next
+/// table header.
+fn key_line_from(text: &str, first: usize, key: &str) -> Option<usize> {
+    for (i, line) in text.lines().enumerate().skip(first) {
         let line = line.trim_start();
         if line.starts_with('[') {
             return None;
