@@ -16,7 +16,7 @@ use crate::forms::build_manifest;
 use crate::markdown::{BrokenLink, Rendered};
 use crate::model::{JobOutput, Model};
 use crate::output::Staging;
-use crate::render::{Lookup, Reads, Templates, Urls};
+use crate::templates::{Lookup, Reads, Templates, Urls};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -89,7 +89,7 @@ impl From<anyhow::Error> for BuildError {
 impl From<Vec<anyhow::Error>> for BuildError {
     fn from(errors: Vec<anyhow::Error>) -> Self {
         Self {
-            errors: crate::located::merge_repeated(errors),
+            errors: crate::diagnostic::merge_repeated(errors),
         }
     }
 }
@@ -218,7 +218,7 @@ impl Site {
         // (base path, `@/` paths) works in them; `get_page` does not yet.
         let mut bodies = (self.content.pages.iter().map(|p| p.body.as_str()))
             .chain(self.content.sections.iter().map(|s| s.body.as_str()));
-        if bodies.any(crate::shortcodes::may_have_shortcodes) {
+        if bodies.any(crate::markdown::shortcodes::may_have_shortcodes) {
             self.templates
                 .set_lookup(shortcode_lookup(&urls, &content_paths));
         }
@@ -230,9 +230,13 @@ impl Site {
             .sections
             .par_iter()
             .map(|s| {
-                crate::shortcodes::render_markdown(&self.templates, &s.body, &s.source, &md, &|d| {
-                    resolve_link(d, None, &content_paths, &urls)
-                })
+                crate::markdown::shortcodes::render_markdown(
+                    &self.templates,
+                    &s.body,
+                    &s.source,
+                    &md,
+                    &|d| resolve_link(d, None, &content_paths, &urls),
+                )
             })
             .collect();
         let page_sources = self
@@ -269,9 +273,13 @@ impl Site {
             .rel
             .ends_with("/index.md")
             .then_some(page.path.as_str());
-        crate::shortcodes::render_markdown(&self.templates, &page.body, &page.source, md, &|d| {
-            resolve_link(d, bundle, content_paths, urls)
-        })
+        crate::markdown::shortcodes::render_markdown(
+            &self.templates,
+            &page.body,
+            &page.source,
+            md,
+            &|d| resolve_link(d, bundle, content_paths, urls),
+        )
     }
 
     /// Re-renders the Markdown of pages `indices` (into `markdown.pages`)
@@ -283,8 +291,8 @@ impl Site {
         let pages = &self.content.pages;
         // Shortcodes see what they see in a full build; the site model's
         // lookup is put back afterwards.
-        let shortcodes =
-            (indices.iter()).any(|&i| crate::shortcodes::may_have_shortcodes(&pages[i].body));
+        let shortcodes = (indices.iter())
+            .any(|&i| crate::markdown::shortcodes::may_have_shortcodes(&pages[i].body));
         let model_lookup = shortcodes.then(|| {
             (self.templates)
                 .swap_lookup(std::sync::Arc::new(shortcode_lookup(&urls, &content_paths)))
@@ -351,7 +359,9 @@ impl Site {
                     },
                     || {
                         (model.stylesheets.par_iter())
-                            .map(|s| crate::sass::compile(s, &self.root, self.config.minify))
+                            .map(|s| {
+                                crate::output::sass::compile(s, &self.root, self.config.minify)
+                            })
                             .collect::<Vec<_>>()
                     },
                 )
@@ -405,24 +415,25 @@ impl Site {
         };
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
         let writes = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
-        if self.config.markdown.highlight_code && !writes(crate::highlight::THEME_CSS) {
-            match crate::highlight::theme_css(&self.config.markdown.highlight_theme) {
-                Ok(css) => files.push((crate::highlight::THEME_CSS, css)),
+        if self.config.markdown.highlight_code && !writes(crate::markdown::highlight::THEME_CSS) {
+            match crate::markdown::highlight::theme_css(&self.config.markdown.highlight_theme) {
+                Ok(css) => files.push((crate::markdown::highlight::THEME_CSS, css)),
                 Err(e) => errors.push(anyhow!("site.toml: [markdown] {e}")),
             }
         }
         let hashed = model.fingerprints.copies();
-        if !hashed.is_empty() && !writes(crate::postprocess::HEADERS_FILE) {
+        if !hashed.is_empty() && !writes(crate::output::postprocess::HEADERS_FILE) {
             let pages: Vec<&str> = (files.iter())
                 .map(|(o, _)| *o)
                 .filter(|o| o.ends_with(".html"))
                 .collect();
             let names: Vec<String> = hashed.iter().map(|(_, o)| o.clone()).collect();
-            let text = crate::postprocess::headers_file(&model.urls.base_path, &pages, &names);
-            files.push((crate::postprocess::HEADERS_FILE, text));
+            let text =
+                crate::output::postprocess::headers_file(&model.urls.base_path, &pages, &names);
+            files.push((crate::output::postprocess::HEADERS_FILE, text));
         }
         if self.config.minify {
-            crate::postprocess::minify_html_files(&mut files);
+            crate::output::postprocess::minify_html_files(&mut files);
         }
         if !errors.is_empty() {
             return Err(errors.into());
@@ -466,7 +477,7 @@ impl Site {
                 .collect::<Vec<_>>(),
         );
         if self.config.precompress && write_errors.is_empty() {
-            write_errors.extend(crate::postprocess::precompress(
+            write_errors.extend(crate::output::postprocess::precompress(
                 &staging,
                 &output.files,
                 &output.copies,
@@ -585,10 +596,10 @@ impl Site {
         bodies
             .par_iter()
             .flat_map_iter(|&(source, body_line, body)| {
-                crate::anchors::broken_anchors(body, &ids)
+                crate::markdown::anchors::broken_anchors(body, &ids)
                     .into_iter()
                     .map(move |l| {
-                        crate::located::error(source, Some(l.line + body_line - 1), l.message)
+                        crate::diagnostic::error(source, Some(l.line + body_line - 1), l.message)
                     })
             })
             .collect()
@@ -597,7 +608,7 @@ impl Site {
 
 /// A broken link as `file:line: message` (`link.line` counts from the body).
 fn link_error(source: &str, body_line: usize, link: &BrokenLink) -> anyhow::Error {
-    crate::located::error(
+    crate::diagnostic::error(
         source,
         Some(link.line + body_line - 1),
         link.message.clone(),
@@ -703,7 +714,7 @@ fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
             output.display()
         );
     }
-    for source in ["content", "templates", "static", crate::sass::DIR] {
+    for source in ["content", "templates", "static", crate::output::sass::DIR] {
         if output.starts_with(root.join(source)) {
             anyhow::bail!("output folder {} is inside {source}/", output.display());
         }

@@ -25,10 +25,10 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::content::{PageFrontMatter, parse_front_matter, split_front_matter};
-use crate::render::Templates;
 use crate::site::{
     BuildError, BuildSummary, Kept, Markdown, Site, manifest_json, manifest_path, write_manifest,
 };
+use crate::templates::Templates;
 
 /// A successful build kept for the next change.
 #[derive(Debug)]
@@ -105,7 +105,7 @@ impl Incremental {
             // Shortcodes may include other templates: bodies that call them
             // are rendered again too.
             let content = &self.site.content;
-            let calls = |body: &str| crate::shortcodes::may_have_shortcodes(body);
+            let calls = |body: &str| crate::markdown::shortcodes::may_have_shortcodes(body);
             if content.sections.iter().any(|s| calls(&s.body)) {
                 return Err("a template changed and a section's body calls shortcodes".into());
             }
@@ -167,7 +167,7 @@ impl Incremental {
                 .map(|(out, text)| (out.as_str(), text.clone())),
         );
         if site.config.minify {
-            crate::postprocess::minify_html_files(&mut files);
+            crate::output::postprocess::minify_html_files(&mut files);
         }
 
         let (json, forms) = manifest_json(kept.forms.iter().flatten().cloned())

@@ -525,7 +525,13 @@ impl Builder {
         let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
         let mut watcher = notify::recommended_watcher(tx).context("starting the file watcher")?;
         let root = &self.options.root;
-        for dir in ["content", "templates", "static", crate::sass::DIR, "data"] {
+        for dir in [
+            "content",
+            "templates",
+            "static",
+            crate::output::sass::DIR,
+            "data",
+        ] {
             let path = root.join(dir);
             if path.is_dir() {
                 watcher
@@ -539,10 +545,16 @@ impl Builder {
             .with_context(|| format!("watching {}", root.display()))?;
         let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
         let site_toml = canon(&root.join("site.toml"));
-        let sources: Vec<PathBuf> = ["content", "templates", "static", crate::sass::DIR, "data"]
-            .iter()
-            .map(|d| canon(&root.join(d)))
-            .collect();
+        let sources: Vec<PathBuf> = [
+            "content",
+            "templates",
+            "static",
+            crate::output::sass::DIR,
+            "data",
+        ]
+        .iter()
+        .map(|d| canon(&root.join(d)))
+        .collect();
         // The changed source files of an event.
         let relevant = move |event: &notify::Event| -> Vec<PathBuf> {
             if matches!(event.kind, EventKind::Access(_)) {

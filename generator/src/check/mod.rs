@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
-use crate::located::Located;
+use crate::diagnostic::Located;
 use crate::site::{BuildOptions, Site};
 
 /// What to check.
@@ -1010,7 +1010,7 @@ mod tests {
         let mut template = Located::new("templates/page.html", Some(5), "template error: oops");
         template.column = Some(15);
         let problems = build_problems(vec![
-            crate::located::error("content/a.md", Some(3), "broken link"),
+            crate::diagnostic::error("content/a.md", Some(3), "broken link"),
             anyhow::Error::new(template),
             anyhow::anyhow!("no place"),
         ]);

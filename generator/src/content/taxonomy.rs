@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tera::Value;
 
 use crate::content::{Page, slugify};
-use crate::render::{Urls, map};
+use crate::templates::{Urls, map};
 
 /// The name of the taxonomy every site has.
 pub const TAGS: &str = "tags";
@@ -151,7 +151,7 @@ pub fn collect(
     for (p, page) in pages.iter().enumerate() {
         for name in page.meta.taxonomies.keys() {
             if !list.iter().any(|t| &t.config.name == name) {
-                errors.push(crate::located::error(
+                errors.push(crate::diagnostic::error(
                     &page.source,
                     key_line(root, &page.source, name),
                     format!("taxonomy `{name}` is not declared in site.toml (add `[[taxonomies]]` with `name = \"{name}\"`)"),
@@ -163,7 +163,7 @@ pub fn collect(
             for term in terms_of(page, &taxonomy.config.name) {
                 let slug = slugify(term);
                 if slug.is_empty() {
-                    errors.push(crate::located::error(
+                    errors.push(crate::diagnostic::error(
                         &page.source,
                         key_line(root, &page.source, &taxonomy.config.name),
                         format!(

@@ -68,16 +68,21 @@ pub fn compile(sheet: &Stylesheet, root: &Path, minify: bool) -> anyhow::Result<
         grass::ErrorKind::ParseError { message, loc, .. } => {
             let file = Path::new(loc.file.name());
             let file = file.strip_prefix(root).unwrap_or(file).display();
-            let mut located =
-                crate::located::Located::new(file.to_string(), Some(loc.begin.line + 1), message);
+            let mut located = crate::diagnostic::Located::new(
+                file.to_string(),
+                Some(loc.begin.line + 1),
+                message,
+            );
             located.column = Some(loc.begin.column + 1);
             anyhow::Error::new(located)
         }
         grass::ErrorKind::IoError(io) => {
-            crate::located::error(&sheet.display, None, io.to_string())
+            crate::diagnostic::error(&sheet.display, None, io.to_string())
         }
-        grass::ErrorKind::FromUtf8Error(text) => crate::located::error(&sheet.display, None, text),
-        other => crate::located::error(&sheet.display, None, format!("{other:?}")),
+        grass::ErrorKind::FromUtf8Error(text) => {
+            crate::diagnostic::error(&sheet.display, None, text)
+        }
+        other => crate::diagnostic::error(&sheet.display, None, format!("{other:?}")),
     })
 }
 

@@ -2,6 +2,8 @@
 //! `templates/`), the values pages and sections expose to templates, and
 //! the functions `get_page`, `get_section` and `get_url`.
 
+pub mod data;
+
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -9,50 +11,53 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context as _, anyhow};
 
-use crate::located::Located;
+use crate::diagnostic::Located;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
 /// Templates every site has, from `src/default_templates/`.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("default_templates/base.html")),
-    ("index.html", include_str!("default_templates/index.html")),
+    ("base.html", include_str!("../default_templates/base.html")),
+    (
+        "index.html",
+        include_str!("../default_templates/index.html"),
+    ),
     (
         "section.html",
-        include_str!("default_templates/section.html"),
+        include_str!("../default_templates/section.html"),
     ),
-    ("page.html", include_str!("default_templates/page.html")),
-    ("404.html", include_str!("default_templates/404.html")),
+    ("page.html", include_str!("../default_templates/page.html")),
+    ("404.html", include_str!("../default_templates/404.html")),
     (
         "taxonomy_list.html",
-        include_str!("default_templates/taxonomy_list.html"),
+        include_str!("../default_templates/taxonomy_list.html"),
     ),
     (
         "taxonomy_single.html",
-        include_str!("default_templates/taxonomy_single.html"),
+        include_str!("../default_templates/taxonomy_single.html"),
     ),
     // Partials of the built-in templates; `templates/letterbox/…` overrides them.
     (
         "letterbox/post-card.html",
-        include_str!("default_templates/letterbox/post-card.html"),
+        include_str!("../default_templates/letterbox/post-card.html"),
     ),
     (
         "letterbox/post-meta.html",
-        include_str!("default_templates/letterbox/post-meta.html"),
+        include_str!("../default_templates/letterbox/post-meta.html"),
     ),
     (
         "letterbox/pagination.html",
-        include_str!("default_templates/letterbox/pagination.html"),
+        include_str!("../default_templates/letterbox/pagination.html"),
     ),
-    ("robots.txt", crate::sitemap::ROBOTS_TEMPLATE),
+    ("robots.txt", crate::output::sitemap::ROBOTS_TEMPLATE),
     ("admin.html", crate::forms::ADMIN_TEMPLATE),
     // Built-in shortcodes; `templates/shortcodes/` overrides them.
     (
         "shortcodes/youtube.html",
-        include_str!("default_templates/shortcodes/youtube.html"),
+        include_str!("../default_templates/shortcodes/youtube.html"),
     ),
     (
         "shortcodes/figure.html",
-        include_str!("default_templates/shortcodes/figure.html"),
+        include_str!("../default_templates/shortcodes/figure.html"),
     ),
 ];
 
@@ -115,7 +120,7 @@ impl Templates {
         });
         let lookup: Arc<RwLock<Arc<Lookup>>> = Arc::default();
         register_functions(&mut tera, &lookup);
-        let data = crate::data::DataFiles::new(root);
+        let data = crate::templates::data::DataFiles::new(root);
         tera.register_function("load_data", move |kwargs: Kwargs, _: &State| {
             let path = kwargs.must_get::<&str>("path")?;
             let format = kwargs.get::<&str>("format")?;
@@ -447,7 +452,7 @@ pub struct Lookup {
     /// Site path (without base path) by content path, for `@/` links.
     pub paths: HashMap<String, String>,
     /// Hashed names of assets asked for with `cachebust=true`.
-    pub fingerprints: Arc<crate::postprocess::Fingerprints>,
+    pub fingerprints: Arc<crate::output::postprocess::Fingerprints>,
     pub urls: Urls,
     /// Site path of every taxonomy term by (taxonomy name, term slug).
     pub terms: HashMap<(String, String), String>,

@@ -55,7 +55,7 @@ pub struct Config {
     pub build_search_index: bool,
     /// `[[taxonomies]]`; `tags` exists even when not declared.
     #[serde(default)]
-    pub taxonomies: Vec<crate::taxonomy::TaxonomyConfig>,
+    pub taxonomies: Vec<crate::content::taxonomy::TaxonomyConfig>,
     /// How the built-in templates show dates (strftime), `config.date_format`.
     #[serde(default = "default_date_format")]
     pub date_format: String,
@@ -109,7 +109,7 @@ impl Default for MarkdownConfig {
             strikethrough: true,
             tasklists: true,
             highlight_code: false,
-            highlight_theme: crate::highlight::DEFAULT_THEME.to_owned(),
+            highlight_theme: crate::markdown::highlight::DEFAULT_THEME.to_owned(),
         }
     }
 }
@@ -163,23 +163,23 @@ impl Config {
                 .span()
                 .and_then(|s| unknown_key_hint(text, s.start, message))
                 .unwrap_or_default();
-            crate::located::error(name, line, format!("{message}{hint}"))
+            crate::diagnostic::error(name, line, format!("{message}{hint}"))
         })?;
         config.validate(name, text)?;
-        if let Err(e) = crate::taxonomy::declared(&config.taxonomies) {
+        if let Err(e) = crate::content::taxonomy::declared(&config.taxonomies) {
             // The line of the first `[[taxonomies]]`.
             let line = text
                 .lines()
                 .position(|l| l.trim() == "[[taxonomies]]")
                 .map(|i| i + 1);
-            return Err(crate::located::error(name, line, e.to_string()));
+            return Err(crate::diagnostic::error(name, line, e.to_string()));
         }
         Ok(config)
     }
 
     fn validate(&self, name: &str, text: &str) -> anyhow::Result<()> {
         let at = |key: &str, message: String| {
-            crate::located::error(name, top_level_key_line(text, key), message)
+            crate::diagnostic::error(name, top_level_key_line(text, key), message)
         };
         let base = self.base_url.trim();
         if !(base.starts_with('/') || base.starts_with("http://") || base.starts_with("https://")) {
@@ -193,8 +193,8 @@ impl Config {
         check_api_url(&self.api_url).map_err(|why| at("api_url", why))?;
         check_date_format(&self.date_format).map_err(|why| at("date_format", why))?;
         if self.markdown.highlight_code {
-            crate::highlight::theme_css(&self.markdown.highlight_theme).map_err(|e| {
-                crate::located::error(
+            crate::markdown::highlight::theme_css(&self.markdown.highlight_theme).map_err(|e| {
+                crate::diagnostic::error(
                     name,
                     table_key_line(text, "markdown", "highlight_theme"),
                     format!("[markdown] {e}"),
@@ -449,7 +449,7 @@ redirect = "/thanks/"
             msg.contains("did you mean `https://forms.example.org`"),
             "{msg}"
         );
-        let located = err.downcast_ref::<crate::located::Located>().unwrap();
+        let located = err.downcast_ref::<crate::diagnostic::Located>().unwrap();
         assert_eq!(
             (located.file.as_str(), located.line),
             ("site.toml", Some(2))

@@ -48,12 +48,12 @@ pub const FORMS_SCRIPT: &str = "letterbox-forms.js";
 pub const ADMIN_SCRIPT: &str = "letterbox-admin.js";
 /// The built-in admin inbox template (`templates/admin.html` overrides it),
 /// rendered to `admin/index.html`.
-pub const ADMIN_TEMPLATE: &str = include_str!("assets/admin.html");
+pub const ADMIN_TEMPLATE: &str = include_str!("../assets/admin.html");
 /// Where the admin inbox is written in the output folder.
 pub const ADMIN_OUTPUT: &str = "admin/index.html";
 
-const FORMS_JS_SOURCE: &str = include_str!("assets/letterbox-forms.js");
-const ADMIN_JS_SOURCE: &str = include_str!("assets/letterbox-admin.js");
+const FORMS_JS_SOURCE: &str = include_str!("../assets/letterbox-forms.js");
+const ADMIN_JS_SOURCE: &str = include_str!("../assets/letterbox-admin.js");
 
 /// The scripts every site gets in its output root, minified:
 /// `(path in the output folder, content)`.
@@ -223,13 +223,13 @@ pub fn rewrite_forms_in(
         Ok(html) => html,
         Err(e) => {
             let message = format!("cannot process the page's forms: {e}");
-            return Err(vec![crate::located::error(file, None, message)]);
+            return Err(vec![crate::diagnostic::error(file, None, message)]);
         }
     };
 
     let state = Rc::try_unwrap(state)
         .map_err(|_| {
-            vec![crate::located::error(
+            vec![crate::diagnostic::error(
                 file,
                 None,
                 "form discovery state still shared",
@@ -257,7 +257,7 @@ pub fn build_manifest(forms: Vec<Form>) -> Result<Manifest, Vec<anyhow::Error>> 
                 manifest.forms.insert(form.name.clone(), form);
             }
             Some(first) if same_definition(first, &form) => {}
-            Some(first) => errors.push(crate::located::error(
+            Some(first) => errors.push(crate::diagnostic::error(
                 &form.page,
                 None,
                 format!(
@@ -468,7 +468,7 @@ impl Discovery {
     fn problem(&self, form: &str, needle: Option<&str>, message: &str) -> anyhow::Error {
         let line =
             (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
-        crate::located::error(&self.file, line, format!("form \"{form}\": {message}"))
+        crate::diagnostic::error(&self.file, line, format!("form \"{form}\": {message}"))
     }
 
     /// `file:line` of a problem, for warnings.
@@ -499,7 +499,7 @@ impl Discovery {
         }
         if !valid_form_name(name) {
             let line = self.line(name, None);
-            self.errors.push(crate::located::error(
+            self.errors.push(crate::diagnostic::error(
                 &self.file,
                 line,
                 format!("data-form=\"{name}\" is not a valid form name (use 1-64 letters, digits, '-' or '_')"),

@@ -5,7 +5,7 @@
 
 use tera::Value;
 
-use crate::render::{Urls, map};
+use crate::templates::{Urls, map};
 
 /// How many pagers `items` entries need at `by` per pager (at least one,
 /// so an empty list still has its page).

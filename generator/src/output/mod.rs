@@ -2,6 +2,12 @@
 //! output folder, which replaces the output folder only once the whole
 //! build has succeeded. A failed build leaves the previous output as it was.
 
+pub mod feeds;
+pub mod postprocess;
+pub mod sass;
+pub mod search;
+pub mod sitemap;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 

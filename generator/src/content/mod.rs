@@ -2,6 +2,9 @@
 //! works out every page's and section's place in the site (slug, URL path,
 //! parent section, co-located assets).
 
+pub mod paginate;
+pub mod taxonomy;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -228,7 +231,7 @@ pub fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split
         }
         pos = end;
     }
-    Err(crate::located::error(
+    Err(crate::diagnostic::error(
         file,
         Some(1),
         format!("front matter opened with `{fence}` is never closed by a `{fence}` line"),
@@ -265,7 +268,7 @@ where
             .or_else(|| line.and_then(|l| wrong_table_hint(split, l, hints.section)))
             .map(|h| format!("; {h}"))
             .unwrap_or_default();
-        crate::located::error(file, line, format!("front matter: {message}{hint}"))
+        crate::diagnostic::error(file, line, format!("front matter: {message}{hint}"))
     };
     match split.kind {
         None => Ok(T::default()),
@@ -472,9 +475,9 @@ fn parse_date(
         Some(RawDate::Text(t)) => t.clone(),
         Some(RawDate::Toml(d)) => d.to_string(),
     };
-    Date::parse(&text)
-        .map(Some)
-        .map_err(|e| crate::located::error(file, key_line(split, key), format!("bad `{key}`: {e}")))
+    Date::parse(&text).map(Some).map_err(|e| {
+        crate::diagnostic::error(file, key_line(split, key), format!("bad `{key}`: {e}"))
+    })
 }
 
 /// Turns text into a URL-safe slug: ASCII, lower case, words joined by `-`.
@@ -673,7 +676,7 @@ pub fn load(
                     bundle: true,
                 });
             } else if f.ends_with("/_index.md") && f.strip_suffix("/_index.md") == Some(b) {
-                errors.push(crate::located::error(
+                errors.push(crate::diagnostic::error(
                     format!("content/{f}"),
                     None,
                     "a folder cannot hold both `index.md` (a page) and `_index.md` (a section)",
@@ -827,7 +830,7 @@ fn load_section(dir: &Path, rel: &str, section_dirs: &BTreeSet<String>) -> anyho
     };
     let meta: SectionFrontMatter = parse_front_matter_with(&split, &source, &hints)?;
     if meta.paginate_by == Some(0) {
-        return Err(crate::located::error(
+        return Err(crate::diagnostic::error(
             &source,
             key_line(&split, "paginate_by"),
             "paginate_by must be at least 1",
@@ -887,7 +890,7 @@ fn load_page(
     let slug = match &meta.slug {
         Some(slug) => {
             check_relative_path(slug).map_err(|why| {
-                crate::located::error(
+                crate::diagnostic::error(
                     &source,
                     key_line(&split, "slug"),
                     format!("slug `{slug}` is not allowed: {why}"),
@@ -902,7 +905,7 @@ fn load_page(
     };
     for alias in &meta.aliases {
         check_relative_path(alias).map_err(|why| {
-            crate::located::error(
+            crate::diagnostic::error(
                 &source,
                 key_line(&split, "aliases"),
                 format!("alias `{alias}` is not allowed: {why}"),

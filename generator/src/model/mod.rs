@@ -7,6 +7,8 @@
 //! pages and names the jobs whose context or lookups held them, so only
 //! those are rendered again.
 
+pub mod extras;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,21 +18,21 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use crate::content::{Page, Section, SortBy};
-use crate::extras;
+
+use crate::content::paginate::{self, Paginator};
+use crate::content::taxonomy::{self, Taxonomies};
 use crate::forms::{
     ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, FormSource, builtin_assets, rewrite_forms_in,
 };
 use crate::markdown::{Heading, Rendered};
-use crate::paginate::{self, Paginator};
-use crate::postprocess::Fingerprints;
-use crate::render::{Lookup, Reads, Urls, html, map, opt};
-use crate::sass;
+use crate::output::postprocess::Fingerprints;
+use crate::output::sass;
 use crate::site::Site;
-use crate::taxonomy::{self, Taxonomies};
+use crate::templates::{Lookup, Reads, Urls, html, map, opt};
 
 /// Where the built-in templates' stylesheet is written.
 pub const THEME_STYLESHEET: &str = "letterbox.css";
-const THEME_CSS_SOURCE: &str = include_str!("default_templates/letterbox.css");
+const THEME_CSS_SOURCE: &str = include_str!("../default_templates/letterbox.css");
 
 /// One file to produce from a template.
 #[derive(Debug)]
@@ -373,7 +375,7 @@ impl Model {
             .chain((extra_claims.iter()).map(|(o, s)| (o.as_str(), s.as_str())));
         for (out, source) in outputs {
             if let Some(first) = claimed.insert(out, source) {
-                errors.push(crate::located::error(
+                errors.push(crate::diagnostic::error(
                     first,
                     None,
                     format!("writes {out} in the output folder, and so does {source}"),
@@ -382,7 +384,7 @@ impl Model {
         }
         for job in &self.jobs {
             if !site.templates.contains(&job.template) {
-                errors.push(crate::located::error(
+                errors.push(crate::diagnostic::error(
                     &job.source,
                     None,
                     format!(

@@ -18,7 +18,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::config::MarkdownConfig;
 use crate::markdown::{self, BrokenLink, LinkResolver, Rendered};
-use crate::render::Templates;
+use crate::templates::Templates;
 
 /// Marks the start and end of a placeholder (Unicode private use area).
 const OPEN: char = '\u{E000}';
@@ -147,7 +147,7 @@ pub fn render_markdown(
             context.insert_value(key.clone(), tera::Value::from_serializable(value));
         }
         if let Some(body) = body {
-            context.insert_value("body", crate::render::html(body));
+            context.insert_value("body", crate::templates::html(body));
         }
         context.insert("nth", &nth);
         templates
@@ -155,7 +155,7 @@ pub fn render_markdown(
             // The template file's final newline is no part of the output.
             .map(|html| html.trim_end_matches(['\n', '\r']).to_owned())
             .map_err(|e| {
-                let Some(located) = e.downcast_ref::<crate::located::Located>() else {
+                let Some(located) = e.downcast_ref::<crate::diagnostic::Located>() else {
                     return format!("shortcode `{name}`: {e:#}");
                 };
                 // The call is the place to fix; the template's excerpt

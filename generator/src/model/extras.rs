@@ -7,12 +7,12 @@ use rayon::prelude::*;
 use tera::Value;
 
 use crate::config::Config;
+use crate::content::taxonomy::Taxonomies;
 use crate::content::{Content, Page};
-use crate::feeds::{self, Entry, Feed};
-use crate::render::{Urls, map, opt};
-use crate::search;
-use crate::sitemap;
-use crate::taxonomy::Taxonomies;
+use crate::output::feeds::{self, Entry, Feed};
+use crate::output::search;
+use crate::output::sitemap;
+use crate::templates::{Urls, map, opt};
 
 /// Everything the extras need from a build in progress.
 pub struct Model<'a> {

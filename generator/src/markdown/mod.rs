@@ -1,6 +1,10 @@
 //! Markdown to HTML with pulldown-cmark: heading ids and anchors, a table of
 //! contents, and the summary before `<!-- more -->`.
 
+pub mod anchors;
+pub mod highlight;
+pub mod shortcodes;
+
 use std::collections::HashMap;
 
 use pulldown_cmark::{
@@ -105,9 +109,9 @@ fn highlight_code_blocks(events: &mut Vec<Event<'_>>) {
             }
             (Some((_, code)), Event::Text(t)) => code.push_str(&t),
             (Some((info, code)), Event::End(TagEnd::CodeBlock)) => {
-                out.push(Event::Html(CowStr::from(crate::highlight::render_block(
-                    code, info,
-                ))));
+                out.push(Event::Html(CowStr::from(
+                    crate::markdown::highlight::render_block(code, info),
+                )));
                 block = None;
             }
             (Some(_), _) => {}

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::feeds::{escape, rfc3339};
+use crate::output::feeds::{escape, rfc3339};
 
 /// One `<url>` of the sitemap.
 #[derive(Debug, Clone, PartialEq, Eq)]
