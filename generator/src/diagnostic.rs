@@ -87,6 +87,14 @@ impl fmt::Display for Located {
 
 impl std::error::Error for Located {}
 
+/// `file:line`, or just `file`: where a warning points.
+pub fn place(file: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{file}:{line}"),
+        None => file.to_owned(),
+    }
+}
+
 /// A [`Located`] as an `anyhow::Error`.
 pub fn error(
     file: impl Into<String>,

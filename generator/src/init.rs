@@ -82,7 +82,7 @@ pub fn init(options: &InitOptions) -> anyhow::Result<Vec<String>> {
 
 /// A Spin application name: lowercase ASCII letters, digits and dashes.
 fn app_name(title: &str) -> String {
-    let slug = crate::content::slugify(title);
+    let slug = crate::text::slugify(title);
     if slug.is_empty() {
         "letterbox-site".to_owned()
     } else {

@@ -21,5 +21,6 @@ pub mod output;
 pub mod serve;
 pub mod site;
 pub mod templates;
+pub mod text;
 
 pub use site::{BuildError, BuildOptions, BuildSummary, Site, build, manifest_path};

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::forms::FormConfig;
+use crate::text::line_of;
 
 /// The name of the configuration file at the site root.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -335,24 +336,6 @@ fn unknown_key_hint(text: &str, offset: usize, message: &str) -> Option<String> 
         ));
     }
     None
-}
-
-/// 1-based line of byte offset `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// `file:line` or just `file`.
-pub fn locate(file: &str, line: Option<usize>) -> String {
-    match line {
-        Some(line) => format!("{file}:{line}"),
-        None => file.to_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use anyhow::{Context as _, anyhow};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::line_of;
+use crate::text::{Date, line_of, slugify};
 
 /// Free-form `extra` table of a page or section.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
@@ -98,83 +98,6 @@ pub struct SectionFrontMatter {
 pub enum RawDate {
     Text(String),
     Toml(toml::value::Datetime),
-}
-
-/// A parsed front-matter date.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Date {
-    /// Normalised text: `YYYY-MM-DD` for a date, RFC 3339 for a date-time.
-    pub text: String,
-    /// Seconds since the Unix epoch (a bare date counts as midnight UTC),
-    /// used for sorting.
-    pub timestamp: i64,
-}
-
-impl Date {
-    /// Parses RFC 3339 (`2024-05-01T10:00:00+02:00`), a date-time without
-    /// offset (taken as UTC) or a bare date (`2024-05-01`).
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-            return Ok(Self {
-                text: text.to_owned(),
-                timestamp: ts.as_second(),
-            });
-        }
-        if text.len() > 10
-            && let Ok(dt) = text.parse::<jiff::civil::DateTime>()
-        {
-            let ts = dt
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .map_err(|e| e.to_string())?;
-            return Ok(Self {
-                text: text.to_owned(),
-                timestamp: ts.timestamp().as_second(),
-            });
-        }
-        if let Ok(date) = text.parse::<jiff::civil::Date>() {
-            let ts = date
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .map_err(|e| e.to_string())?;
-            return Ok(Self {
-                text: date.to_string(),
-                timestamp: ts.timestamp().as_second(),
-            });
-        }
-        if let Some(why) = impossible_day(text) {
-            return Err(format!("`{text}` is not a date: {why}"));
-        }
-        Err(format!(
-            "`{text}` is not a date: use YYYY-MM-DD or RFC 3339 (2024-05-01T10:00:00Z)"
-        ))
-    }
-}
-
-/// Why a text shaped like `YYYY-MM-DD…` is no date: a month or a day that
-/// does not exist (`2026-02-30`). `None` when the shape is something else.
-fn impossible_day(text: &str) -> Option<String> {
-    let head = text.get(..10)?;
-    let bytes = head.as_bytes();
-    let shaped = bytes.iter().enumerate().all(|(i, b)| match i {
-        4 | 7 => *b == b'-',
-        _ => b.is_ascii_digit(),
-    });
-    if !shaped {
-        return None;
-    }
-    let year: i16 = head.get(..4)?.parse().ok()?;
-    let month: i8 = head.get(5..7)?.parse().ok()?;
-    let day: i8 = head.get(8..10)?.parse().ok()?;
-    if !(1..=12).contains(&month) {
-        return Some(format!("there is no month {month} (months are 01 to 12)"));
-    }
-    let first = jiff::civil::Date::new(year, month, 1).ok()?;
-    let days = first.days_in_month();
-    if day < 1 || day > days {
-        let name = first.strftime("%B %Y");
-        return Some(format!("day {day} does not exist: {name} has {days} days"));
-    }
-    None
 }
 
 /// The two front matter syntaxes.
@@ -478,25 +401,6 @@ fn parse_date(
     Date::parse(&text).map(Some).map_err(|e| {
         crate::diagnostic::error(file, key_line(split, key), format!("bad `{key}`: {e}"))
     })
-}
-
-/// Turns text into a URL-safe slug: ASCII, lower case, words joined by `-`.
-pub fn slugify(text: &str) -> String {
-    let ascii = deunicode::deunicode(text);
-    let mut out = String::with_capacity(ascii.len());
-    let mut dash = false;
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    out
 }
 
 /// Checks a slug or alias path given in front matter stays inside the
@@ -869,7 +773,7 @@ fn load_page(
     for (key, line) in keys_in_extra(&split, &meta.extra) {
         eprintln!(
             "warning: {}: `{key}` is inside `[extra]`, so it sets page.extra.{key}, not the page's {key}; move it above `[extra]`",
-            crate::config::locate(&source, line)
+            crate::diagnostic::place(&source, line)
         );
     }
     let date = parse_date(&meta.date, "date", &split, &source)?;

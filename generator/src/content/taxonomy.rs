@@ -13,8 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 use tera::Value;
 
-use crate::content::{Page, slugify};
+use crate::content::Page;
 use crate::templates::{Urls, map};
+use crate::text::slugify;
 
 /// The name of the taxonomy every site has.
 pub const TAGS: &str = "tags";

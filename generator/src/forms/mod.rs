@@ -433,7 +433,7 @@ impl Discovery {
             return true;
         };
         let line = self.nth_line(&form, &format!("<{tag}"), self.seen[kind]);
-        let place = crate::config::locate(&self.file, line.or_else(|| self.line(&form, None)));
+        let place = crate::diagnostic::place(&self.file, line.or_else(|| self.line(&form, None)));
         eprintln!(
             "warning: {place}: form \"{form}\": an <{tag}> without a name is not sent and is no field of the form's schema; give it name=\"…\""
         );
@@ -475,7 +475,7 @@ impl Discovery {
     fn place(&self, form: &str, needle: Option<&str>) -> String {
         let line =
             (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
-        crate::config::locate(&self.file, line)
+        crate::diagnostic::place(&self.file, line)
     }
 
     fn error(&mut self, message: String) {

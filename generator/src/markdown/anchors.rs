@@ -31,7 +31,7 @@ pub fn broken_anchors(markdown: &str, ids: &HashMap<&str, &[String]>) -> Vec<Bro
         };
         if !anchor.is_empty() && !target.iter().any(|id| id == anchor) {
             broken.push(BrokenLink {
-                line: crate::config::line_of(markdown, range.start),
+                line: crate::text::line_of(markdown, range.start),
                 message: format!(
                     "broken link `{dest_url}`: content/{file} has no heading with id `{anchor}`"
                 ),

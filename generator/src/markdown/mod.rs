@@ -13,7 +13,7 @@ use pulldown_cmark::{
 use serde::Serialize;
 
 use crate::config::MarkdownConfig;
-use crate::content::slugify;
+use crate::text::slugify;
 
 /// The marker that ends a page's summary.
 pub const MORE_MARKER: &str = "<!-- more -->";
@@ -160,7 +160,7 @@ fn render_part(
                     Ok(Some(new)) => *dest_url = CowStr::from(new),
                     Ok(None) => {}
                     Err(message) => broken.push(BrokenLink {
-                        line: crate::config::line_of(markdown, range.start),
+                        line: crate::text::line_of(markdown, range.start),
                         message,
                     }),
                 }

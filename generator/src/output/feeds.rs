@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::content::Date;
+use crate::text::{Date, escape_xml, rfc2822, rfc3339};
 
 /// One entry of a feed.
 #[derive(Debug, Clone)]
@@ -56,40 +56,6 @@ impl Feed<'_> {
     }
 }
 
-/// RFC 3339 in UTC: `2024-05-01T00:00:00Z`.
-pub fn rfc3339(timestamp: i64) -> String {
-    jiff::Timestamp::from_second(timestamp)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_string()
-}
-
-/// RFC 2822 in UTC: `Wed, 01 May 2024 00:00:00 +0000`.
-pub fn rfc2822(timestamp: i64) -> String {
-    jiff::Timestamp::from_second(timestamp)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .strftime("%a, %d %b %Y %H:%M:%S +0000")
-        .to_string()
-}
-
-/// Escapes text for XML content and attributes, dropping characters XML
-/// 1.0 does not allow.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The Atom 1.0 document.
 pub fn atom(feed: &Feed<'_>) -> String {
     let mut out = String::with_capacity(1024 + feed.entries.len() * 2048);
@@ -98,12 +64,16 @@ pub fn atom(feed: &Feed<'_>) -> String {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
          <feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\" xml:base=\"{base}\">\n\
          \x20 <title>{title}</title>\n",
-        lang = escape(feed.language),
-        base = escape(&feed.base),
-        title = escape(&feed.title),
+        lang = escape_xml(feed.language),
+        base = escape_xml(&feed.base),
+        title = escape_xml(&feed.title),
     );
     if !feed.description.is_empty() {
-        let _ = writeln!(out, "  <subtitle>{}</subtitle>", escape(feed.description));
+        let _ = writeln!(
+            out,
+            "  <subtitle>{}</subtitle>",
+            escape_xml(feed.description)
+        );
     }
     let _ = write!(
         out,
@@ -112,15 +82,15 @@ pub fn atom(feed: &Feed<'_>) -> String {
          \x20 <id>{self_link}</id>\n\
          \x20 <updated>{updated}</updated>\n\
          \x20 <generator uri=\"https://github.com/letterbox\">Letterbox</generator>\n",
-        self_link = escape(&feed.self_link),
-        link = escape(&feed.link),
+        self_link = escape_xml(&feed.self_link),
+        link = escape_xml(&feed.link),
         updated = rfc3339(feed.updated()),
     );
     if !feed.author.is_empty() {
         let _ = writeln!(
             out,
             "  <author><name>{}</name></author>",
-            escape(feed.author)
+            escape_xml(feed.author)
         );
     }
     for e in &feed.entries {
@@ -131,9 +101,9 @@ pub fn atom(feed: &Feed<'_>) -> String {
              \x20   <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n\
              \x20   <id>{link}</id>\n\
              \x20   <updated>{updated}</updated>\n",
-            lang = escape(feed.language),
-            title = escape(e.title),
-            link = escape(&e.permalink),
+            lang = escape_xml(feed.language),
+            title = escape_xml(e.title),
+            link = escape_xml(&e.permalink),
             updated = rfc3339(e.last_change()),
         );
         if let Some(date) = e.date {
@@ -144,25 +114,25 @@ pub fn atom(feed: &Feed<'_>) -> String {
             );
         }
         for tag in &e.tags {
-            let _ = writeln!(out, "    <category term=\"{}\"/>", escape(tag));
+            let _ = writeln!(out, "    <category term=\"{}\"/>", escape_xml(tag));
         }
         match (e.summary, e.description) {
             (Some(summary), _) => {
                 let _ = writeln!(
                     out,
                     "    <summary type=\"html\">{}</summary>",
-                    escape(summary)
+                    escape_xml(summary)
                 );
             }
             (None, Some(description)) => {
-                let _ = writeln!(out, "    <summary>{}</summary>", escape(description));
+                let _ = writeln!(out, "    <summary>{}</summary>", escape_xml(description));
             }
             (None, None) => {}
         }
         let _ = write!(
             out,
             "    <content type=\"html\">{}</content>\n  </entry>\n",
-            escape(e.content)
+            escape_xml(e.content)
         );
     }
     out.push_str("</feed>\n");
@@ -184,12 +154,12 @@ pub fn rss(feed: &Feed<'_>) -> String {
          \x20   <generator>Letterbox</generator>\n\
          \x20   <lastBuildDate>{updated}</lastBuildDate>\n\
          \x20   <atom:link href=\"{self_link}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
-        title = escape(&feed.title),
-        link = escape(&feed.link),
-        description = escape(feed.description),
-        lang = escape(feed.language),
+        title = escape_xml(&feed.title),
+        link = escape_xml(&feed.link),
+        description = escape_xml(feed.description),
+        lang = escape_xml(feed.language),
         updated = rfc2822(feed.updated()),
-        self_link = escape(&feed.self_link),
+        self_link = escape_xml(&feed.self_link),
     );
     for e in &feed.entries {
         let _ = write!(
@@ -198,20 +168,20 @@ pub fn rss(feed: &Feed<'_>) -> String {
              \x20     <title>{title}</title>\n\
              \x20     <link>{link}</link>\n\
              \x20     <guid isPermaLink=\"true\">{link}</guid>\n",
-            title = escape(e.title),
-            link = escape(&e.permalink),
+            title = escape_xml(e.title),
+            link = escape_xml(&e.permalink),
         );
         if let Some(date) = e.date {
             let _ = writeln!(out, "      <pubDate>{}</pubDate>", rfc2822(date.timestamp));
         }
         for tag in &e.tags {
-            let _ = writeln!(out, "      <category>{}</category>", escape(tag));
+            let _ = writeln!(out, "      <category>{}</category>", escape_xml(tag));
         }
         let body = e.summary.unwrap_or(e.content);
         let _ = write!(
             out,
             "      <description>{}</description>\n    </item>\n",
-            escape(body)
+            escape_xml(body)
         );
     }
     out.push_str("  </channel>\n</rss>\n");
@@ -232,7 +202,7 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_control_characters() {
-        assert_eq!(escape("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(escape_xml("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
     }
 
     #[test]

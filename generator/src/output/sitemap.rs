@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::output::feeds::{escape, rfc3339};
+use crate::text::{escape_xml, rfc3339};
 
 /// One `<url>` of the sitemap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,11 @@ pub fn sitemap(entries: &[Entry]) -> String {
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for e in entries {
-        let _ = write!(out, "  <url>\n    <loc>{}</loc>\n", escape(&e.permalink));
+        let _ = write!(
+            out,
+            "  <url>\n    <loc>{}</loc>\n",
+            escape_xml(&e.permalink)
+        );
         if let Some(ts) = e.lastmod {
             let _ = writeln!(out, "    <lastmod>{}</lastmod>", rfc3339(ts));
         }

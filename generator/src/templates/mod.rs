@@ -116,7 +116,7 @@ impl Templates {
         let mut tera = Tera::new();
         tera.register_filter("date", date_filter);
         tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State| {
-            crate::content::slugify(s)
+            crate::text::slugify(s)
         });
         let lookup: Arc<RwLock<Arc<Lookup>>> = Arc::default();
         register_functions(&mut tera, &lookup);
@@ -471,7 +471,7 @@ impl Lookup {
     /// `get_taxonomy_url(kind="tags", name="Rust")`: the term page's URL;
     /// the name is matched by its slug.
     pub fn taxonomy_url(&self, kind: &str, name: &str) -> Result<String, String> {
-        let slug = crate::content::slugify(name);
+        let slug = crate::text::slugify(name);
         self.terms
             .get(&(kind.to_owned(), slug))
             .map(|path| self.urls.url(path))
