@@ -29,7 +29,7 @@ pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
     /// Build, serve on 127.0.0.1 with live reload and answer /api in-process.
-    Serve(ServeArgs),
+    Serve(crate::serve::cli::ServeArgs),
     /// Build in memory (nothing written) and report broken links, anchors,
     /// missing assets and forms without an API route or thank-you page.
     /// Exits with 1 when anything is broken.
@@ -58,29 +58,6 @@ pub struct InitArgs {
     /// Add only the API (spin.toml, and the component) to an existing site.
     #[arg(long)]
     pub api_only: bool,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ServeArgs {
-    /// The site folder (holding site.toml).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
-    /// Output folder, relative to the site folder unless absolute.
-    #[arg(long, short, default_value = "dist")]
-    pub output: PathBuf,
-    /// Include pages marked `draft = true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Port on 127.0.0.1.
-    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
-    pub port: u16,
-    /// Open the site in the default browser.
-    #[arg(long)]
-    pub open: bool,
-    /// Make the forms post to this API (e.g. a running `spin up`) instead of
-    /// the in-process one, which is then off.
-    #[arg(long)]
-    pub api_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

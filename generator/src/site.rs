@@ -415,9 +415,9 @@ impl Site {
         };
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
         let writes = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
-        if self.config.markdown.highlight_code && !writes(crate::markdown::highlight::THEME_CSS) {
-            match crate::markdown::highlight::theme_css(&self.config.markdown.highlight_theme) {
-                Ok(css) => files.push((crate::markdown::highlight::THEME_CSS, css)),
+        if self.config.markdown.highlight_code && !writes(crate::config::highlighting::THEME_CSS) {
+            match crate::config::highlighting::theme_css(&self.config.markdown.highlight_theme) {
+                Ok(css) => files.push((crate::config::highlighting::THEME_CSS, css)),
                 Err(e) => errors.push(anyhow!("site.toml: [markdown] {e}")),
             }
         }

@@ -1,12 +1,17 @@
 //! `site.toml`: the site's configuration.
 
+pub mod forms;
+pub mod highlighting;
+pub mod taxonomies;
+
+pub use forms::FormConfig;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
-use crate::forms::FormConfig;
 use crate::text::line_of;
 
 /// The name of the configuration file at the site root.
@@ -56,7 +61,7 @@ pub struct Config {
     pub build_search_index: bool,
     /// `[[taxonomies]]`; `tags` exists even when not declared.
     #[serde(default)]
-    pub taxonomies: Vec<crate::content::taxonomy::TaxonomyConfig>,
+    pub taxonomies: Vec<taxonomies::TaxonomyConfig>,
     /// How the built-in templates show dates (strftime), `config.date_format`.
     #[serde(default = "default_date_format")]
     pub date_format: String,
@@ -110,7 +115,7 @@ impl Default for MarkdownConfig {
             strikethrough: true,
             tasklists: true,
             highlight_code: false,
-            highlight_theme: crate::markdown::highlight::DEFAULT_THEME.to_owned(),
+            highlight_theme: crate::config::highlighting::DEFAULT_THEME.to_owned(),
         }
     }
 }
@@ -167,7 +172,7 @@ impl Config {
             crate::diagnostic::error(name, line, format!("{message}{hint}"))
         })?;
         config.validate(name, text)?;
-        if let Err(e) = crate::content::taxonomy::declared(&config.taxonomies) {
+        if let Err(e) = taxonomies::declared(&config.taxonomies) {
             // The line of the first `[[taxonomies]]`.
             let line = text
                 .lines()
@@ -194,13 +199,15 @@ impl Config {
         check_api_url(&self.api_url).map_err(|why| at("api_url", why))?;
         check_date_format(&self.date_format).map_err(|why| at("date_format", why))?;
         if self.markdown.highlight_code {
-            crate::markdown::highlight::theme_css(&self.markdown.highlight_theme).map_err(|e| {
-                crate::diagnostic::error(
-                    name,
-                    table_key_line(text, "markdown", "highlight_theme"),
-                    format!("[markdown] {e}"),
-                )
-            })?;
+            crate::config::highlighting::theme_css(&self.markdown.highlight_theme).map_err(
+                |e| {
+                    crate::diagnostic::error(
+                        name,
+                        table_key_line(text, "markdown", "highlight_theme"),
+                        format!("[markdown] {e}"),
+                    )
+                },
+            )?;
         }
         Ok(())
     }

@@ -10,24 +10,14 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::config::FormConfig;
 use letterbox_forms::validate::{check_form, compile_patterns, pattern_warnings};
 use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, Manifest};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
-use serde::Deserialize;
 
 /// Name of the hidden anti-spam field unless the form sets `data-honeypot`.
 pub const DEFAULT_HONEYPOT: &str = "homepage";
-
-/// `[forms.<name>]` in `site.toml`: per-form settings that override the
-/// form's `data-*` attributes.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FormConfig {
-    /// Thank-you page (a site path such as `/contact/thanks/`).
-    pub redirect: Option<String>,
-    pub auth: Option<AuthRequirement>,
-}
 
 /// What discovery needs to know about the site.
 #[derive(Debug, Clone, Default)]
@@ -46,9 +36,6 @@ pub struct FormSettings {
 pub const FORMS_SCRIPT: &str = "letterbox-forms.js";
 /// File name of the admin inbox script in the output root.
 pub const ADMIN_SCRIPT: &str = "letterbox-admin.js";
-/// The built-in admin inbox template (`templates/admin.html` overrides it),
-/// rendered to `admin/index.html`.
-pub const ADMIN_TEMPLATE: &str = include_str!("../assets/admin.html");
 /// Where the admin inbox is written in the output folder.
 pub const ADMIN_OUTPUT: &str = "admin/index.html";
 

@@ -187,7 +187,7 @@ impl Model {
             .collect();
 
         // Taxonomies (terms' pages newest first).
-        let taxonomies = match taxonomy::declared(&site.config.taxonomies) {
+        let taxonomies = match crate::config::taxonomies::declared(&site.config.taxonomies) {
             Ok(declared) => taxonomy::collect(&declared, &content.pages, &site.root, |idx| {
                 sort_pages(idx, &content.pages, SortBy::Date)
             })

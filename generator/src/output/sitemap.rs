@@ -36,12 +36,6 @@ pub fn sitemap(entries: &[Entry]) -> String {
     out
 }
 
-/// The built-in `robots.txt` template: allow everything, point at the
-/// sitemap. A site overrides it with `templates/robots.txt` (rendered with
-/// `config` and `sitemap_url`) or `static/robots.txt` (copied as is).
-pub const ROBOTS_TEMPLATE: &str =
-    "User-agent: *\nDisallow:\nAllow: /\nSitemap: {{ sitemap_url }}\n";
-
 #[cfg(test)]
 mod tests {
     use super::*;

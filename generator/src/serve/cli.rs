@@ -1,9 +1,34 @@
 //! `letterbox serve` on the command line: environment, banner, Ctrl-C.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{AdminUser, ServeOptions, open_browser, start};
-use crate::cli::ServeArgs;
+
+// `letterbox serve`'s options (no doc comment: clap would show it as the
+// command's help instead of the one in `cli::Command`).
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder, relative to the site folder unless absolute.
+    #[arg(long, short, default_value = "dist")]
+    pub output: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = super::DEFAULT_PORT)]
+    pub port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Make the forms post to this API (e.g. a running `spin up`) instead of
+    /// the in-process one, which is then off.
+    #[arg(long)]
+    pub api_url: Option<String>,
+}
 
 /// Runs `letterbox serve` until Ctrl-C.
 pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {

@@ -14,6 +14,16 @@ use anyhow::{Context as _, anyhow};
 use crate::diagnostic::Located;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
+/// The built-in `robots.txt` template: allow everything, point at the
+/// sitemap. A site overrides it with `templates/robots.txt` (rendered with
+/// `config` and `sitemap_url`) or `static/robots.txt` (copied as is).
+pub const ROBOTS_TEMPLATE: &str =
+    "User-agent: *\nDisallow:\nAllow: /\nSitemap: {{ sitemap_url }}\n";
+
+/// The built-in admin inbox template (`templates/admin.html` overrides it),
+/// rendered to `admin/index.html`.
+pub const ADMIN_TEMPLATE: &str = include_str!("../assets/admin.html");
+
 /// Templates every site has, from `src/default_templates/`.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../default_templates/base.html")),
@@ -48,8 +58,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "letterbox/pagination.html",
         include_str!("../default_templates/letterbox/pagination.html"),
     ),
-    ("robots.txt", crate::output::sitemap::ROBOTS_TEMPLATE),
-    ("admin.html", crate::forms::ADMIN_TEMPLATE),
+    ("robots.txt", ROBOTS_TEMPLATE),
+    ("admin.html", ADMIN_TEMPLATE),
     // Built-in shortcodes; `templates/shortcodes/` overrides them.
     (
         "shortcodes/youtube.html",
