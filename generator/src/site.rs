@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::content::{self, Content};
 use crate::forms::build_manifest;
 use crate::markdown::{BrokenLink, Rendered};
-use crate::model::{JobOutput, Model};
+use crate::model::{JobOutput, Model, SiteParts};
 use crate::output::Staging;
 use crate::templates::{Lookup, Reads, Templates, Urls};
 
@@ -189,9 +189,16 @@ impl Site {
     }
 
     pub(crate) fn urls(&self) -> Urls {
-        Urls {
-            base_path: self.config.base_path(),
-            origin: self.config.origin(),
+        self.parts().urls()
+    }
+
+    /// The parts the model is made of.
+    pub(crate) fn parts(&self) -> SiteParts<'_> {
+        SiteParts {
+            root: &self.root,
+            config: &self.config,
+            content: &self.content,
+            templates: &self.templates,
         }
     }
 
@@ -342,16 +349,16 @@ impl Site {
         mut errors: Vec<anyhow::Error>,
     ) -> Result<(Output, Kept), BuildError> {
         errors.extend(self.broken_anchors(page_md, section_md));
-        let mut model = Model::new(self, &mut errors);
+        let mut model = Model::new(self.parts(), &mut errors);
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        model.build_values(self, page_md, section_md);
+        model.build_values(self.parts(), page_md, section_md);
         let (((extra_files, search_entries), css), rendered) = rayon::join(
             || {
                 rayon::join(
                     || {
-                        let extras = model.extras(self);
+                        let extras = model.extras(self.parts());
                         let entries = extras.search_entries();
                         let files = (entries.as_ref().map_err(|e| anyhow!("{e:#}")))
                             .and_then(|entries| extras.files(None, entries));
@@ -369,7 +376,7 @@ impl Site {
             || {
                 (0..model.jobs.len())
                     .into_par_iter()
-                    .map(|j| model.render_job(self, j))
+                    .map(|j| model.render_job(self.parts(), j))
                     .collect::<Vec<JobOutput>>()
             },
         );

@@ -10,14 +10,15 @@
 pub mod extras;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
 use rayon::prelude::*;
 use tera::{Context, Value};
 
-use crate::content::{Page, Section, SortBy};
+use crate::config::Config;
+use crate::content::{Content, Page, Section, SortBy};
 
 use crate::content::paginate::{self, Paginator};
 use crate::content::taxonomy::{self, Taxonomies};
@@ -27,8 +28,27 @@ use crate::forms::{
 use crate::markdown::{Heading, Rendered};
 use crate::output::postprocess::Fingerprints;
 use crate::output::sass;
-use crate::site::Site;
-use crate::templates::{Lookup, Reads, Urls, html, map, opt};
+use crate::templates::{Lookup, Reads, Templates, Urls, html, map, opt};
+
+/// What the model is made of: the loaded site's parts, not the whole
+/// [`Site`](crate::Site) (which owns the model's stage).
+#[derive(Debug, Clone, Copy)]
+pub struct SiteParts<'a> {
+    pub root: &'a Path,
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub templates: &'a Templates,
+}
+
+impl SiteParts<'_> {
+    /// How the site's URLs are made, from `base_url`.
+    pub fn urls(&self) -> Urls {
+        Urls {
+            base_path: self.config.base_path(),
+            origin: self.config.origin(),
+        }
+    }
+}
 
 /// Where the built-in templates' stylesheet is written.
 pub const THEME_STYLESHEET: &str = "letterbox.css";
@@ -135,7 +155,7 @@ impl Model {
     /// file with its source. Problems (two sources for one output, missing
     /// templates, bad taxonomies) are pushed onto `errors`; values are
     /// built later by [`Model::build_values`].
-    pub fn new(site: &Site, errors: &mut Vec<anyhow::Error>) -> Self {
+    pub fn new(site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) -> Self {
         let content = &site.content;
         let urls = site.urls();
         let section_index: HashMap<&str, usize> = (content.sections.iter().enumerate())
@@ -236,7 +256,7 @@ impl Model {
 
     /// Jobs, aliases and copies; two sources writing one file is an error
     /// naming both, and so is a job whose template does not exist.
-    fn plan_outputs(&mut self, site: &Site, errors: &mut Vec<anyhow::Error>) {
+    fn plan_outputs(&mut self, site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) {
         let content = &site.content;
         let urls = &self.urls;
         let (jobs, copies, aliases) = (&mut self.jobs, &mut self.copies, &mut self.aliases);
@@ -397,10 +417,10 @@ impl Model {
     }
 
     /// The extras (feeds, sitemap, search index) over this model.
-    pub fn extras<'a>(&'a self, site: &'a Site) -> extras::Model<'a> {
+    pub fn extras<'a>(&'a self, site: SiteParts<'a>) -> extras::Model<'a> {
         extras::Model {
-            config: &site.config,
-            content: &site.content,
+            config: site.config,
+            content: site.content,
             page_values: &self.values.pages,
             section_pages: &self.section_pages,
             taxonomies: &self.taxonomies,
@@ -412,7 +432,12 @@ impl Model {
     /// lookups (`get_page`, `get_section`, `get_taxonomy`) to the templates.
     /// Each page's HTML and summary move into its value (read them there:
     /// [`extras::Model`] does), so no page's HTML is kept twice.
-    pub fn build_values(&mut self, site: &Site, page_md: &mut [Rendered], section_md: &[Rendered]) {
+    pub fn build_values(
+        &mut self,
+        site: SiteParts<'_>,
+        page_md: &mut [Rendered],
+        section_md: &[Rendered],
+    ) {
         let content = &site.content;
         let urls = &self.urls;
         let section_refs: Vec<Value> = (content.sections.iter())
@@ -504,7 +529,7 @@ impl Model {
 
     /// Hands the lookups (`get_page`, `get_section`, `get_taxonomy`,
     /// `get_url`) over this model's values to the site's templates.
-    pub fn install_lookup(&self, site: &Site) {
+    pub fn install_lookup(&self, site: SiteParts<'_>) {
         let content = &site.content;
         let mut lookup = Lookup {
             urls: self.urls.clone(),
@@ -546,7 +571,7 @@ impl Model {
     }
 
     /// Renders job `j` (forms discovered in HTML output).
-    pub fn render_job(&self, site: &Site, j: usize) -> JobOutput {
+    pub fn render_job(&self, site: SiteParts<'_>, j: usize) -> JobOutput {
         let job = &self.jobs[j];
         let values = &self.values;
         let mut ctx = Context::new();
@@ -634,7 +659,7 @@ impl Model {
     /// render (`reads`, by job) looked up a value that changed.
     pub fn update_bodies(
         &mut self,
-        site: &Site,
+        site: SiteParts<'_>,
         page_md: &mut [Rendered],
         edited: &[usize],
         reads: &[Reads],

@@ -133,12 +133,14 @@ impl Incremental {
 
         let kept = &mut self.kept;
         let pages = &mut self.markdown.pages;
-        let mut dirty = kept.model.update_bodies(site, pages, &edited, &kept.reads);
+        let mut dirty = kept
+            .model
+            .update_bodies(site.parts(), pages, &edited, &kept.reads);
         if templates_changed {
             dirty = (0..kept.model.jobs.len()).collect();
         }
         let outputs: Vec<_> = (dirty.par_iter())
-            .map(|&j| kept.model.render_job(site, j))
+            .map(|&j| kept.model.render_job(site.parts(), j))
             .collect();
         let mut files: Vec<(&str, String)> = Vec::with_capacity(dirty.len());
         for (&j, output) in dirty.iter().zip(outputs) {
@@ -153,7 +155,7 @@ impl Incremental {
         if kept.model.fingerprints.copies() != self.hashed_copies {
             return Err("the templates ask for other hashed assets".into());
         }
-        let extras = kept.model.extras(site);
+        let extras = kept.model.extras(site.parts());
         if !kept.search_entries.is_empty() {
             for &p in &edited {
                 kept.search_entries[p] = extras.search_entry(p).map_err(|e| format!("{e:#}"))?;
@@ -269,7 +271,7 @@ impl Incremental {
         self.site.templates = templates;
         // Hashed assets are handed out anew, as the templates ask for them.
         self.kept.model.reset_fingerprints();
-        self.kept.model.install_lookup(&self.site);
+        self.kept.model.install_lookup(self.site.parts());
         Ok(())
     }
 
