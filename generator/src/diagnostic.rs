@@ -6,7 +6,7 @@ use std::fmt;
 
 /// A problem in `file`, at `line` and `column` when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub struct Diagnostic {
     /// Source file as shown to the user: `content/blog/a.md`,
     /// `templates/base.html`, `(built-in) page.html`, `site.toml`.
     pub file: String,
@@ -22,7 +22,7 @@ pub struct Located {
     pub rendering: Vec<String>,
 }
 
-impl Located {
+impl Diagnostic {
     /// A problem in `file` at `line`, if known.
     pub fn new(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
         Self {
@@ -79,13 +79,13 @@ impl Located {
     }
 }
 
-impl fmt::Display for Located {
+impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.place(), self.text())
     }
 }
 
-impl std::error::Error for Located {}
+impl std::error::Error for Diagnostic {}
 
 /// `file:line`, or just `file`: where a warning points.
 pub fn place(file: &str, line: Option<usize>) -> String {
@@ -95,13 +95,13 @@ pub fn place(file: &str, line: Option<usize>) -> String {
     }
 }
 
-/// A [`Located`] as an `anyhow::Error`.
+/// A [`Diagnostic`] as an `anyhow::Error`.
 pub fn error(
     file: impl Into<String>,
     line: Option<usize>,
     message: impl Into<String>,
 ) -> anyhow::Error {
-    anyhow::Error::new(Located::new(file, line, message))
+    anyhow::Error::new(Diagnostic::new(file, line, message))
 }
 
 /// Template errors that differ only in the file being rendered (an error in
@@ -109,16 +109,16 @@ pub fn error(
 /// broke; other errors are kept as they are, in order.
 pub fn merge_repeated(errors: Vec<anyhow::Error>) -> Vec<anyhow::Error> {
     let mut out: Vec<anyhow::Error> = Vec::with_capacity(errors.len());
-    let mut merged: Vec<(usize, Located)> = Vec::new();
+    let mut merged: Vec<(usize, Diagnostic)> = Vec::new();
     for error in errors {
         let Some(located) = error
-            .downcast_ref::<Located>()
+            .downcast_ref::<Diagnostic>()
             .filter(|l| !l.rendering.is_empty())
         else {
             out.push(error);
             continue;
         };
-        let same = |l: &Located| {
+        let same = |l: &Diagnostic| {
             (&l.file, l.line, l.column, &l.message, &l.detail)
                 == (
                     &located.file,
@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn places_and_text() {
-        let mut l = Located::new("templates/base.html", Some(2), "boom");
+        let mut l = Diagnostic::new("templates/base.html", Some(2), "boom");
         l.column = Some(11);
         assert_eq!(l.to_string(), "templates/base.html:2:11: boom");
         l.rendering = vec!["content/a.md".into()];
@@ -160,7 +160,7 @@ mod tests {
             "templates/base.html:2:11: boom (while rendering content/a.md)"
         );
         assert_eq!(
-            Located::new("site.toml", None, "x").to_string(),
+            Diagnostic::new("site.toml", None, "x").to_string(),
             "site.toml: x"
         );
     }
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn one_template_error_for_many_pages_is_reported_once() {
         let at = |page: &str| {
-            let mut l = Located::new(
+            let mut l = Diagnostic::new(
                 "templates/base.html",
                 Some(2),
                 "Field `nope` is not defined",

@@ -1,6 +1,7 @@
 //! The site: one owner of configuration, content and templates whose
 //! [`Site::build`] loads, renders and writes.
 
+use letterbox_forms::Manifest;
 use letterbox_forms::handler::escape_html;
 use std::collections::HashMap;
 use std::fmt;
@@ -451,8 +452,7 @@ impl Site {
                 .map(|(from, out, _)| (from.clone(), out.clone()))
                 .chain(hashed)
                 .collect(),
-            manifest_json: manifest.as_ref().map(|(json, _)| json.clone()),
-            forms: manifest.map_or(0, |(_, count)| count),
+            manifest: manifest.map(|(manifest, json)| BuiltManifest { manifest, json }),
         };
         let kept = Kept {
             model,
@@ -495,14 +495,14 @@ impl Site {
         }
         staging.commit()?;
         let manifest_file = manifest_path(&self.root);
-        if let Some(json) = &output.manifest_json {
+        if let Some(json) = output.manifest_json() {
             write_manifest(&manifest_file, json)?;
         }
         Ok(BuildSummary {
             pages: self.content.pages.len(),
             sections: self.content.sections.len(),
             static_files: output.copies.len(),
-            forms: output.forms,
+            forms: output.forms(),
             elapsed: start.elapsed(),
             output: self.output.clone(),
             manifest: manifest_file,
@@ -541,19 +541,30 @@ pub struct Output {
     pub files: Vec<(String, String)>,
     /// (source file, path inside the output folder).
     pub copies: Vec<(PathBuf, String)>,
-    manifest_json: Option<String>,
-    forms: usize,
+    manifest: Option<BuiltManifest>,
+}
+
+/// The form manifest a build found, and its JSON (what is written).
+#[derive(Debug)]
+struct BuiltManifest {
+    manifest: Manifest,
+    json: String,
 }
 
 impl Output {
     /// The form manifest as JSON, when the site has forms.
     pub fn manifest_json(&self) -> Option<&str> {
-        self.manifest_json.as_deref()
+        self.manifest.as_ref().map(|m| m.json.as_str())
+    }
+
+    /// The form manifest, when the site has forms.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref().map(|m| &m.manifest)
     }
 
     /// How many forms the manifest holds.
     pub fn forms(&self) -> usize {
-        self.forms
+        self.manifest().map_or(0, |m| m.forms.len())
     }
 }
 
@@ -729,15 +740,15 @@ fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The form manifest of `forms` as JSON, with its form count.
+/// The form manifest of `forms`, and as JSON.
 pub(crate) fn manifest_json(
     forms: impl IntoIterator<Item = letterbox_forms::Form>,
-) -> Result<(String, usize), Vec<anyhow::Error>> {
+) -> Result<(Manifest, String), Vec<anyhow::Error>> {
     let manifest = build_manifest(forms.into_iter().collect())?;
     let json = serde_json::to_string_pretty(&manifest)
         .context("serialising the form manifest")
         .map_err(|e| vec![e])?;
-    Ok((json, manifest.forms.len()))
+    Ok((manifest, json))
 }
 
 fn alias_html(target: &str) -> String {

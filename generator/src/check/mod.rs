@@ -15,7 +15,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
-use crate::diagnostic::Located;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Job, JobKind};
 use crate::site::{BuildOptions, Site};
 
 /// What to check.
@@ -179,8 +180,10 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             return Ok(report);
         }
     };
-    let output = match site.render(site.render_markdown()) {
-        Ok(output) => output,
+    let mut markdown = site.render_markdown();
+    let rendered = site.render_kept(&mut markdown.pages, &markdown.sections, markdown.errors);
+    let (output, kept) = match rendered {
+        Ok(rendered) => rendered,
         Err(e) => {
             report.problems.extend(build_problems(e.errors));
             return Ok(report);
@@ -191,7 +194,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 
     let mut existing: HashSet<&str> = output.files.iter().map(|(o, _)| o.as_str()).collect();
     existing.extend(output.copies.iter().map(|(_, o)| o.as_str()));
-    let origins = origins(&site);
+    let origins = origins(&site, &kept.model.jobs);
 
     // Scan every HTML file: ids and references.
     let mut scans: BTreeMap<&str, Scan> = BTreeMap::new();
@@ -210,7 +213,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     // with a Markdown source and a template name.
     let mut order: Vec<(&&str, &Scan)> = scans.iter().collect();
     order.sort_by_key(|(out, _)| {
-        let has_body = origin_of(&origins, out).is_some_and(|o| o.body.is_some());
+        let has_body = origins.get(**out).is_some_and(|o| o.body.is_some());
         (!has_body, **out)
     });
     for (out, scan) in order {
@@ -219,7 +222,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             body: None,
             template: None,
         };
-        let source = origin_of(&origins, out).unwrap_or(&fallback);
+        let source = origins.get(*out).unwrap_or(&fallback);
         for reference in &scan.refs {
             report.links += 1;
             let url = reference.url.trim();
@@ -300,10 +303,8 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     }
 
     // Forms: a route in spin.toml, a redirect to a page.
-    if let Some(json) = output.manifest_json() {
-        let manifest: letterbox_forms::Manifest =
-            serde_json::from_str(json).context("reading the form manifest back")?;
-        check_forms(&site, &manifest, &existing, &base_path, &mut report)?;
+    if let Some(manifest) = output.manifest() {
+        check_forms(&site, manifest, &existing, &base_path, &mut report)?;
     }
 
     if options.external {
@@ -336,7 +337,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 fn build_problems(errors: Vec<anyhow::Error>) -> Vec<Problem> {
     errors
         .into_iter()
-        .map(|e| match e.downcast_ref::<Located>() {
+        .map(|e| match e.downcast_ref::<Diagnostic>() {
             Some(located) => Problem {
                 kind: ProblemKind::Build,
                 file: located.file.clone(),
@@ -353,72 +354,42 @@ fn build_problems(errors: Vec<anyhow::Error>) -> Vec<Problem> {
         .collect()
 }
 
-/// Output file → where it came from: content pages and sections (with their
-/// Markdown, and pagers of sections), the rest by template.
-fn origins(site: &Site) -> HashMap<String, Origin> {
+/// Output file → where it came from, from the build's own jobs: content
+/// pages, sections and their pagers (with their Markdown), the 404 page and
+/// the admin inbox (by template). Other files have no origin.
+fn origins(site: &Site, jobs: &[Job]) -> HashMap<String, Origin> {
+    let content = &site.content;
+    let body = |source: &str, body: &str, line: usize, template: &str| Origin {
+        file: source.to_owned(),
+        body: Some((body.to_owned(), line)),
+        template: Some(site.templates.display_name(template)),
+    };
     let mut map = HashMap::new();
-    let index: HashMap<&str, usize> = site
-        .content
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.rel.as_str(), i))
-        .collect();
-    for page in &site.content.pages {
-        let parent = index
-            .get(page.section.as_str())
-            .map(|&i| &site.content.sections[i]);
-        let template = page.template_name(parent);
-        map.insert(
-            out_path(&page.path),
-            Origin {
-                file: page.source.clone(),
-                body: Some((page.body.clone(), page.body_line)),
-                template: Some(site.templates.display_name(&template)),
-            },
-        );
-    }
-    for section in &site.content.sections {
-        let template = section.template_name();
-        let origin = Origin {
-            file: section.source.clone(),
-            body: Some((section.body.clone(), section.body_line)),
-            template: Some(site.templates.display_name(&template)),
-        };
-        map.insert(out_path(&section.path), origin);
-    }
-    for (out, template) in [("404.html", "404.html"), ("admin/index.html", "admin.html")] {
-        map.insert(
-            out.to_owned(),
-            Origin {
-                file: site.templates.display_name(template),
+    for job in jobs {
+        let origin = match job.kind {
+            JobKind::Page(p) => {
+                let page = &content.pages[p];
+                body(&page.source, &page.body, page.body_line, &job.template)
+            }
+            JobKind::Section(s) | JobKind::Pager(s, _) => {
+                let section = &content.sections[s];
+                body(
+                    &section.source,
+                    &section.body,
+                    section.body_line,
+                    &job.template,
+                )
+            }
+            JobKind::NotFound | JobKind::Admin => Origin {
+                file: site.templates.display_name(&job.template),
                 body: None,
-                template: Some(site.templates.display_name(template)),
+                template: Some(site.templates.display_name(&job.template)),
             },
-        );
+            JobKind::TaxonomyList(_) | JobKind::Term(..) | JobKind::Robots => continue,
+        };
+        map.insert(job.out.clone(), origin);
     }
     map
-}
-
-/// The origin of an output file; pagers (`blog/page/2/index.html`) are
-/// their section's.
-fn origin_of<'a>(origins: &'a HashMap<String, Origin>, out: &str) -> Option<&'a Origin> {
-    if let Some(origin) = origins.get(out) {
-        return Some(origin);
-    }
-    let dir = out.strip_suffix("/index.html")?;
-    let (prefix, n) = dir.rsplit_once('/')?;
-    n.parse::<usize>().ok()?;
-    let section = prefix.strip_suffix("page")?;
-    origins.get(&format!("{section}index.html"))
-}
-
-fn out_path(site_path: &str) -> String {
-    format!("{}index.html", out_dir(site_path))
-}
-
-fn out_dir(site_path: &str) -> String {
-    site_path.trim_start_matches('/').to_owned()
 }
 
 /// The line of a reference in its source: the URL (or its `#fragment`, or
@@ -1007,7 +978,7 @@ mod tests {
 
     #[test]
     fn build_error_locations_are_read_from_the_error() {
-        let mut template = Located::new("templates/page.html", Some(5), "template error: oops");
+        let mut template = Diagnostic::new("templates/page.html", Some(5), "template error: oops");
         template.column = Some(15);
         let problems = build_problems(vec![
             crate::diagnostic::error("content/a.md", Some(3), "broken link"),

@@ -439,7 +439,7 @@ redirect = "/thanks/"
             msg.contains("did you mean `https://forms.example.org`"),
             "{msg}"
         );
-        let located = err.downcast_ref::<crate::diagnostic::Located>().unwrap();
+        let located = err.downcast_ref::<crate::diagnostic::Diagnostic>().unwrap();
         assert_eq!(
             (located.file.as_str(), located.line),
             ("site.toml", Some(2))

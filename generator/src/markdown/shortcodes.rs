@@ -155,7 +155,7 @@ pub fn render_markdown(
             // The template file's final newline is no part of the output.
             .map(|html| html.trim_end_matches(['\n', '\r']).to_owned())
             .map_err(|e| {
-                let Some(located) = e.downcast_ref::<crate::diagnostic::Located>() else {
+                let Some(located) = e.downcast_ref::<crate::diagnostic::Diagnostic>() else {
                     return format!("shortcode `{name}`: {e:#}");
                 };
                 // The call is the place to fix; the template's excerpt

@@ -68,7 +68,7 @@ pub fn compile(sheet: &Stylesheet, root: &Path, minify: bool) -> anyhow::Result<
         grass::ErrorKind::ParseError { message, loc, .. } => {
             let file = Path::new(loc.file.name());
             let file = file.strip_prefix(root).unwrap_or(file).display();
-            let mut located = crate::diagnostic::Located::new(
+            let mut located = crate::diagnostic::Diagnostic::new(
                 file.to_string(),
                 Some(loc.begin.line + 1),
                 message,

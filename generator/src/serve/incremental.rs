@@ -172,7 +172,7 @@ impl Incremental {
             crate::output::postprocess::minify_html_files(&mut files);
         }
 
-        let (json, forms) = manifest_json(kept.forms.iter().flatten().cloned())
+        let (manifest, json) = manifest_json(kept.forms.iter().flatten().cloned())
             .map_err(|_| "the form manifest has errors".to_owned())?;
         // The files whose bytes changed, written in parallel.
         let hashes = &self.hashes;
@@ -205,7 +205,7 @@ impl Incremental {
                 .map(|&j| kept.model.jobs[j].out.clone())
                 .collect(),
             written,
-            forms,
+            forms: manifest.forms.len(),
             elapsed: start.elapsed(),
         };
         Ok((self, update))

@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context as _, anyhow};
 
-use crate::diagnostic::Located;
+use crate::diagnostic::Diagnostic;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
 /// The built-in `robots.txt` template: allow everything, point at the
@@ -250,7 +250,7 @@ impl Templates {
     /// Turns a Tera error into located errors (`templates/x.html`, line,
     /// column, message, Tera's source excerpt); `rendering` names the file
     /// being rendered. Loading reports every template's problems at once.
-    fn describe(&self, error: &tera::Error, rendering: Option<&str>) -> Vec<Located> {
+    fn describe(&self, error: &tera::Error, rendering: Option<&str>) -> Vec<Diagnostic> {
         let mut chain = String::new();
         let mut source = std::error::Error::source(error);
         while let Some(s) = source {
@@ -258,9 +258,9 @@ impl Templates {
             source = s.source();
         }
         let rendering: Vec<String> = rendering.map(str::to_owned).into_iter().collect();
-        let plain = |file: String, message: String| Located {
+        let plain = |file: String, message: String| Diagnostic {
             rendering: rendering.clone(),
-            ..Located::new(file, None, format!("{message}{chain}"))
+            ..Diagnostic::new(file, None, format!("{message}{chain}"))
         };
         match error.kind() {
             ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
@@ -307,11 +307,11 @@ impl Templates {
     /// One of Tera's reports (`error: msg`, ` --> name:l:c`, excerpt) with
     /// the template's name as the user knows it (`templates/x.html`). Tera
     /// gives the place of joined reports only as this text.
-    fn report(&self, report: &str) -> Located {
+    fn report(&self, report: &str) -> Diagnostic {
         let mut lines = report.lines();
         let first = lines.next().unwrap_or_default();
         let message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
-        let mut located = Located::new("templates/", None, message);
+        let mut located = Diagnostic::new("templates/", None, message);
         let mut detail = Vec::new();
         for line in lines {
             if let Some(place) = line.trim_start().strip_prefix("--> ") {
