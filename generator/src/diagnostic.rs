@@ -6,7 +6,7 @@ use std::fmt;
 
 /// A problem in `file`, at `line` and `column` when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// Source file as shown to the user: `content/blog/a.md`,
     /// `templates/base.html`, `(built-in) page.html`, `site.toml`.
     pub file: String,
@@ -24,7 +24,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem in `file` at `line`, if known.
-    pub fn new(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        file: impl Into<String>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             file: file.into(),
             line,
@@ -36,7 +40,7 @@ impl Diagnostic {
     }
 
     /// `file:line[:column]`.
-    pub fn place(&self) -> String {
+    pub(crate) fn place(&self) -> String {
         match (self.line, self.column) {
             (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file),
             (Some(line), None) => format!("{}:{line}", self.file),
@@ -45,7 +49,7 @@ impl Diagnostic {
     }
 
     /// The message with what was being rendered, without the place.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut text = self.message.clone();
         match self.rendering.as_slice() {
             [] => {}
@@ -88,7 +92,7 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// `file:line`, or just `file`: where a warning points.
-pub fn place(file: &str, line: Option<usize>) -> String {
+pub(crate) fn place(file: &str, line: Option<usize>) -> String {
     match line {
         Some(line) => format!("{file}:{line}"),
         None => file.to_owned(),
@@ -96,7 +100,7 @@ pub fn place(file: &str, line: Option<usize>) -> String {
 }
 
 /// A [`Diagnostic`] as an `anyhow::Error`.
-pub fn error(
+pub(crate) fn error(
     file: impl Into<String>,
     line: Option<usize>,
     message: impl Into<String>,
@@ -107,7 +111,7 @@ pub fn error(
 /// Template errors that differ only in the file being rendered (an error in
 /// `base.html` breaks every page) become one, naming how many files it
 /// broke; other errors are kept as they are, in order.
-pub fn merge_repeated(errors: Vec<anyhow::Error>) -> Vec<anyhow::Error> {
+pub(crate) fn merge_repeated(errors: Vec<anyhow::Error>) -> Vec<anyhow::Error> {
     let mut out: Vec<anyhow::Error> = Vec::with_capacity(errors.len());
     let mut merged: Vec<(usize, Diagnostic)> = Vec::new();
     for error in errors {

@@ -8,19 +8,23 @@
 //! feeds, sitemap, search index, post-processing, Sass). [`site::Site`] owns
 //! them all; [`build`] runs the whole thing.
 
+#![warn(unreachable_pub)]
+
 pub mod check;
 pub mod cli;
-pub mod config;
-pub mod content;
-pub mod diagnostic;
-pub mod forms;
+mod config;
+mod content;
+mod diagnostic;
+mod forms;
 pub mod init;
-pub mod markdown;
-pub mod model;
-pub mod output;
+mod markdown;
+mod model;
+mod output;
 pub mod serve;
-pub mod site;
-pub mod templates;
-pub mod text;
+mod site;
+mod templates;
+mod text;
 
-pub use site::{BuildError, BuildOptions, BuildSummary, Site, build, manifest_path};
+pub use site::{
+    BuildError, BuildOptions, BuildSummary, Markdown, Output, Site, build, manifest_path,
+};

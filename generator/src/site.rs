@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow};
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
-use crate::forms::build_manifest;
+use crate::forms::{build_manifest, unused_overrides};
 use crate::markdown::{BrokenLink, Rendered};
 use crate::model::{JobOutput, Model, SiteParts};
 use crate::output::Staging;
@@ -130,9 +130,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 pub struct Site {
     pub root: PathBuf,
     pub output: PathBuf,
-    pub config: Config,
+    pub(crate) config: Config,
+    /// What `content/` holds (public for tests that pick pages by date).
     pub content: Content,
-    pub templates: Templates,
+    pub(crate) templates: Templates,
 }
 
 impl Site {
@@ -292,7 +293,11 @@ impl Site {
 
     /// Re-renders the Markdown of pages `indices` (into `markdown.pages`)
     /// exactly as [`Site::render_markdown`] does; returns their broken links.
-    pub fn rerender_pages(&self, markdown: &mut Markdown, indices: &[usize]) -> Vec<anyhow::Error> {
+    pub(crate) fn rerender_pages(
+        &self,
+        markdown: &mut Markdown,
+        indices: &[usize],
+    ) -> Vec<anyhow::Error> {
         let urls = self.urls();
         let md = self.config.markdown.clone();
         let content_paths = self.content_paths();
@@ -331,7 +336,7 @@ impl Site {
     /// [`Site::render`] from borrowed Markdown results (`serve` keeps them
     /// between rebuilds); `errors` are the Markdown stage's. The pages' HTML
     /// and summaries move into the template values (taken from `page_md`).
-    pub fn render_from(
+    pub(crate) fn render_from(
         &self,
         page_md: &mut [Rendered],
         section_md: &[Rendered],
@@ -421,6 +426,15 @@ impl Site {
                 None
             }
         };
+        if let Some((manifest, _)) = &manifest
+            && !model.settings.overrides.is_empty()
+        {
+            let site_toml =
+                std::fs::read_to_string(self.root.join(CONFIG_FILE)).unwrap_or_default();
+            for warning in unused_overrides(manifest, &model.settings, &site_toml) {
+                eprintln!("warning: {warning}");
+            }
+        }
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
         let writes = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
         if self.config.markdown.highlight_code && !writes(crate::config::highlighting::THEME_CSS) {
@@ -515,11 +529,11 @@ impl Site {
 #[derive(Debug)]
 pub struct Markdown {
     /// One per page of `Site::content.pages`, same order.
-    pub pages: Vec<Rendered>,
+    pub(crate) pages: Vec<Rendered>,
     /// One per section of `Site::content.sections`, same order.
-    pub sections: Vec<Rendered>,
+    pub(crate) sections: Vec<Rendered>,
     /// Broken links.
-    pub errors: Vec<anyhow::Error>,
+    pub(crate) errors: Vec<anyhow::Error>,
 }
 
 /// What a build's template stage leaves for `serve`'s fast rebuilds.
@@ -538,9 +552,9 @@ pub(crate) struct Kept {
 #[derive(Debug)]
 pub struct Output {
     /// (path inside the output folder, contents).
-    pub files: Vec<(String, String)>,
+    pub(crate) files: Vec<(String, String)>,
     /// (source file, path inside the output folder).
-    pub copies: Vec<(PathBuf, String)>,
+    pub(crate) copies: Vec<(PathBuf, String)>,
     manifest: Option<BuiltManifest>,
 }
 

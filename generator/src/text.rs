@@ -2,7 +2,7 @@
 //! escaping.
 
 /// 1-based line of byte offset `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset]
         .iter()
@@ -12,7 +12,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Turns text into a URL-safe slug: ASCII, lower case, words joined by `-`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let ascii = deunicode::deunicode(text);
     let mut out = String::with_capacity(ascii.len());
     let mut dash = false;
@@ -108,14 +108,14 @@ fn impossible_day(text: &str) -> Option<String> {
 }
 
 /// RFC 3339 in UTC: `2024-05-01T00:00:00Z`.
-pub fn rfc3339(timestamp: i64) -> String {
+pub(crate) fn rfc3339(timestamp: i64) -> String {
     jiff::Timestamp::from_second(timestamp)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         .to_string()
 }
 
 /// RFC 2822 in UTC: `Wed, 01 May 2024 00:00:00 +0000`.
-pub fn rfc2822(timestamp: i64) -> String {
+pub(crate) fn rfc2822(timestamp: i64) -> String {
     jiff::Timestamp::from_second(timestamp)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         .strftime("%a, %d %b %Y %H:%M:%S +0000")
@@ -124,7 +124,7 @@ pub fn rfc2822(timestamp: i64) -> String {
 
 /// Escapes text for XML content and attributes, dropping characters XML
 /// 1.0 does not allow.
-pub fn escape_xml(text: &str) -> String {
+pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
         match c {

@@ -263,3 +263,24 @@ fn form_errors_are_one_each_at_their_line_and_check_shows_template_errors_cleanl
         "{stdout}"
     );
 }
+
+/// A `[forms.<name>]` table naming no form of the site (a typo) is warned
+/// about at its line, by `build` and by `check`; the build still succeeds.
+#[test]
+fn form_overrides_that_match_no_form_are_warned_about() {
+    let dir = init_site();
+    let site = dir.path().join("site");
+    let toml = site.join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[forms.contcat]\nredirect = \"/\"\n");
+    let line = text.lines().position(|l| l == "[forms.contcat]").unwrap() + 1;
+    std::fs::write(&toml, text).unwrap();
+    let warning =
+        format!("warning: site.toml:{line}: [forms.contcat] matches no form of the site\n");
+    let (code, _, stderr) = run_in(&site, &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains(&warning), "{stderr}");
+    assert!(!stderr.contains("[forms.contact]"), "{stderr}");
+    let (_, _, stderr) = run_in(&site, &["check"]);
+    assert!(stderr.contains(&warning), "{stderr}");
+}

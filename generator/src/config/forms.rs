@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// form's `data-*` attributes.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FormConfig {
+pub(crate) struct FormConfig {
     /// Thank-you page (a site path such as `/contact/thanks/`).
     pub redirect: Option<String>,
     pub auth: Option<AuthRequirement>,

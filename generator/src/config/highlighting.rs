@@ -8,11 +8,11 @@ use syntect::highlighting::ThemeSet;
 use syntect::html::ClassStyle;
 
 /// The class prefix of highlighted tokens.
-pub const CLASS_PREFIX: &str = "z-";
+pub(crate) const CLASS_PREFIX: &str = "z-";
 /// The stylesheet written into the output when highlighting is on.
-pub const THEME_CSS: &str = "syntax-theme.css";
+pub(crate) const THEME_CSS: &str = "syntax-theme.css";
 /// The theme used when `highlight_theme` is not set.
-pub const DEFAULT_THEME: &str = "InspiredGitHub";
+pub(crate) const DEFAULT_THEME: &str = "InspiredGitHub";
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed {
     prefix: CLASS_PREFIX,
@@ -24,13 +24,13 @@ fn themes() -> &'static ThemeSet {
 }
 
 /// Names of the built-in themes.
-pub fn theme_names() -> Vec<&'static str> {
+pub(crate) fn theme_names() -> Vec<&'static str> {
     themes().themes.keys().map(String::as_str).collect()
 }
 
 /// The stylesheet for theme `name`, plus the rules for line numbers and
 /// highlighted lines. Unknown theme: an error listing the known ones.
-pub fn theme_css(name: &str) -> Result<String, String> {
+pub(crate) fn theme_css(name: &str) -> Result<String, String> {
     let theme = themes().themes.get(name).ok_or_else(|| {
         format!(
             "unknown highlight_theme `{name}`; built-in themes: {}",

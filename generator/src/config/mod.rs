@@ -1,10 +1,10 @@
 //! `site.toml`: the site's configuration.
 
-pub mod forms;
-pub mod highlighting;
-pub mod taxonomies;
+pub(crate) mod forms;
+pub(crate) mod highlighting;
+pub(crate) mod taxonomies;
 
-pub use forms::FormConfig;
+pub(crate) use forms::FormConfig;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 use crate::text::line_of;
 
 /// The name of the configuration file at the site root.
-pub const CONFIG_FILE: &str = "site.toml";
+pub(crate) const CONFIG_FILE: &str = "site.toml";
 
 /// `site.toml`, as written by the user.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     #[serde(default)]
     pub title: String,
     /// Absolute URL the site is served from, e.g. `https://example.org/` or
@@ -68,7 +68,7 @@ pub struct Config {
 }
 
 /// `date_format` when `site.toml` does not set it: `May 1, 2024`.
-pub const DEFAULT_DATE_FORMAT: &str = "%B %-d, %Y";
+pub(crate) const DEFAULT_DATE_FORMAT: &str = "%B %-d, %Y";
 
 fn default_date_format() -> String {
     DEFAULT_DATE_FORMAT.to_owned()
@@ -89,7 +89,7 @@ fn default_language() -> String {
 /// `[markdown]` in `site.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct MarkdownConfig {
+pub(crate) struct MarkdownConfig {
     /// Curly quotes, en/em dashes and ellipses.
     pub smart_punctuation: bool,
     /// A `#` link inside every heading pointing at the heading's id.
@@ -146,7 +146,7 @@ impl Default for Config {
 impl Config {
     /// Reads `<root>/site.toml`. A missing file is an error: it is what
     /// marks a folder as a site.
-    pub fn load(root: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn load(root: &Path) -> anyhow::Result<Self> {
         let path = root.join(CONFIG_FILE);
         if !path.exists() {
             anyhow::bail!(
@@ -161,7 +161,7 @@ impl Config {
     }
 
     /// Parses the text of a `site.toml`; `name` is used in messages.
-    pub fn parse(text: &str, name: &str) -> anyhow::Result<Self> {
+    pub(crate) fn parse(text: &str, name: &str) -> anyhow::Result<Self> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             let message = e.message().trim_end();
@@ -215,7 +215,7 @@ impl Config {
     /// The path prefix every URL of the site starts with, without a
     /// trailing slash: `""` for `https://example.org/`, `"/docs"` for
     /// `https://example.org/docs/`.
-    pub fn base_path(&self) -> String {
+    pub(crate) fn base_path(&self) -> String {
         let base = self.base_url.trim();
         let path = match base.find("://") {
             Some(i) => {
@@ -228,7 +228,7 @@ impl Config {
     }
 
     /// `scheme://host[:port]` of `base_url`, or `""` when it is only a path.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         let base = self.base_url.trim();
         match base.find("://") {
             Some(i) => {
@@ -243,7 +243,7 @@ impl Config {
 
 /// `api_url`: empty (same origin) or an absolute http(s) URL. Anything
 /// else would make every form post to a path relative to its page.
-pub fn check_api_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_api_url(url: &str) -> Result<(), String> {
     let url = url.trim();
     if url.is_empty() || url.starts_with("http://") || url.starts_with("https://") {
         return Ok(());

@@ -7,12 +7,12 @@ use serde::Deserialize;
 use crate::text::slugify;
 
 /// The name of the taxonomy every site has.
-pub const TAGS: &str = "tags";
+pub(crate) const TAGS: &str = "tags";
 
 /// One `[[taxonomies]]` entry of `site.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TaxonomyConfig {
+pub(crate) struct TaxonomyConfig {
     /// The front-matter key and the name shown in templates, e.g. `categories`.
     pub name: String,
     /// Write an Atom feed per term: `/<taxonomy>/<term>/atom.xml`.
@@ -25,7 +25,7 @@ pub struct TaxonomyConfig {
 
 impl TaxonomyConfig {
     /// `tags` with default settings, for sites that do not declare it.
-    pub fn tags() -> Self {
+    pub(crate) fn tags() -> Self {
         Self {
             name: TAGS.to_owned(),
             feed: false,
@@ -36,7 +36,7 @@ impl TaxonomyConfig {
 
 /// The declared taxonomies with `tags` first when it is not declared.
 /// Checks names are non-empty, unique by slug, and `paginate_by` is not 0.
-pub fn declared(configured: &[TaxonomyConfig]) -> Result<Vec<TaxonomyConfig>, String> {
+pub(crate) fn declared(configured: &[TaxonomyConfig]) -> Result<Vec<TaxonomyConfig>, String> {
     let mut out = Vec::with_capacity(configured.len() + 1);
     if !configured.iter().any(|t| t.name == TAGS) {
         out.push(TaxonomyConfig::tags());

@@ -2,8 +2,8 @@
 //! works out every page's and section's place in the site (slug, URL path,
 //! parent section, co-located assets).
 
-pub mod paginate;
-pub mod taxonomy;
+pub(crate) mod paginate;
+pub(crate) mod taxonomy;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::text::{Date, line_of, slugify};
 
 /// Free-form `extra` table of a page or section.
-pub type Extra = serde_json::Map<String, serde_json::Value>;
+pub(crate) type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// Front matter of a page (any `.md` other than `_index.md`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -102,7 +102,7 @@ pub enum RawDate {
 
 /// The two front matter syntaxes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrontMatterKind {
+pub(crate) enum FrontMatterKind {
     /// `+++` … `+++`
     Toml,
     /// `---` … `---`
@@ -111,7 +111,7 @@ pub enum FrontMatterKind {
 
 /// A file split into front matter and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     pub kind: Option<FrontMatterKind>,
     pub front_matter: &'a str,
     /// 1-based line of the front matter's first line in the file.
@@ -123,7 +123,7 @@ pub struct Split<'a> {
 
 /// Splits `text` into front matter and body. A file without a front matter
 /// fence is all body. `file` names the file in messages.
-pub fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split<'a>> {
+pub(crate) fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split<'a>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let first = text[..first_line_end].trim_end();
@@ -163,7 +163,7 @@ pub fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Result<Split
 
 /// Parses front matter text of either kind into `T`, with errors naming
 /// `file` and the line.
-pub fn parse_front_matter<T>(split: &Split<'_>, file: &str) -> anyhow::Result<T>
+pub(crate) fn parse_front_matter<T>(split: &Split<'_>, file: &str) -> anyhow::Result<T>
 where
     T: for<'de> Deserialize<'de> + Default,
 {
@@ -173,14 +173,18 @@ where
 /// What near-miss hints need to know: whether the file is a section's
 /// `_index.md`, and the taxonomies `site.toml` declares.
 #[derive(Debug, Clone, Default)]
-pub struct Hints {
+pub(crate) struct Hints {
     pub section: bool,
     pub taxonomies: Vec<String>,
 }
 
 /// [`parse_front_matter`], with a hint for a near miss (a key that
 /// belongs elsewhere) added to an unknown-key error.
-pub fn parse_front_matter_with<T>(split: &Split<'_>, file: &str, hints: &Hints) -> anyhow::Result<T>
+pub(crate) fn parse_front_matter_with<T>(
+    split: &Split<'_>,
+    file: &str,
+    hints: &Hints,
+) -> anyhow::Result<T>
 where
     T: for<'de> Deserialize<'de> + Default,
 {
@@ -328,7 +332,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Keys of a page written under its `[extra]` table that are page keys: a
 /// `title` there sets `page.extra.title`, not the title. For a warning.
-pub fn keys_in_extra(split: &Split<'_>, extra: &Extra) -> Vec<(String, Option<usize>)> {
+pub(crate) fn keys_in_extra(split: &Split<'_>, extra: &Extra) -> Vec<(String, Option<usize>)> {
     let mut found = Vec::new();
     let mut in_extra = false;
     for (i, line) in split.front_matter.lines().enumerate() {
@@ -405,7 +409,7 @@ fn parse_date(
 
 /// Checks a slug or alias path given in front matter stays inside the
 /// output folder: no `..`, no `.`, no backslashes, nothing empty.
-pub fn check_relative_path(path: &str) -> Result<(), String> {
+pub(crate) fn check_relative_path(path: &str) -> Result<(), String> {
     let trimmed = path.trim_matches('/');
     if trimmed.is_empty() {
         return Err("it is empty".to_owned());
@@ -503,7 +507,7 @@ pub struct Content {
 }
 
 /// `rel` of the home section.
-pub const HOME: &str = "_index.md";
+pub(crate) const HOME: &str = "_index.md";
 
 enum Entry {
     Page { rel: String, bundle: bool },
@@ -513,7 +517,7 @@ enum Entry {
 /// Walks `<root>/content` and loads every page and section. Drafts are left
 /// out unless `drafts`; `taxonomies` (declared in `site.toml`) are for
 /// hints on unknown keys. Returns every error found, not only the first.
-pub fn load(
+pub(crate) fn load(
     root: &Path,
     drafts: bool,
     taxonomies: &[String],

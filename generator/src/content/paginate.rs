@@ -9,12 +9,12 @@ use crate::templates::{Urls, map};
 
 /// How many pagers `items` entries need at `by` per pager (at least one,
 /// so an empty list still has its page).
-pub fn pager_count(items: usize, by: usize) -> usize {
+pub(crate) fn pager_count(items: usize, by: usize) -> usize {
     items.div_ceil(by.max(1)).max(1)
 }
 
 /// Site path of pager `index` (1-based) of the list at `base` (`/blog/`).
-pub fn pager_path(base: &str, index: usize) -> String {
+pub(crate) fn pager_path(base: &str, index: usize) -> String {
     if index <= 1 {
         base.to_owned()
     } else {
@@ -25,8 +25,7 @@ pub fn pager_path(base: &str, index: usize) -> String {
 /// What every pager of one list shares, built once per list so that a
 /// list of `n` pagers costs O(n) values, not O(n²).
 #[derive(Debug, Clone)]
-pub struct Paginator {
-    base: String,
+pub(crate) struct Paginator {
     by: usize,
     count: usize,
     /// URL of each pager, index 0 = pager 1.
@@ -39,7 +38,7 @@ pub struct Paginator {
 impl Paginator {
     /// The pagers of the list at site path `base` with `items` entries,
     /// `by` per pager.
-    pub fn new(base: &str, items: usize, by: usize, urls: &Urls) -> Self {
+    pub(crate) fn new(base: &str, items: usize, by: usize, urls: &Urls) -> Self {
         let by = by.max(1);
         let count = pager_count(items, by);
         let pager_urls: Vec<Value> = (1..=count)
@@ -53,7 +52,6 @@ impl Paginator {
                 .collect::<Vec<_>>(),
         );
         Self {
-            base: base.to_owned(),
             by,
             count,
             urls: pager_urls,
@@ -63,13 +61,9 @@ impl Paginator {
     }
 
     /// How many pagers.
-    pub fn count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn count(&self) -> usize {
         self.count
-    }
-
-    /// Site path of pager `index` (1-based).
-    pub fn path(&self, index: usize) -> String {
-        pager_path(&self.base, index)
     }
 
     /// The `paginator` template value of pager `index` (1-based) over
@@ -80,7 +74,7 @@ impl Paginator {
     /// Zola), `pages` (this pager's entries), `first`, `last`, `previous`,
     /// `next` (URLs; the last two are none at the ends) and `pagers`
     /// (`[{index, url}]` for numbered links).
-    pub fn value(&self, items: &[Value], index: usize) -> Value {
+    pub(crate) fn value(&self, items: &[Value], index: usize) -> Value {
         let index = index.clamp(1, self.count);
         let start = ((index - 1) * self.by).min(items.len());
         let end = (start + self.by).min(items.len());
@@ -138,7 +132,7 @@ mod tests {
         let items: Vec<Value> = (0..5).map(Value::from).collect();
         let paginator = Paginator::new("/blog/", items.len(), 2, &urls);
         assert_eq!(paginator.count(), 3);
-        assert_eq!(paginator.path(2), "/blog/page/2/");
+        assert_eq!(pager_path("/blog/", 2), "/blog/page/2/");
         let p = paginator.value(&items, 3);
         let get = |k: &str| p.get_from_path(k).unwrap().clone();
         assert_eq!(get("number_pagers"), Value::from(3));

@@ -18,7 +18,7 @@ use crate::templates::{Urls, map};
 use crate::text::slugify;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
+pub(crate) struct Term {
     /// As first written in front matter.
     pub name: String,
     pub slug: String,
@@ -30,7 +30,7 @@ pub struct Term {
 
 /// One taxonomy and its terms, sorted by name (case-insensitive).
 #[derive(Debug, Clone)]
-pub struct Taxonomy {
+pub(crate) struct Taxonomy {
     pub config: TaxonomyConfig,
     pub slug: String,
     /// Site path of the list page, e.g. `/tags/`.
@@ -40,7 +40,7 @@ pub struct Taxonomy {
 
 /// Every taxonomy of the site, and which terms each page has.
 #[derive(Debug, Clone, Default)]
-pub struct Taxonomies {
+pub(crate) struct Taxonomies {
     pub list: Vec<Taxonomy>,
     /// For each page, `(taxonomy, term)` indices, in taxonomy order and
     /// then in the order the page lists them.
@@ -66,7 +66,7 @@ fn terms_of<'a>(page: &'a Page, name: &str) -> impl Iterator<Item = &'a String> 
 /// Groups pages by term. `sort` orders a term's pages (newest first).
 /// Errors: a page using an undeclared taxonomy, a term without letters or
 /// digits; each names the file and, when found, the line.
-pub fn collect(
+pub(crate) fn collect(
     declared: &[TaxonomyConfig],
     pages: &[Page],
     root: &Path,
@@ -184,12 +184,12 @@ fn key_line(root: &Path, source: &str, key: &str) -> Option<usize> {
 
 impl Taxonomy {
     /// `taxonomy` in templates.
-    pub fn value(&self, urls: &Urls) -> Value {
+    pub(crate) fn value(&self, urls: &Urls) -> Value {
         map(self.pairs(urls))
     }
 
     /// `get_taxonomy(kind=…)`: `taxonomy` plus `terms` (each as `term`).
-    pub fn value_with_terms(&self, urls: &Urls, terms: Value) -> Value {
+    pub(crate) fn value_with_terms(&self, urls: &Urls, terms: Value) -> Value {
         map(self.pairs(urls).into_iter().chain([("terms", terms)]))
     }
 
@@ -211,14 +211,14 @@ impl Taxonomy {
     }
 
     /// Site path of a term's Atom feed, when the taxonomy has feeds.
-    pub fn feed_path(&self, term: &Term) -> Option<String> {
+    pub(crate) fn feed_path(&self, term: &Term) -> Option<String> {
         self.config.feed.then(|| format!("{}atom.xml", term.path))
     }
 }
 
 impl Term {
     /// A short reference: `page.taxonomies.tags[i]`.
-    pub fn ref_value(&self, urls: &Urls) -> Value {
+    pub(crate) fn ref_value(&self, urls: &Urls) -> Value {
         map(self.ref_pairs(urls))
     }
 
@@ -235,7 +235,7 @@ impl Term {
 
     /// `term` in templates (and each entry of `terms`): the reference plus
     /// its pages (shared values, not copies) and the feed URL.
-    pub fn value(&self, taxonomy: &Taxonomy, urls: &Urls, page_values: &[Value]) -> Value {
+    pub(crate) fn value(&self, taxonomy: &Taxonomy, urls: &Urls, page_values: &[Value]) -> Value {
         let pages: Vec<Value> = self.pages.iter().map(|&p| page_values[p].clone()).collect();
         let feed = taxonomy
             .feed_path(self)
@@ -248,7 +248,7 @@ impl Term {
 impl Taxonomies {
     /// `page.taxonomies`: taxonomy name → list of term references, for
     /// every declared taxonomy (empty lists included).
-    pub fn page_value(&self, page: usize, term_refs: &[Vec<Value>]) -> Value {
+    pub(crate) fn page_value(&self, page: usize, term_refs: &[Vec<Value>]) -> Value {
         let mut by_name: std::collections::BTreeMap<String, Vec<Value>> = self
             .list
             .iter()
@@ -263,7 +263,7 @@ impl Taxonomies {
     }
 
     /// Reference values of every term, `[taxonomy][term]`.
-    pub fn term_refs(&self, urls: &Urls) -> Vec<Vec<Value>> {
+    pub(crate) fn term_refs(&self, urls: &Urls) -> Vec<Vec<Value>> {
         self.list
             .iter()
             .map(|t| t.terms.iter().map(|term| term.ref_value(urls)).collect())
@@ -272,7 +272,7 @@ impl Taxonomies {
 
     /// Site path of a term by taxonomy name and term name (or slug), for
     /// `get_taxonomy_url`.
-    pub fn term_paths(&self) -> HashMap<(String, String), String> {
+    pub(crate) fn term_paths(&self) -> HashMap<(String, String), String> {
         let mut out = HashMap::new();
         for t in &self.list {
             for term in &t.terms {

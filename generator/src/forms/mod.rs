@@ -10,18 +10,19 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::config::FormConfig;
+use crate::config::{CONFIG_FILE, FormConfig};
+use crate::diagnostic::Diagnostic;
 use letterbox_forms::validate::{check_form, compile_patterns, pattern_warnings};
 use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, Manifest};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
 
 /// Name of the hidden anti-spam field unless the form sets `data-honeypot`.
-pub const DEFAULT_HONEYPOT: &str = "homepage";
+pub(crate) const DEFAULT_HONEYPOT: &str = "homepage";
 
 /// What discovery needs to know about the site.
 #[derive(Debug, Clone, Default)]
-pub struct FormSettings {
+pub(crate) struct FormSettings {
     /// `api_url` from `site.toml` (may be empty: same origin). Forms post to
     /// `<api_url>/api/forms/<name>`.
     pub api_url: String,
@@ -33,18 +34,18 @@ pub struct FormSettings {
 }
 
 /// File name of the form script in the output root.
-pub const FORMS_SCRIPT: &str = "letterbox-forms.js";
+pub(crate) const FORMS_SCRIPT: &str = "letterbox-forms.js";
 /// File name of the admin inbox script in the output root.
-pub const ADMIN_SCRIPT: &str = "letterbox-admin.js";
+pub(crate) const ADMIN_SCRIPT: &str = "letterbox-admin.js";
 /// Where the admin inbox is written in the output folder.
-pub const ADMIN_OUTPUT: &str = "admin/index.html";
+pub(crate) const ADMIN_OUTPUT: &str = "admin/index.html";
 
 const FORMS_JS_SOURCE: &str = include_str!("../assets/letterbox-forms.js");
 const ADMIN_JS_SOURCE: &str = include_str!("../assets/letterbox-admin.js");
 
 /// The scripts every site gets in its output root, minified:
 /// `(path in the output folder, content)`.
-pub fn builtin_assets() -> [(&'static str, String); 2] {
+pub(crate) fn builtin_assets() -> [(&'static str, String); 2] {
     [
         (FORMS_SCRIPT, minify_js(FORMS_JS_SOURCE)),
         (ADMIN_SCRIPT, minify_js(ADMIN_JS_SOURCE)),
@@ -55,7 +56,7 @@ pub fn builtin_assets() -> [(&'static str, String); 2] {
 /// written for it): drops whole-line `//` comments, blank lines and
 /// indentation, keeping every line break so automatic semicolon insertion
 /// and string, regex and comment contents inside lines are never touched.
-pub fn minify_js(source: &str) -> String {
+pub(crate) fn minify_js(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     for line in source.lines() {
         let line = line.trim();
@@ -80,7 +81,7 @@ fn add_script(html: &mut String, url: &str) {
 
 /// Where a page's forms come from, for messages.
 #[derive(Debug, Clone, Copy)]
-pub struct FormSource<'a> {
+pub(crate) struct FormSource<'a> {
     /// The source file, e.g. `content/contact.md`.
     pub file: &'a str,
     /// Its Markdown body and the body's first line in the file: problems
@@ -91,7 +92,8 @@ pub struct FormSource<'a> {
 
 /// [`rewrite_forms_in`] for a page known by its file name only; every
 /// problem in one error.
-pub fn rewrite_forms(
+#[cfg(test)]
+pub(crate) fn rewrite_forms(
     html: &str,
     source: &str,
     settings: &FormSettings,
@@ -108,7 +110,7 @@ pub fn rewrite_forms(
 
 /// Rewrites every `form[data-form]` in `html` and returns the new HTML with
 /// the forms found, or one error per problem, each at its file and line.
-pub fn rewrite_forms_in(
+pub(crate) fn rewrite_forms_in(
     html: &str,
     source: FormSource<'_>,
     settings: &FormSettings,
@@ -235,7 +237,7 @@ pub fn rewrite_forms_in(
 /// Gathers the forms of all pages into one manifest. A form name defined
 /// differently on two pages is an error naming both pages; every conflict is
 /// reported, not only the first.
-pub fn build_manifest(forms: Vec<Form>) -> Result<Manifest, Vec<anyhow::Error>> {
+pub(crate) fn build_manifest(forms: Vec<Form>) -> Result<Manifest, Vec<anyhow::Error>> {
     let mut manifest = Manifest::default();
     let mut errors = Vec::new();
     for form in forms {
@@ -264,14 +266,27 @@ pub fn build_manifest(forms: Vec<Form>) -> Result<Manifest, Vec<anyhow::Error>> 
     }
 }
 
-/// `[forms.<name>]` entries in `site.toml` that match no form of the site: a
-/// typo there would otherwise silently do nothing.
-pub fn unused_overrides(manifest: &Manifest, settings: &FormSettings) -> Vec<String> {
-    settings
-        .overrides
-        .keys()
+/// `[forms.<name>]` entries in `site.toml` (whose text is `site_toml`) that
+/// match no form of the site, as warnings at their line: a typo there would
+/// otherwise silently do nothing.
+pub(crate) fn unused_overrides(
+    manifest: &Manifest,
+    settings: &FormSettings,
+    site_toml: &str,
+) -> Vec<Diagnostic> {
+    (settings.overrides.keys())
         .filter(|name| !manifest.forms.contains_key(*name))
-        .map(|name| format!("site.toml: [forms.{name}] matches no form of the site"))
+        .map(|name| {
+            let table = format!("[forms.{name}]");
+            let line = (site_toml.lines())
+                .position(|l| l.trim() == table)
+                .map(|i| i + 1);
+            Diagnostic::new(
+                CONFIG_FILE,
+                line,
+                format!("{table} matches no form of the site"),
+            )
+        })
         .collect()
 }
 
@@ -347,7 +362,7 @@ struct Discovery {
 /// lets named controls override even built-ins), which breaks scripts —
 /// the form script's included — that use it. The form's properties and
 /// methods, and the DOM methods the form script calls on a form.
-pub const SHADOWING_NAMES: &[&str] = &[
+pub(crate) const SHADOWING_NAMES: &[&str] = &[
     "acceptCharset",
     "action",
     "checkValidity",

@@ -10,7 +10,7 @@ use crate::markdown::BrokenLink;
 /// The `@/…#anchor` links of `markdown` whose anchor is not an id of the
 /// target (`ids` by content path). Links to missing pages are reported by
 /// the link resolver, not here.
-pub fn broken_anchors(markdown: &str, ids: &HashMap<&str, &[String]>) -> Vec<BrokenLink> {
+pub(crate) fn broken_anchors(markdown: &str, ids: &HashMap<&str, &[String]>) -> Vec<BrokenLink> {
     let mut broken = Vec::new();
     if !markdown.contains("@/") {
         return broken;

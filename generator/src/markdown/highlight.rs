@@ -16,14 +16,14 @@ use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxS
 use crate::config::highlighting::CLASS_PREFIX;
 
 /// The grammars, loaded on first use.
-pub fn syntaxes() -> &'static SyntaxSet {
+pub(crate) fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
 /// Options from a fence's info string.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fence {
+pub(crate) struct Fence {
     pub lang: Option<String>,
     pub linenos: bool,
     /// 1-based, inclusive ranges.
@@ -32,7 +32,7 @@ pub struct Fence {
 
 impl Fence {
     /// Parses `rust,linenos,hl_lines=1 3-5`. Unknown options are ignored.
-    pub fn parse(info: &str) -> Self {
+    pub(crate) fn parse(info: &str) -> Self {
         let mut fence = Fence::default();
         for (i, part) in info.split(',').map(str::trim).enumerate() {
             if part.is_empty() {
@@ -86,7 +86,7 @@ fn open_span(out: &mut String, scope: Scope) {
 }
 
 /// Escapes text for HTML.
-pub fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -153,7 +153,7 @@ impl LineSpans {
 
 /// Renders a fenced code block: highlighted when the language is known,
 /// escaped plain text otherwise (never an error).
-pub fn render_block(code: &str, info: &str) -> String {
+pub(crate) fn render_block(code: &str, info: &str) -> String {
     let fence = Fence::parse(info);
     let set = syntaxes();
     let syntax = fence

@@ -1,9 +1,9 @@
 //! Markdown to HTML with pulldown-cmark: heading ids and anchors, a table of
 //! contents, and the summary before `<!-- more -->`.
 
-pub mod anchors;
-pub mod highlight;
-pub mod shortcodes;
+pub(crate) mod anchors;
+pub(crate) mod highlight;
+pub(crate) mod shortcodes;
 
 use std::collections::HashMap;
 
@@ -16,11 +16,11 @@ use crate::config::MarkdownConfig;
 use crate::text::slugify;
 
 /// The marker that ends a page's summary.
-pub const MORE_MARKER: &str = "<!-- more -->";
+pub(crate) const MORE_MARKER: &str = "<!-- more -->";
 
 /// One heading in the table of contents, with the headings nested under it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub level: u8,
     pub id: String,
     /// Plain text of the heading.
@@ -30,7 +30,7 @@ pub struct Heading {
 
 /// A rendered document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub html: String,
     pub toc: Vec<Heading>,
     /// HTML of what comes before `<!-- more -->`, if the marker is there.
@@ -52,23 +52,24 @@ fn options(config: &MarkdownConfig) -> Options {
 
 /// Rewrites a link or image destination: `Ok(Some(new))` replaces it,
 /// `Ok(None)` keeps it, `Err(why)` reports a broken link.
-pub type LinkResolver<'a> = dyn Fn(&str) -> Result<Option<String>, String> + Sync + 'a;
+pub(crate) type LinkResolver<'a> = dyn Fn(&str) -> Result<Option<String>, String> + Sync + 'a;
 
 /// A link the resolver refused, with its 1-based line in the Markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenLink {
+pub(crate) struct BrokenLink {
     pub line: usize,
     pub message: String,
 }
 
 /// Renders Markdown to HTML. Raw HTML passes through untouched.
-pub fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
+#[cfg(test)]
+pub(crate) fn render(markdown: &str, config: &MarkdownConfig) -> Rendered {
     render_with_links(markdown, config, &|_| Ok(None)).0
 }
 
-/// Like [`render`], with every link and image destination passed through
+/// Renders Markdown to HTML (raw HTML passes through untouched), with every link and image destination passed through
 /// `links`. Returns the links it refused.
-pub fn render_with_links(
+pub(crate) fn render_with_links(
     markdown: &str,
     config: &MarkdownConfig,
     links: &LinkResolver<'_>,

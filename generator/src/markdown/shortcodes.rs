@@ -29,35 +29,35 @@ const DIGIT_ZERO: u32 = 0xE010;
 /// A shortcode problem, with its 1-based line in the Markdown given to
 /// [`Expander::expand`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShortcodeError {
+pub(crate) struct ShortcodeError {
     pub line: usize,
     pub message: String,
 }
 
 /// Whether a text may hold shortcodes; pages without `{{` or `{%` skip the
 /// shortcode pass entirely.
-pub fn may_have_shortcodes(text: &str) -> bool {
+pub(crate) fn may_have_shortcodes(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
 }
 
 /// Renders one call: name, arguments, the body's HTML (body shortcodes),
 /// and `nth` (this shortcode's 1-based call count in the document).
-pub type RenderCall<'a> =
+pub(crate) type RenderCall<'a> =
     dyn Fn(&str, &Map<String, Json>, Option<&str>, usize) -> Result<String, String> + 'a;
 
 /// Renders a body's Markdown (placeholders already in) to HTML; errors'
 /// lines are relative to the body.
-pub type RenderBody<'a> = dyn Fn(&str) -> Result<String, Vec<ShortcodeError>> + 'a;
+pub(crate) type RenderBody<'a> = dyn Fn(&str) -> Result<String, Vec<ShortcodeError>> + 'a;
 
 /// Expands the shortcodes of one document.
-pub struct Expander<'a> {
+pub(crate) struct Expander<'a> {
     pub render: &'a RenderCall<'a>,
     pub markdown: &'a RenderBody<'a>,
 }
 
 /// Markdown with placeholders and what they stand for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Expanded {
+pub(crate) struct Expanded {
     pub markdown: String,
     pub outputs: Vec<String>,
 }
@@ -65,13 +65,13 @@ pub struct Expanded {
 impl Expanded {
     /// The HTML rendered from [`Expanded::markdown`] with every placeholder
     /// replaced by its output.
-    pub fn fill(&self, html: &str) -> String {
+    pub(crate) fn fill(&self, html: &str) -> String {
         fill(html, &self.outputs)
     }
 }
 
 /// Replaces placeholders by outputs; `<p>placeholder</p>` as a whole.
-pub fn fill(html: &str, outputs: &[String]) -> String {
+pub(crate) fn fill(html: &str, outputs: &[String]) -> String {
     if outputs.is_empty() {
         return html.to_owned();
     }
@@ -104,7 +104,7 @@ pub fn fill(html: &str, outputs: &[String]) -> String {
 /// (`templates/shortcodes/<name>.html`) expanded. Shortcode errors come back
 /// with the broken links, lines relative to `body`; `source` names the
 /// file for template errors.
-pub fn render_markdown(
+pub(crate) fn render_markdown(
     templates: &Templates,
     body: &str,
     source: &str,
@@ -290,7 +290,7 @@ struct Call {
 impl Expander<'_> {
     /// Replaces every shortcode call of `text` by a placeholder and renders
     /// it. All errors are returned, each with its line in `text`.
-    pub fn expand(&self, text: &str) -> Result<Expanded, Vec<ShortcodeError>> {
+    pub(crate) fn expand(&self, text: &str) -> Result<Expanded, Vec<ShortcodeError>> {
         let mut expanded = Expanded::default();
         if !may_have_shortcodes(text) {
             expanded.markdown = text.to_owned();

@@ -15,7 +15,7 @@ use crate::output::sitemap;
 use crate::templates::{Urls, map, opt};
 
 /// Everything the extras need from a build in progress.
-pub struct Model<'a> {
+pub(crate) struct Model<'a> {
     pub config: &'a Config,
     pub content: &'a Content,
     /// The pages' template values, which hold their HTML (`content`) and
@@ -29,7 +29,7 @@ pub struct Model<'a> {
 
 /// A short reference to a page, for `page.higher` and `page.lower` (not a
 /// whole page value, so neighbours do not nest).
-pub fn page_ref(page: &Page, urls: &Urls) -> Value {
+pub(crate) fn page_ref(page: &Page, urls: &Urls) -> Value {
     map([
         (
             "title",
@@ -47,7 +47,7 @@ pub fn page_ref(page: &Page, urls: &Urls) -> Value {
 
 /// `(higher, lower)` of every page: the page before it and after it in its
 /// section's order (for a date-sorted section: newer and older).
-pub fn neighbours(
+pub(crate) fn neighbours(
     pages: usize,
     section_pages: &[Vec<usize>],
 ) -> Vec<(Option<usize>, Option<usize>)> {
@@ -129,7 +129,7 @@ impl Model<'_> {
 
     /// Paths of the files [`Model::files`] writes, with what asked for
     /// them (for collision messages), without producing them.
-    pub fn file_claims(&self) -> Vec<(String, String)> {
+    pub(crate) fn file_claims(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if self.config.generate_feeds {
             out.push((
@@ -176,7 +176,7 @@ impl Model<'_> {
     /// bodies alone changed), only the files that show those bodies: the
     /// feeds listing one of them, and the search index (joined from
     /// `search_entries`, see [`Model::search_entries`]).
-    pub fn files(
+    pub(crate) fn files(
         &self,
         edited: Option<&[usize]>,
         search_entries: &[String],
@@ -259,7 +259,7 @@ impl Model<'_> {
 
     /// Each page's entry of the search index, as JSON (none when the site
     /// has no index). Kept by `serve`, which renews only edited pages'.
-    pub fn search_entries(&self) -> anyhow::Result<Vec<String>> {
+    pub(crate) fn search_entries(&self) -> anyhow::Result<Vec<String>> {
         if !self.config.build_search_index {
             return Ok(Vec::new());
         }
@@ -270,7 +270,7 @@ impl Model<'_> {
     }
 
     /// Page `p`'s entry of the search index, as JSON.
-    pub fn search_entry(&self, p: usize) -> anyhow::Result<String> {
+    pub(crate) fn search_entry(&self, p: usize) -> anyhow::Result<String> {
         let page = &self.content.pages[p];
         search::entry_json(&search::Item {
             title: page.meta.title.as_deref().unwrap_or(&page.slug),

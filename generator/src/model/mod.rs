@@ -7,7 +7,7 @@
 //! pages and names the jobs whose context or lookups held them, so only
 //! those are rendered again.
 
-pub mod extras;
+pub(crate) mod extras;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ use crate::templates::{Lookup, Reads, Templates, Urls, html, map, opt};
 /// What the model is made of: the loaded site's parts, not the whole
 /// [`Site`](crate::Site) (which owns the model's stage).
 #[derive(Debug, Clone, Copy)]
-pub struct SiteParts<'a> {
+pub(crate) struct SiteParts<'a> {
     pub root: &'a Path,
     pub config: &'a Config,
     pub content: &'a Content,
@@ -42,7 +42,7 @@ pub struct SiteParts<'a> {
 
 impl SiteParts<'_> {
     /// How the site's URLs are made, from `base_url`.
-    pub fn urls(&self) -> Urls {
+    pub(crate) fn urls(&self) -> Urls {
         Urls {
             base_path: self.config.base_path(),
             origin: self.config.origin(),
@@ -51,12 +51,12 @@ impl SiteParts<'_> {
 }
 
 /// Where the built-in templates' stylesheet is written.
-pub const THEME_STYLESHEET: &str = "letterbox.css";
+pub(crate) const THEME_STYLESHEET: &str = "letterbox.css";
 const THEME_CSS_SOURCE: &str = include_str!("../default_templates/letterbox.css");
 
 /// One file to produce from a template.
 #[derive(Debug)]
-pub struct Job {
+pub(crate) struct Job {
     pub kind: JobKind,
     pub template: String,
     /// Path inside the output folder.
@@ -66,7 +66,7 @@ pub struct Job {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
+pub(crate) enum JobKind {
     Page(usize),
     /// Pager 1 of a paginated section is the section itself.
     Section(usize),
@@ -84,14 +84,14 @@ pub enum JobKind {
 /// What one job rendered: the file's text with forms rewritten, the
 /// forms found, and what the templates looked up.
 #[derive(Debug)]
-pub struct JobOutput {
+pub(crate) struct JobOutput {
     pub result: Result<(String, Vec<letterbox_forms::Form>), Vec<anyhow::Error>>,
     pub reads: Reads,
 }
 
 /// The site model of one build. Indices are those of `Site::content`.
 #[derive(Debug)]
-pub struct Model {
+pub(crate) struct Model {
     pub urls: Urls,
     pub jobs: Vec<Job>,
     /// `(output path, target URL, source)` of redirect pages.
@@ -111,7 +111,7 @@ pub struct Model {
     ancestors_of: Vec<Vec<usize>>,
     pub taxonomies: Taxonomies,
     pub fingerprints: Arc<Fingerprints>,
-    settings: FormSettings,
+    pub(crate) settings: FormSettings,
     sitemap_url: String,
     values: Values,
 }
@@ -155,7 +155,7 @@ impl Model {
     /// file with its source. Problems (two sources for one output, missing
     /// templates, bad taxonomies) are pushed onto `errors`; values are
     /// built later by [`Model::build_values`].
-    pub fn new(site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) -> Self {
+    pub(crate) fn new(site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) -> Self {
         let content = &site.content;
         let urls = site.urls();
         let section_index: HashMap<&str, usize> = (content.sections.iter().enumerate())
@@ -248,7 +248,7 @@ impl Model {
     }
 
     /// Forgets which assets were asked for with `cachebust=true`.
-    pub fn reset_fingerprints(&mut self) {
+    pub(crate) fn reset_fingerprints(&mut self) {
         self.fingerprints = Arc::new(Fingerprints::new(
             (self.copies.iter()).map(|(from, out, _)| (out.as_str(), from.as_path())),
         ));
@@ -417,7 +417,7 @@ impl Model {
     }
 
     /// The extras (feeds, sitemap, search index) over this model.
-    pub fn extras<'a>(&'a self, site: SiteParts<'a>) -> extras::Model<'a> {
+    pub(crate) fn extras<'a>(&'a self, site: SiteParts<'a>) -> extras::Model<'a> {
         extras::Model {
             config: site.config,
             content: site.content,
@@ -432,7 +432,7 @@ impl Model {
     /// lookups (`get_page`, `get_section`, `get_taxonomy`) to the templates.
     /// Each page's HTML and summary move into its value (read them there:
     /// [`extras::Model`] does), so no page's HTML is kept twice.
-    pub fn build_values(
+    pub(crate) fn build_values(
         &mut self,
         site: SiteParts<'_>,
         page_md: &mut [Rendered],
@@ -529,7 +529,7 @@ impl Model {
 
     /// Hands the lookups (`get_page`, `get_section`, `get_taxonomy`,
     /// `get_url`) over this model's values to the site's templates.
-    pub fn install_lookup(&self, site: SiteParts<'_>) {
+    pub(crate) fn install_lookup(&self, site: SiteParts<'_>) {
         let content = &site.content;
         let mut lookup = Lookup {
             urls: self.urls.clone(),
@@ -571,7 +571,7 @@ impl Model {
     }
 
     /// Renders job `j` (forms discovered in HTML output).
-    pub fn render_job(&self, site: SiteParts<'_>, j: usize) -> JobOutput {
+    pub(crate) fn render_job(&self, site: SiteParts<'_>, j: usize) -> JobOutput {
         let job = &self.jobs[j];
         let values = &self.values;
         let mut ctx = Context::new();
@@ -657,7 +657,7 @@ impl Model {
     /// their terms, the lookups) and returns the jobs to render again: the
     /// pages, their sections' and terms' lists, and every job whose last
     /// render (`reads`, by job) looked up a value that changed.
-    pub fn update_bodies(
+    pub(crate) fn update_bodies(
         &mut self,
         site: SiteParts<'_>,
         page_md: &mut [Rendered],
@@ -760,7 +760,7 @@ fn paginator(paginator: &Option<Paginator>, list: &Value, n: usize) -> Value {
 }
 
 /// Orders a section's pages.
-pub fn sort_pages(indices: &mut [usize], pages: &[Page], sort_by: SortBy) {
+pub(crate) fn sort_pages(indices: &mut [usize], pages: &[Page], sort_by: SortBy) {
     match sort_by {
         SortBy::Date => indices.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
@@ -793,7 +793,7 @@ fn title_of(page: &Page) -> &str {
 }
 
 /// `/blog/hello/` → `blog/hello/index.html`; `/` → `index.html`.
-pub fn out_path(site_path: &str) -> String {
+pub(crate) fn out_path(site_path: &str) -> String {
     format!("{}index.html", site_path.trim_start_matches('/'))
 }
 

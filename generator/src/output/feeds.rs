@@ -8,7 +8,7 @@ use crate::text::{Date, escape_xml, rfc2822, rfc3339};
 
 /// One entry of a feed.
 #[derive(Debug, Clone)]
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub title: &'a str,
     pub permalink: String,
     pub description: Option<&'a str>,
@@ -30,7 +30,7 @@ impl Entry<'_> {
 
 /// A feed: the channel and its entries (newest first, already limited).
 #[derive(Debug, Clone)]
-pub struct Feed<'a> {
+pub(crate) struct Feed<'a> {
     pub title: String,
     pub description: &'a str,
     pub language: &'a str,
@@ -57,7 +57,7 @@ impl Feed<'_> {
 }
 
 /// The Atom 1.0 document.
-pub fn atom(feed: &Feed<'_>) -> String {
+pub(crate) fn atom(feed: &Feed<'_>) -> String {
     let mut out = String::with_capacity(1024 + feed.entries.len() * 2048);
     let _ = write!(
         out,
@@ -140,7 +140,7 @@ pub fn atom(feed: &Feed<'_>) -> String {
 }
 
 /// The RSS 2.0 document.
-pub fn rss(feed: &Feed<'_>) -> String {
+pub(crate) fn rss(feed: &Feed<'_>) -> String {
     let mut out = String::with_capacity(1024 + feed.entries.len() * 2048);
     let _ = write!(
         out,

@@ -2,11 +2,11 @@
 //! output folder, which replaces the output folder only once the whole
 //! build has succeeded. A failed build leaves the previous output as it was.
 
-pub mod feeds;
-pub mod postprocess;
-pub mod sass;
-pub mod search;
-pub mod sitemap;
+pub(crate) mod feeds;
+pub(crate) mod postprocess;
+pub(crate) mod sass;
+pub(crate) mod search;
+pub(crate) mod sitemap;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 /// A folder being filled; dropped without [`Staging::commit`], it is removed.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -25,7 +25,7 @@ pub struct Staging {
 impl Staging {
     /// Creates an empty folder beside `target` (same parent, so the final
     /// rename stays on one file system).
-    pub fn new(target: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn new(target: &Path) -> anyhow::Result<Self> {
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -50,12 +50,13 @@ impl Staging {
     }
 
     /// The folder being filled.
-    pub fn dir(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Writes `bytes` at `rel` (a `/`-separated path) inside the folder.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.path_of(rel)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -65,7 +66,7 @@ impl Staging {
     }
 
     /// Copies file `from` to `rel` inside the folder.
-    pub fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+    pub(crate) fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
         let path = self.path_of(rel)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -79,7 +80,7 @@ impl Staging {
     /// Writes many files: every folder they need is created once (parents
     /// first, each level in parallel), then the files are written in
     /// parallel without further `mkdir` calls. Returns every error.
-    pub fn write_all<'a, I>(&self, files: I) -> Vec<anyhow::Error>
+    pub(crate) fn write_all<'a, I>(&self, files: I) -> Vec<anyhow::Error>
     where
         I: IntoParallelIterator<Item = (&'a str, &'a [u8])>,
         I::Iter: IndexedParallelIterator,
@@ -158,7 +159,7 @@ impl Staging {
 
     /// Swaps the folder in place of the target: the old output is moved
     /// aside, the new one renamed into place, then the old one removed.
-    pub fn commit(mut self) -> anyhow::Result<()> {
+    pub(crate) fn commit(mut self) -> anyhow::Result<()> {
         let old = self.dir.with_file_name(format!(
             ".{}.old-{}",
             self.target

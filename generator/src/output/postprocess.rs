@@ -15,14 +15,14 @@ use sha2::{Digest, Sha256};
 use crate::output::Staging;
 
 /// Name of the headers file written into the output.
-pub const HEADERS_FILE: &str = "_headers";
+pub(crate) const HEADERS_FILE: &str = "_headers";
 /// `Cache-Control` of fingerprinted assets.
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `Cache-Control` of HTML pages.
-pub const SHORT_LIVED: &str = "public, max-age=0, must-revalidate";
+pub(crate) const SHORT_LIVED: &str = "public, max-age=0, must-revalidate";
 
 /// Minifies every `.html` file, in parallel.
-pub fn minify_html_files(files: &mut [(&str, String)]) {
+pub(crate) fn minify_html_files(files: &mut [(&str, String)]) {
     let mut cfg = minify_html::Cfg::new();
     cfg.minify_css = true;
     cfg.keep_html_and_head_opening_tags = true;
@@ -67,7 +67,7 @@ fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 /// Writes `<file>.gz` and `<file>.br` next to each compressible file:
 /// rendered ones (`files`) and copied ones (`copies`, read back from their
 /// source). In parallel.
-pub fn precompress<F: AsRef<str> + Sync>(
+pub(crate) fn precompress<F: AsRef<str> + Sync>(
     staging: &Staging,
     files: &[(F, String)],
     copies: &[(PathBuf, String)],
@@ -99,14 +99,14 @@ pub fn precompress<F: AsRef<str> + Sync>(
 /// The assets of a build (output path → source file) and the hashed names
 /// handed out by `get_url(…, cachebust=true)`, computed on first request.
 #[derive(Debug, Default)]
-pub struct Fingerprints {
+pub(crate) struct Fingerprints {
     sources: HashMap<String, PathBuf>,
     hashed: Mutex<BTreeMap<String, String>>,
 }
 
 impl Fingerprints {
     /// `assets`: (output path without leading `/`, source file).
-    pub fn new<'a>(assets: impl IntoIterator<Item = (&'a str, &'a Path)>) -> Self {
+    pub(crate) fn new<'a>(assets: impl IntoIterator<Item = (&'a str, &'a Path)>) -> Self {
         Self {
             sources: assets
                 .into_iter()
@@ -118,7 +118,7 @@ impl Fingerprints {
 
     /// `css/style.css` → `css/style.3f2a9c1b.css` (first 8 hex digits of
     /// the SHA-256 of the content).
-    pub fn hashed_path(&self, rel: &str) -> Result<String, String> {
+    pub(crate) fn hashed_path(&self, rel: &str) -> Result<String, String> {
         let rel = rel.trim_start_matches('/');
         if let Some(done) = self.lock().get(rel) {
             return Ok(done.clone());
@@ -148,7 +148,7 @@ impl Fingerprints {
     }
 
     /// Copies to make: (source file, hashed output path).
-    pub fn copies(&self) -> Vec<(PathBuf, String)> {
+    pub(crate) fn copies(&self) -> Vec<(PathBuf, String)> {
         self.lock()
             .iter()
             .filter_map(|(rel, hashed)| Some((self.sources.get(rel)?.clone(), hashed.clone())))
@@ -159,7 +159,7 @@ impl Fingerprints {
 /// The `_headers` file: fingerprinted assets immutable, HTML pages (by file
 /// and by pretty URL) short-lived. Rules do not overlap, so hosts that
 /// merge matching rules (Cloudflare Pages) send one `Cache-Control` each.
-pub fn headers_file(base_path: &str, html: &[&str], fingerprinted: &[String]) -> String {
+pub(crate) fn headers_file(base_path: &str, html: &[&str], fingerprinted: &[String]) -> String {
     let mut out = String::from("# Written by letterbox build.\n");
     for rel in fingerprinted {
         out.push_str(&format!(

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow};
 
 /// The folder, under the site root.
-pub const DIR: &str = "sass";
+pub(crate) const DIR: &str = "sass";
 
 /// One stylesheet to compile.
 #[derive(Debug, Clone)]
-pub struct Stylesheet {
+pub(crate) struct Stylesheet {
     pub source: PathBuf,
     /// `sass/…`, for messages.
     pub display: String,
@@ -23,7 +23,7 @@ pub struct Stylesheet {
 
 /// Every stylesheet under `<root>/sass`, sorted by path; none without the
 /// folder.
-pub fn find(root: &Path) -> anyhow::Result<Vec<Stylesheet>> {
+pub(crate) fn find(root: &Path) -> anyhow::Result<Vec<Stylesheet>> {
     let dir = root.join(DIR);
     let mut found = Vec::new();
     if !dir.is_dir() {
@@ -55,7 +55,7 @@ pub fn find(root: &Path) -> anyhow::Result<Vec<Stylesheet>> {
 
 /// Compiles `sheet` (compressed when `minify`); an error reads
 /// `sass/site.scss:3:9: expected ";".`, naming the partial it is in.
-pub fn compile(sheet: &Stylesheet, root: &Path, minify: bool) -> anyhow::Result<String> {
+pub(crate) fn compile(sheet: &Stylesheet, root: &Path, minify: bool) -> anyhow::Result<String> {
     let style = if minify {
         grass::OutputStyle::Compressed
     } else {

@@ -5,11 +5,11 @@
 use serde::Serialize;
 
 /// Most characters of a page's text kept in the index (cut at a word).
-pub const TEXT_LIMIT: usize = 2000;
+pub(crate) const TEXT_LIMIT: usize = 2000;
 
 /// One entry of the index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     pub title: &'a str,
     pub url: String,
     pub description: &'a str,
@@ -17,12 +17,12 @@ pub struct Item<'a> {
 }
 
 /// One entry of the index as JSON.
-pub fn entry_json(item: &Item<'_>) -> anyhow::Result<String> {
+pub(crate) fn entry_json(item: &Item<'_>) -> anyhow::Result<String> {
     Ok(serde_json::to_string(item)?)
 }
 
 /// The index (a JSON array) from its entries' JSON.
-pub fn join_entries(entries: &[String]) -> String {
+pub(crate) fn join_entries(entries: &[String]) -> String {
     let mut out = String::with_capacity(entries.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
     out.push('[');
     for (i, entry) in entries.iter().enumerate() {
@@ -39,7 +39,7 @@ pub fn join_entries(entries: &[String]) -> String {
 /// and `<template>` contents, and heading anchor links), common entities
 /// decoded, white space collapsed, cut at the first word boundary after
 /// `limit` characters.
-pub fn plain_text(html: &str, limit: usize) -> String {
+pub(crate) fn plain_text(html: &str, limit: usize) -> String {
     let mut out = String::with_capacity(html.len().min(limit * 4));
     let mut chars = 0;
     let mut rest = html;

@@ -7,7 +7,7 @@ use crate::text::{escape_xml, rfc3339};
 
 /// One `<url>` of the sitemap.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub permalink: String,
     /// Seconds since the epoch of the last change, if known.
     pub lastmod: Option<i64>,
@@ -15,7 +15,7 @@ pub struct Entry {
 
 /// The sitemap document (sitemaps.org 0.9). Entries are written in the
 /// order given.
-pub fn sitemap(entries: &[Entry]) -> String {
+pub(crate) fn sitemap(entries: &[Entry]) -> String {
     let mut out = String::with_capacity(128 + entries.len() * 96);
     out.push_str(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\

@@ -743,7 +743,7 @@ fn into_axum(resp: http::Response<Vec<u8>>) -> Response {
 }
 
 /// Opens `url` in the default browser; failures are only reported.
-pub fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     let result = if cfg!(target_os = "macos") {
         std::process::Command::new("open").arg(url).spawn()
     } else if cfg!(windows) {
@@ -759,7 +759,7 @@ pub fn open_browser(url: &str) {
 }
 
 /// Injects the live-reload script before the last `</body>` of a page.
-pub fn inject_livereload(html: &str) -> String {
+pub(crate) fn inject_livereload(html: &str) -> String {
     let script = format!("<script>{LIVERELOAD_JS}</script>\n");
     let at = html
         .to_ascii_lowercase()

@@ -13,7 +13,7 @@ use tera::Value;
 
 /// The data files of one build, parsed on first use.
 #[derive(Debug)]
-pub struct DataFiles {
+pub(crate) struct DataFiles {
     root: PathBuf,
     cache: Mutex<HashMap<(String, Format), Value>>,
 }
@@ -52,7 +52,7 @@ impl Format {
 }
 
 impl DataFiles {
-    pub fn new(root: &Path) -> Self {
+    pub(crate) fn new(root: &Path) -> Self {
         Self {
             root: root.to_owned(),
             cache: Mutex::default(),
@@ -61,7 +61,7 @@ impl DataFiles {
 
     /// The value of the file at `path` (relative to the site folder), read
     /// as `format` or by its extension.
-    pub fn load(&self, path: &str, format: Option<&str>) -> Result<Value, String> {
+    pub(crate) fn load(&self, path: &str, format: Option<&str>) -> Result<Value, String> {
         let format = format.map_or_else(|| Ok(Format::of(path)), Format::parse)?;
         let key = (path.to_owned(), format);
         let cached = self

@@ -2,7 +2,7 @@
 //! `templates/`), the values pages and sections expose to templates, and
 //! the functions `get_page`, `get_section` and `get_url`.
 
-pub mod data;
+pub(crate) mod data;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -17,15 +17,15 @@ use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 /// The built-in `robots.txt` template: allow everything, point at the
 /// sitemap. A site overrides it with `templates/robots.txt` (rendered with
 /// `config` and `sitemap_url`) or `static/robots.txt` (copied as is).
-pub const ROBOTS_TEMPLATE: &str =
+pub(crate) const ROBOTS_TEMPLATE: &str =
     "User-agent: *\nDisallow:\nAllow: /\nSitemap: {{ sitemap_url }}\n";
 
 /// The built-in admin inbox template (`templates/admin.html` overrides it),
 /// rendered to `admin/index.html`.
-pub const ADMIN_TEMPLATE: &str = include_str!("../assets/admin.html");
+pub(crate) const ADMIN_TEMPLATE: &str = include_str!("../assets/admin.html");
 
 /// Templates every site has, from `src/default_templates/`.
-pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+pub(crate) const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../default_templates/base.html")),
     (
         "index.html",
@@ -72,7 +72,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The parsed templates of a site.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
     /// What `get_page`, `get_section` and `get_url` answer from; set by
     /// [`Templates::set_lookup`] once the site model is built. (Tera checks
@@ -96,7 +96,7 @@ impl Templates {
     /// Parses the built-in templates and every file under
     /// `<root>/templates` (named by their path relative to it, so
     /// `templates/partials/nav.html` is `partials/nav.html`).
-    pub fn load(root: &Path) -> Result<Self, Vec<anyhow::Error>> {
+    pub(crate) fn load(root: &Path) -> Result<Self, Vec<anyhow::Error>> {
         let dir = root.join("templates");
         let mut sources: BTreeMap<String, String> = DEFAULT_TEMPLATES
             .iter()
@@ -154,13 +154,13 @@ impl Templates {
     }
 
     /// Whether a template of that name exists.
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.tera.contains_template(name)
     }
 
     /// The top-level variables template `name` reads (Tera's best effort:
     /// every name, guarded by `is defined` or not), sorted.
-    pub fn variables(&self, name: &str) -> Vec<String> {
+    pub(crate) fn variables(&self, name: &str) -> Vec<String> {
         let mut vars: Vec<String> = (self.tera.get_template_variables(name))
             .map(|vars| vars.into_iter().map(str::to_owned).collect())
             .unwrap_or_default();
@@ -171,7 +171,7 @@ impl Templates {
     /// The name (letters, digits, `_`) at `line`:`column` (1-based) of the
     /// template shown as `file` (`templates/x.html`, `(built-in) x.html`):
     /// what a Tera error's span points at.
-    pub fn word_at(&self, file: &str, line: usize, column: usize) -> Option<String> {
+    pub(crate) fn word_at(&self, file: &str, line: usize, column: usize) -> Option<String> {
         let name = (file.strip_prefix("templates/"))
             .or_else(|| file.strip_prefix("(built-in) "))
             .unwrap_or(file);
@@ -185,12 +185,12 @@ impl Templates {
     }
 
     /// Whether template `name` comes from the site's `templates/` folder.
-    pub fn is_user(&self, name: &str) -> bool {
+    pub(crate) fn is_user(&self, name: &str) -> bool {
         self.user.contains(name)
     }
 
     /// Where a template comes from, for messages.
-    pub fn display_name(&self, name: &str) -> String {
+    pub(crate) fn display_name(&self, name: &str) -> String {
         if self.user.contains(name) {
             format!("templates/{name}")
         } else if DEFAULT_TEMPLATES.iter().any(|(n, _)| *n == name) {
@@ -201,17 +201,17 @@ impl Templates {
     }
 
     /// Sets what `get_page`, `get_section` and `get_url` answer from.
-    pub fn set_lookup(&self, lookup: Lookup) {
+    pub(crate) fn set_lookup(&self, lookup: Lookup) {
         self.swap_lookup(Arc::new(lookup));
     }
 
     /// Sets the lookup, returning the previous one (to put it back).
-    pub fn swap_lookup(&self, lookup: Arc<Lookup>) -> Arc<Lookup> {
+    pub(crate) fn swap_lookup(&self, lookup: Arc<Lookup>) -> Arc<Lookup> {
         std::mem::replace(&mut *self.lookup_mut(), lookup)
     }
 
     /// Changes the lookup in place (copied first only if a render holds it).
-    pub fn update_lookup(&self, change: impl FnOnce(&mut Lookup)) {
+    pub(crate) fn update_lookup(&self, change: impl FnOnce(&mut Lookup)) {
         change(Arc::make_mut(&mut self.lookup_mut()));
     }
 
@@ -221,7 +221,12 @@ impl Templates {
 
     /// Renders template `name`; errors name the template file, line and
     /// column and the page being rendered (`source`).
-    pub fn render(&self, name: &str, context: &Context, source: &str) -> anyhow::Result<String> {
+    pub(crate) fn render(
+        &self,
+        name: &str,
+        context: &Context,
+        source: &str,
+    ) -> anyhow::Result<String> {
         self.tera.render(name, context).map_err(|e| {
             let mut errors = self.describe(&e, Some(source)).into_iter();
             match (errors.next(), errors.next()) {
@@ -232,7 +237,7 @@ impl Templates {
     }
 
     /// [`Templates::render`], also returning what the render looked up.
-    pub fn render_recording(
+    pub(crate) fn render_recording(
         &self,
         name: &str,
         context: &Context,
@@ -339,7 +344,7 @@ impl Templates {
 /// sections; `metadata_only` ones hold no pages) and `get_taxonomy`:
 /// `serve` renders a file again when one of them changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Reads {
+pub(crate) struct Reads {
     pub pages: Vec<String>,
     pub sections: Vec<String>,
     pub taxonomies: Vec<String>,
@@ -454,7 +459,7 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
 /// Template values of every page and section by path relative to
 /// `content/`, and what URLs need; shared by the template functions.
 #[derive(Debug, Default, Clone)]
-pub struct Lookup {
+pub(crate) struct Lookup {
     pub pages: HashMap<String, Value>,
     pub sections: HashMap<String, Value>,
     /// Sections without pages and subsections (`metadata_only=true`).
@@ -473,14 +478,14 @@ pub struct Lookup {
 impl Lookup {
     /// `get_url(path="style.css", cachebust=true)`: the URL of a copy of
     /// the asset named after its content hash (`/style.3f2a9c1b.css`).
-    pub fn cachebust_url(&self, path: &str) -> Result<String, String> {
+    pub(crate) fn cachebust_url(&self, path: &str) -> Result<String, String> {
         let hashed = self.fingerprints.hashed_path(path)?;
         Ok(self.urls.url(&format!("/{hashed}")))
     }
 
     /// `get_taxonomy_url(kind="tags", name="Rust")`: the term page's URL;
     /// the name is matched by its slug.
-    pub fn taxonomy_url(&self, kind: &str, name: &str) -> Result<String, String> {
+    pub(crate) fn taxonomy_url(&self, kind: &str, name: &str) -> Result<String, String> {
         let slug = crate::text::slugify(name);
         self.terms
             .get(&(kind.to_owned(), slug))
@@ -493,7 +498,7 @@ impl Lookup {
     /// `get_url(path=…)`: `@/blog/hello.md` is the URL of that content
     /// file; an absolute URL is returned as is; anything else is a path
     /// inside the site and gets the base path.
-    pub fn url_for(&self, path: &str) -> Result<String, String> {
+    pub(crate) fn url_for(&self, path: &str) -> Result<String, String> {
         if let Some(content) = path.strip_prefix("@/") {
             let (file, anchor) = content
                 .split_once('#')
@@ -518,7 +523,7 @@ impl Lookup {
 
 /// Turns site paths into URLs and permalinks.
 #[derive(Debug, Clone, Default)]
-pub struct Urls {
+pub(crate) struct Urls {
     /// e.g. `/docs` (no trailing slash), or empty.
     pub base_path: String,
     /// e.g. `https://example.org`, or empty.
@@ -527,29 +532,29 @@ pub struct Urls {
 
 impl Urls {
     /// `/blog/hello/` → `/docs/blog/hello/`.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_path)
     }
 
     /// `/blog/hello/` → `https://example.org/docs/blog/hello/`.
-    pub fn permalink(&self, path: &str) -> String {
+    pub(crate) fn permalink(&self, path: &str) -> String {
         format!("{}{}{path}", self.origin, self.base_path)
     }
 }
 
 /// Builds a template map value from `(key, value)` pairs.
-pub fn map(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+pub(crate) fn map(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     let map: BTreeMap<&'static str, Value> = pairs.into_iter().collect();
     Value::from(map)
 }
 
 /// A string marked safe (not escaped again): rendered HTML.
-pub fn html(text: &str) -> Value {
+pub(crate) fn html(text: &str) -> Value {
     Value::safe_string(text)
 }
 
 /// An optional string: the value, or none.
-pub fn opt(text: Option<&str>) -> Value {
+pub(crate) fn opt(text: Option<&str>) -> Value {
     text.map_or_else(Value::none, Value::from)
 }
 
