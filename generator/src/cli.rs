@@ -29,6 +29,7 @@ pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
     /// Build, serve on 127.0.0.1 with live reload and answer /api in-process.
+    #[cfg(feature = "serve")]
     Serve(crate::serve::cli::ServeArgs),
     /// Build in memory (nothing written) and report broken links, anchors,
     /// missing assets and forms without an API route or thank-you page.
@@ -120,6 +121,7 @@ fn build_with_flags(
 /// Runs the CLI with already parsed arguments.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        #[cfg(feature = "serve")]
         Command::Serve(args) => crate::serve::cli::run(args, cli.quiet),
         Command::HashPassword => hash_password(),
         Command::Init(args) => init(args, cli.quiet),
@@ -213,6 +215,7 @@ fn init(args: InitArgs, quiet: bool) -> ExitCode {
                 for file in &files {
                     println!("  {file}");
                 }
+                #[cfg(feature = "serve")]
                 if !options.api_only {
                     println!(
                         "Next: cd {dir} && letterbox serve   (then open http://127.0.0.1:{}/)",

@@ -20,6 +20,7 @@ pub mod init;
 mod markdown;
 mod model;
 mod output;
+#[cfg(feature = "serve")]
 pub mod serve;
 mod site;
 mod templates;

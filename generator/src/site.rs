@@ -293,6 +293,7 @@ impl Site {
 
     /// Re-renders the Markdown of pages `indices` (into `markdown.pages`)
     /// exactly as [`Site::render_markdown`] does; returns their broken links.
+    #[cfg_attr(not(feature = "serve"), allow(dead_code))] // serve's fast rebuilds
     pub(crate) fn rerender_pages(
         &self,
         markdown: &mut Markdown,
@@ -538,6 +539,7 @@ pub struct Markdown {
 
 /// What a build's template stage leaves for `serve`'s fast rebuilds.
 #[derive(Debug)]
+#[cfg_attr(not(feature = "serve"), allow(dead_code))] // serve's fast rebuilds
 pub(crate) struct Kept {
     pub model: Model,
     /// What each job (by index in `model.jobs`) looked up.

@@ -163,6 +163,7 @@ pub(crate) fn split_front_matter<'a>(text: &'a str, file: &str) -> anyhow::Resul
 
 /// Parses front matter text of either kind into `T`, with errors naming
 /// `file` and the line.
+#[cfg_attr(not(feature = "serve"), allow(dead_code))] // serve's fast rebuilds
 pub(crate) fn parse_front_matter<T>(split: &Split<'_>, file: &str) -> anyhow::Result<T>
 where
     T: for<'de> Deserialize<'de> + Default,

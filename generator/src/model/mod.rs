@@ -657,6 +657,7 @@ impl Model {
     /// their terms, the lookups) and returns the jobs to render again: the
     /// pages, their sections' and terms' lists, and every job whose last
     /// render (`reads`, by job) looked up a value that changed.
+    #[cfg_attr(not(feature = "serve"), allow(dead_code))] // serve's fast rebuilds
     pub(crate) fn update_bodies(
         &mut self,
         site: SiteParts<'_>,

@@ -211,6 +211,7 @@ impl Templates {
     }
 
     /// Changes the lookup in place (copied first only if a render holds it).
+    #[cfg_attr(not(feature = "serve"), allow(dead_code))] // serve's fast rebuilds
     pub(crate) fn update_lookup(&self, change: impl FnOnce(&mut Lookup)) {
         change(Arc::make_mut(&mut self.lookup_mut()));
     }
