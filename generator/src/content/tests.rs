@@ -1,7 +1,6 @@
 #![allow(clippy::unwrap_used)]
 use super::front_matter::*;
 use super::load::*;
-use super::*;
 use crate::text::Date;
 use crate::text::slugify;
 

@@ -1,0 +1,542 @@
+//! Reading one form's schema from its HTML as the rewriter walks it:
+//! fields, constraints, options, and the problems found, at their line.
+
+use super::settings::{DEFAULT_HONEYPOT, FormSettings, FormSource};
+use letterbox_forms::validate::{check_form, compile_patterns, pattern_warnings};
+use letterbox_forms::{AuthRequirement, Field, FieldKind, Form};
+use lol_html::html_content::Element;
+
+/// A form name ends up in a URL path and a storage key: keep it plain.
+fn valid_form_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// State of one page's discovery, shared by the rewriter's handlers.
+pub(super) struct Discovery {
+    /// The source file.
+    pub(super) file: String,
+    /// Its Markdown body and first line (owned: the rewriter's end-tag
+    /// handlers must be `'static`).
+    pub(super) body: Option<(String, usize)>,
+    pub(super) current: Option<Form>,
+    /// Index into `current.fields` of the open `<select>`.
+    pub(super) open_select: Option<usize>,
+    /// Text of an `<option>` without a `value` attribute, being collected.
+    pub(super) pending_option: Option<String>,
+    pub(super) finished: Vec<Form>,
+    pub(super) errors: Vec<anyhow::Error>,
+    pub(super) warnings_for_empty: Vec<String>,
+    /// `<input>`, `<textarea>`, `<select>` elements seen in the open form,
+    /// to find a nameless one's line.
+    pub(super) seen: [usize; 3],
+    /// `form/name` pairs already warned about by [`Self::warn_shadowing`].
+    pub(super) shadow_warned: std::collections::HashSet<String>,
+}
+
+/// Names a control must not have: in the browser, `form.<name>` is then the
+/// control instead of the form's own property or method (HTMLFormElement
+/// lets named controls override even built-ins), which breaks scripts —
+/// the form script's included — that use it. The form's properties and
+/// methods, and the DOM methods the form script calls on a form.
+pub(crate) const SHADOWING_NAMES: &[&str] = &[
+    "acceptCharset",
+    "action",
+    "checkValidity",
+    "elements",
+    "encoding",
+    "enctype",
+    "length",
+    "method",
+    "noValidate",
+    "reportValidity",
+    "requestSubmit",
+    "reset",
+    "submit",
+    "target",
+    "addEventListener",
+    "appendChild",
+    "getAttribute",
+    "insertAdjacentElement",
+    "previousElementSibling",
+    "querySelector",
+    "querySelectorAll",
+    "removeAttribute",
+    "setAttribute",
+];
+
+impl Discovery {
+    pub(super) fn new(source: FormSource<'_>) -> Self {
+        Self {
+            file: source.file.to_owned(),
+            body: source.body.map(|(b, l)| (b.to_owned(), l)),
+            current: None,
+            open_select: None,
+            pending_option: None,
+            finished: Vec::new(),
+            errors: Vec::new(),
+            warnings_for_empty: Vec::new(),
+            seen: [0; 3],
+            shadow_warned: Default::default(),
+        }
+    }
+
+    /// Warns (once per form and name) about a control whose name is one of
+    /// [`SHADOWING_NAMES`], at its line.
+    pub(super) fn warn_shadowing(&mut self, tag: &str, name: &str) {
+        if !SHADOWING_NAMES.contains(&name) {
+            return;
+        }
+        let Some(form) = self.current.as_ref().map(|f| f.name.clone()) else {
+            return;
+        };
+        if !self.shadow_warned.insert(format!("{form}/{name}")) {
+            return;
+        }
+        let place = self.place(&form, Some(&format!("name=\"{name}\"")));
+        eprintln!(
+            "warning: {place}: form \"{form}\": a <{tag}> named \"{name}\" hides the form's own `{name}` from scripts (form.{name} becomes the control); rename it"
+        );
+    }
+
+    /// Counts an `<input>` (0), `<textarea>` (1) or `<select>` (2) of the
+    /// open form and warns when it has no name: the browser does not send
+    /// it, and the form's schema has no field for it.
+    pub(super) fn nameless(&mut self, kind: usize, el: &Element) -> bool {
+        let tag = ["input", "textarea", "select"][kind];
+        self.seen[kind] += 1;
+        if el.get_attribute("name").is_some_and(|n| !n.is_empty()) {
+            return false;
+        }
+        let Some(form) = self.current.as_ref().map(|f| f.name.clone()) else {
+            return true;
+        };
+        let line = self.nth_line(&form, &format!("<{tag}"), self.seen[kind]);
+        let place = crate::diagnostic::place(&self.file, line.or_else(|| self.line(&form, None)));
+        eprintln!(
+            "warning: {place}: form \"{form}\": an <{tag}> without a name is not sent and is no field of the form's schema; give it name=\"…\""
+        );
+        true
+    }
+
+    /// The line of the `n`th (1-based) `needle` after form `form`'s start.
+    pub(super) fn nth_line(&self, form: &str, needle: &str, n: usize) -> Option<usize> {
+        let (body, first_line) = self.body.as_ref()?;
+        let start = body.find(&format!("data-form=\"{form}\""))?;
+        let mut at = start;
+        for _ in 0..n {
+            at += body[at..].find(needle)? + 1;
+        }
+        Some(body[..at].matches('\n').count() + *first_line)
+    }
+
+    /// The line in the source file of form `form` (its `data-form`), or of
+    /// `needle` (such as `name="email"`) after it, when the Markdown body
+    /// holds them.
+    pub(super) fn line(&self, form: &str, needle: Option<&str>) -> Option<usize> {
+        let (body, first_line) = self.body.as_ref()?;
+        let start = body.find(&format!("data-form=\"{form}\""))?;
+        let at = match needle {
+            Some(needle) => start + body[start..].find(needle)?,
+            None => start,
+        };
+        Some(body[..at].matches('\n').count() + *first_line)
+    }
+
+    /// A problem of form `form`, at the line of `needle` (else the form's).
+    pub(super) fn problem(&self, form: &str, needle: Option<&str>, message: &str) -> anyhow::Error {
+        let line =
+            (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
+        crate::diagnostic::error(&self.file, line, format!("form \"{form}\": {message}"))
+    }
+
+    /// `file:line` of a problem, for warnings.
+    pub(super) fn place(&self, form: &str, needle: Option<&str>) -> String {
+        let line =
+            (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
+        crate::diagnostic::place(&self.file, line)
+    }
+
+    pub(super) fn error(&mut self, message: String) {
+        self.field_error(None, message);
+    }
+
+    /// An error about field `field` of the open form.
+    pub(super) fn field_error(&mut self, field: Option<&str>, message: String) {
+        let form = self.current.as_ref().map_or("?", |f| f.name.as_str());
+        let needle = field.map(|f| format!("name=\"{f}\""));
+        let error = self.problem(form, needle.as_deref(), &message);
+        self.errors.push(error);
+    }
+
+    pub(super) fn start_form(&mut self, name: &str, el: &Element) {
+        if self.current.is_some() {
+            self.error(format!(
+                "contains another form \"{name}\"; forms cannot be nested"
+            ));
+            return;
+        }
+        if !valid_form_name(name) {
+            let line = self.line(name, None);
+            self.errors.push(crate::diagnostic::error(
+                &self.file,
+                line,
+                format!("data-form=\"{name}\" is not a valid form name (use 1-64 letters, digits, '-' or '_')"),
+            ));
+            return;
+        }
+        let auth = match el.get_attribute("data-auth").as_deref() {
+            None | Some("") | Some("none") => AuthRequirement::None,
+            Some("required") => AuthRequirement::Required,
+            Some(other) => {
+                let error = self.problem(
+                    name,
+                    Some("data-auth="),
+                    &format!("data-auth=\"{other}\" must be \"required\" or \"none\""),
+                );
+                self.errors.push(error);
+                AuthRequirement::None
+            }
+        };
+        let honeypot = el
+            .get_attribute("data-honeypot")
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| DEFAULT_HONEYPOT.to_owned());
+        self.seen = [0; 3];
+        self.current = Some(Form {
+            name: name.to_owned(),
+            page: self.file.clone(),
+            redirect: el.get_attribute("data-redirect").filter(|r| !r.is_empty()),
+            auth,
+            honeypot,
+            fields: Vec::new(),
+        });
+    }
+
+    pub(super) fn finish_form(&mut self) {
+        self.finish_select();
+        if let Some(form) = self.current.take() {
+            if form.fields.is_empty() {
+                self.warnings_for_empty.push(form.name.clone());
+            }
+            self.finished.push(form);
+        }
+    }
+
+    /// Adds `field` to the open form, merging radio and checkbox groups and
+    /// repeated names.
+    pub(super) fn add_field(&mut self, field: Field, option: Option<String>) {
+        let Some(form) = self.current.as_mut() else {
+            return;
+        };
+        if let Some(existing) = form.fields.iter_mut().find(|f| f.name == field.name) {
+            if existing.kind != field.kind {
+                let (name, a, b) = (field.name.clone(), existing.kind, field.kind);
+                self.field_error(
+                    Some(&name),
+                    format!(
+                        "field \"{name}\" is declared twice with different types ({a:?} and {b:?})"
+                    ),
+                );
+                return;
+            }
+            existing.required |= field.required;
+            match field.kind {
+                // One radio group: one value out of its options.
+                FieldKind::Radio => {}
+                // Several checkboxes of one name: any subset of their values.
+                _ => existing.multiple = true,
+            }
+            if let Some(option) = option {
+                existing.options.push(option);
+            }
+            return;
+        }
+        let mut field = field;
+        if let Some(option) = option {
+            field.options.push(option);
+        }
+        form.fields.push(field);
+    }
+
+    pub(super) fn input(&mut self, el: &Element) {
+        if self.current.is_none() {
+            return;
+        }
+        let input_type = el.get_attribute("type").map(|t| t.to_ascii_lowercase());
+        let button = matches!(
+            input_type.as_deref(),
+            Some("submit" | "image" | "reset" | "button")
+        );
+        if button {
+            self.seen[0] += 1;
+        } else if self.nameless(0, el) {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        self.warn_shadowing("input", &name);
+        match input_type.as_deref() {
+            Some("file") => {
+                self.field_error(
+                    Some(&name),
+                    format!("field \"{name}\" is a file input; file uploads are not supported yet"),
+                );
+                return;
+            }
+            Some("submit") | Some("image") => {
+                self.button(el);
+                return;
+            }
+            Some("reset") | Some("button") => return,
+            _ => {}
+        }
+        let kind = FieldKind::from_input_type(input_type.as_deref());
+        let mut field = Field::new(name.clone(), kind);
+        field.required = el.has_attribute("required") && !el.has_attribute("disabled");
+        field.minlength = self.length_attr(el, &name, "minlength");
+        field.maxlength = self.length_attr(el, &name, "maxlength");
+        field.pattern = el.get_attribute("pattern");
+        field.min = el.get_attribute("min").filter(|v| !v.is_empty());
+        field.max = el.get_attribute("max").filter(|v| !v.is_empty());
+        field.step = el.get_attribute("step").filter(|v| !v.is_empty());
+        field.multiple = el.has_attribute("multiple") && kind == FieldKind::Email;
+        let option = match kind {
+            // A checked box or radio sends its value ("on" when it has none).
+            FieldKind::Checkbox | FieldKind::Radio => {
+                Some(el.get_attribute("value").unwrap_or_else(|| "on".to_owned()))
+            }
+            _ => None,
+        };
+        self.add_field(field, option);
+    }
+
+    pub(super) fn textarea(&mut self, el: &Element) {
+        if self.current.is_none() || self.nameless(1, el) {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        self.warn_shadowing("textarea", &name);
+        let mut field = Field::new(name.clone(), FieldKind::Textarea);
+        field.required = el.has_attribute("required") && !el.has_attribute("disabled");
+        field.minlength = self.length_attr(el, &name, "minlength");
+        field.maxlength = self.length_attr(el, &name, "maxlength");
+        self.add_field(field, None);
+    }
+
+    pub(super) fn start_select(&mut self, el: &Element) {
+        self.finish_select();
+        if self.current.is_none() || self.nameless(2, el) {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        self.warn_shadowing("select", &name);
+        let mut field = Field::new(name, FieldKind::Select);
+        field.required = el.has_attribute("required") && !el.has_attribute("disabled");
+        field.multiple = el.has_attribute("multiple");
+        self.add_field(field, None);
+        self.open_select = self.current.as_ref().map(|f| f.fields.len() - 1);
+    }
+
+    pub(super) fn finish_select(&mut self) {
+        self.flush_option();
+        self.open_select = None;
+    }
+
+    pub(super) fn option(&mut self, el: &Element) {
+        // `<option>` end tags are optional: the next option closes the last.
+        self.flush_option();
+        if self.open_select.is_none() || el.has_attribute("disabled") {
+            return;
+        }
+        match el.get_attribute("value") {
+            Some(value) => self.push_option(value),
+            None => self.pending_option = Some(String::new()),
+        }
+    }
+
+    pub(super) fn option_text(&mut self, text: &str) {
+        if let Some(pending) = self.pending_option.as_mut() {
+            pending.push_str(text);
+        }
+    }
+
+    pub(super) fn flush_option(&mut self) {
+        if let Some(text) = self.pending_option.take() {
+            // An option's value defaults to its text, whitespace stripped and
+            // collapsed, as the HTML spec says.
+            let value = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            self.push_option(html_unescape(&value));
+        }
+    }
+
+    pub(super) fn push_option(&mut self, value: String) {
+        // An empty value is the "choose one" placeholder: submitting it means
+        // no choice, which `required` governs.
+        if value.is_empty() {
+            return;
+        }
+        if let (Some(index), Some(form)) = (self.open_select, self.current.as_mut())
+            && let Some(field) = form.fields.get_mut(index)
+            && !field.options.contains(&value)
+        {
+            field.options.push(value);
+        }
+    }
+
+    /// A named submit button sends its value when it is the one clicked.
+    pub(super) fn button(&mut self, el: &Element) {
+        if self.current.is_none() {
+            return;
+        }
+        let Some(name) = el.get_attribute("name").filter(|n| !n.is_empty()) else {
+            return;
+        };
+        self.warn_shadowing(&el.tag_name(), &name);
+        if el
+            .get_attribute("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("reset"))
+        {
+            return;
+        }
+        let field = Field::new(name, FieldKind::Hidden);
+        let value = el.get_attribute("value").unwrap_or_default();
+        let mut field = field;
+        field.options.push(value);
+        if let Some(form) = self.current.as_mut()
+            && let Some(existing) = form.fields.iter_mut().find(|f| f.name == field.name)
+        {
+            existing.options.extend(field.options);
+            return;
+        }
+        self.add_field(field, None);
+    }
+
+    pub(super) fn length_attr(&mut self, el: &Element, field: &str, attr: &str) -> Option<u32> {
+        let raw = el.get_attribute(attr)?;
+        match raw.trim().parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.field_error(
+                    Some(field),
+                    format!(
+                        "field \"{field}\": {attr}=\"{raw}\" is not a non-negative whole number"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Applies `site.toml` overrides, checks every form, and returns them or
+    /// every problem found.
+    pub(super) fn finish(
+        mut self,
+        settings: &FormSettings,
+    ) -> Result<Vec<Form>, Vec<anyhow::Error>> {
+        if let Some(open) = self.current.take() {
+            let error = self.problem(&open.name, None, "has no closing </form> tag");
+            self.errors.push(error);
+        }
+        let mut errors = std::mem::take(&mut self.errors);
+        for form in &mut self.finished {
+            if let Some(config) = settings.overrides.get(&form.name) {
+                if let Some(redirect) = &config.redirect {
+                    form.redirect = Some(redirect.clone());
+                }
+                if let Some(auth) = config.auth {
+                    form.auth = auth;
+                }
+            }
+        }
+        let mut compiled_fields = Vec::new();
+        for form in &self.finished {
+            let name = form.name.as_str();
+            if form.field(&form.honeypot).is_some() {
+                errors.push(self.problem(
+                    name,
+                    Some(&format!("name=\"{}\"", form.honeypot)),
+                    &format!(
+                        "a field is named \"{}\" like the honeypot; set data-honeypot=\"...\" to another name",
+                        form.honeypot
+                    ),
+                ));
+            }
+            if let Some(redirect) = &form.redirect
+                && (!redirect.starts_with('/') || redirect.starts_with("//"))
+            {
+                errors.push(self.problem(
+                    name,
+                    Some("data-redirect="),
+                    &format!("redirect target \"{redirect}\" must be a path of this site starting with '/'"),
+                ));
+            }
+            let checked = check_form(form).and_then(|()| {
+                // What the API matches with: the pattern in linear time.
+                let mut compiled = form.clone();
+                compile_patterns(&mut compiled).map(|()| compiled.fields)
+            });
+            match checked {
+                Ok(fields) => compiled_fields.push((form.name.clone(), fields)),
+                Err(problems) => {
+                    for problem in problems {
+                        let field = form
+                            .fields
+                            .iter()
+                            // The validator names the field in curly or straight quotes.
+                            .find(|f| {
+                                problem.contains(&format!("“{}”", f.name))
+                                    || problem.contains(&format!("\"{}\"", f.name))
+                            })
+                            .map(|f| format!("name=\"{}\"", f.name));
+                        errors.push(self.problem(name, field.as_deref(), &problem.to_string()));
+                    }
+                }
+            }
+            for warning in pattern_warnings(form) {
+                eprintln!(
+                    "warning: {}: form \"{name}\": {warning}",
+                    self.place(name, None)
+                );
+            }
+        }
+        for name in &self.warnings_for_empty {
+            eprintln!(
+                "warning: {}: form \"{name}\" has no named field",
+                self.place(name, None)
+            );
+        }
+        for (name, fields) in compiled_fields {
+            if let Some(form) = self.finished.iter_mut().find(|f| f.name == name) {
+                form.fields = fields;
+            }
+        }
+        if errors.is_empty() {
+            Ok(self.finished)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Option text comes from the rewriter still escaped; the few entities a
+/// label commonly holds are decoded so the value matches what browsers send.
+fn html_unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}

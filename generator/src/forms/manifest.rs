@@ -1,0 +1,88 @@
+//! The form manifest: every page's forms in one, and the `[forms.<name>]`
+//! tables that match none.
+
+use super::settings::FormSettings;
+use crate::config::CONFIG_FILE;
+use crate::diagnostic::Diagnostic;
+use letterbox_forms::{Form, Manifest};
+
+/// Gathers the forms of all pages into one manifest. A form name defined
+/// differently on two pages is an error naming both pages; every conflict is
+/// reported, not only the first.
+pub(crate) fn build_manifest(forms: Vec<Form>) -> Result<Manifest, Vec<anyhow::Error>> {
+    let mut manifest = Manifest::default();
+    let mut errors = Vec::new();
+    for form in forms {
+        match manifest.forms.get(&form.name) {
+            None => {
+                manifest.forms.insert(form.name.clone(), form);
+            }
+            Some(first) if same_definition(first, &form) => {}
+            Some(first) => errors.push(crate::diagnostic::error(
+                &form.page,
+                None,
+                format!(
+                    "form \"{}\" is defined differently in {} and {}: {}",
+                    form.name,
+                    first.page,
+                    form.page,
+                    describe_difference(first, &form)
+                ),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(manifest)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `[forms.<name>]` entries in `site.toml` (whose text is `site_toml`) that
+/// match no form of the site, as warnings at their line: a typo there would
+/// otherwise silently do nothing.
+pub(crate) fn unused_overrides(
+    manifest: &Manifest,
+    settings: &FormSettings,
+    site_toml: &str,
+) -> Vec<Diagnostic> {
+    (settings.overrides.keys())
+        .filter(|name| !manifest.forms.contains_key(*name))
+        .map(|name| {
+            let table = format!("[forms.{name}]");
+            let line = (site_toml.lines())
+                .position(|l| l.trim() == table)
+                .map(|i| i + 1);
+            Diagnostic::new(
+                CONFIG_FILE,
+                line,
+                format!("{table} matches no form of the site"),
+            )
+        })
+        .collect()
+}
+
+fn same_definition(a: &Form, b: &Form) -> bool {
+    a.fields == b.fields && a.redirect == b.redirect && a.auth == b.auth && a.honeypot == b.honeypot
+}
+
+fn describe_difference(a: &Form, b: &Form) -> String {
+    if a.redirect != b.redirect {
+        return "their redirect targets differ".into();
+    }
+    if a.auth != b.auth {
+        return "one requires login and the other does not".into();
+    }
+    if a.honeypot != b.honeypot {
+        return "their honeypot fields differ".into();
+    }
+    let names = |f: &Form| f.fields.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+    let (na, nb) = (names(a), names(b));
+    if na != nb {
+        return format!("fields [{}] vs [{}]", na.join(", "), nb.join(", "));
+    }
+    match a.fields.iter().zip(&b.fields).find(|(x, y)| x != y) {
+        Some((x, _)) => format!("field \"{}\" has different constraints", x.name),
+        None => "their definitions differ".into(),
+    }
+}
