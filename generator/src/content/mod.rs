@@ -7,10 +7,11 @@ mod load;
 pub(crate) mod paginate;
 pub(crate) mod taxonomy;
 
-pub(crate) use front_matter::{PageFrontMatter, SortBy};
-pub(crate) use front_matter::{parse_front_matter, split_front_matter};
-pub(crate) use load::load;
-pub(crate) use load::{Content, Page, Section};
+pub(crate) use front_matter::SortBy;
+// What serve's fast rebuilds read again of an edited page.
+#[cfg(feature = "serve")]
+pub(crate) use front_matter::{PageFrontMatter, parse_front_matter, split_front_matter};
+pub(crate) use load::{Content, Page, Section, load};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,105 @@
+//! Rendering one job, and the extras over the model.
+
+use super::extras;
+use super::jobs::{JobKind, JobOutput};
+use super::state::{Model, SiteParts};
+use super::values::paginator;
+use crate::content::paginate::{self};
+use crate::forms::{FormSource, rewrite_forms_in};
+use tera::{Context, Value};
+
+impl Model {
+    /// The extras (feeds, sitemap, search index) over this model.
+    pub(crate) fn extras<'a>(&'a self, site: SiteParts<'a>) -> extras::Model<'a> {
+        extras::Model {
+            config: site.config,
+            content: site.content,
+            page_values: &self.values.pages,
+            section_pages: &self.section_pages,
+            taxonomies: &self.taxonomies,
+            urls: &self.urls,
+        }
+    }
+
+    /// Renders job `j` (forms discovered in HTML output).
+    pub(crate) fn render_job(&self, site: SiteParts<'_>, j: usize) -> JobOutput {
+        let job = &self.jobs[j];
+        let values = &self.values;
+        let mut ctx = Context::new();
+        ctx.insert_value("config", values.config.clone());
+        let pager_path: String;
+        let path = match job.kind {
+            JobKind::Page(i) => {
+                ctx.insert_value("page", values.pages[i].clone());
+                site.content.pages[i].path.as_str()
+            }
+            JobKind::Section(i) | JobKind::Pager(i, _) => {
+                let n = match job.kind {
+                    JobKind::Pager(_, n) => n,
+                    _ => 1,
+                };
+                let section = &site.content.sections[i];
+                let value = &values.sections[i];
+                ctx.insert_value("section", value.clone());
+                ctx.insert_value(
+                    "paginator",
+                    paginator(&values.section_paginators[i], value, n),
+                );
+                pager_path = paginate::pager_path(&section.path, n);
+                pager_path.as_str()
+            }
+            JobKind::TaxonomyList(t) => {
+                ctx.insert_value("taxonomy", values.taxonomies[t].clone());
+                ctx.insert_value("terms", values.term_lists[t].clone());
+                self.taxonomies.list[t].path.as_str()
+            }
+            JobKind::Term(t, k, n) => {
+                let term = &self.taxonomies.list[t].terms[k];
+                let value = &values.terms[t][k];
+                ctx.insert_value("taxonomy", values.taxonomies[t].clone());
+                ctx.insert_value("term", value.clone());
+                ctx.insert_value(
+                    "paginator",
+                    paginator(&values.term_paginators[t][k], value, n),
+                );
+                pager_path = paginate::pager_path(&term.path, n);
+                pager_path.as_str()
+            }
+            JobKind::Robots => {
+                ctx.insert_value("sitemap_url", Value::from(self.sitemap_url.as_str()));
+                "/robots.txt"
+            }
+            JobKind::NotFound => "/404.html",
+            JobKind::Admin => "/admin/",
+        };
+        ctx.insert_value("current_path", Value::from(path));
+        ctx.insert_value("current_url", Value::from(self.urls.url(path)));
+        let (rendered, reads) = site
+            .templates
+            .render_recording(&job.template, &ctx, &job.source);
+        // Form problems are reported at their line in the Markdown, when
+        // the form is written there.
+        let body = match job.kind {
+            JobKind::Page(i) => {
+                let page = &site.content.pages[i];
+                Some((page.body.as_str(), page.body_line))
+            }
+            JobKind::Section(i) | JobKind::Pager(i, _) => {
+                let section = &site.content.sections[i];
+                Some((section.body.as_str(), section.body_line))
+            }
+            _ => None,
+        };
+        let source = FormSource {
+            file: &job.source,
+            body,
+        };
+        let result = rendered.map_err(|e| vec![e]).and_then(|out| {
+            if !job.out.ends_with(".html") {
+                return Ok((out, Vec::new()));
+            }
+            rewrite_forms_in(&out, source, &self.settings)
+        });
+        JobOutput { result, reads }
+    }
+}
