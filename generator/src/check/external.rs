@@ -1,13 +1,17 @@
 //! `letterbox check --external`: every external URL requested once.
 
+use std::collections::BTreeMap;
 #[cfg(feature = "check-external")]
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::links::Place;
+use super::report::{CheckOptions, CheckReport, Problem, ProblemKind};
+
 #[cfg(feature = "check-external")]
 /// Requests every URL (HEAD, then GET when HEAD is refused), `concurrency`
 /// at once; `None` for a URL that answered with a success.
-pub(super) fn check_external(
+fn request_all(
     urls: Vec<String>,
     timeout: Duration,
     concurrency: usize,
@@ -62,7 +66,7 @@ fn request(agent: &ureq::Agent, url: &str) -> Option<String> {
 /// Without the `check-external` feature no URL can be requested: each one
 /// is reported as not checked.
 #[cfg(not(feature = "check-external"))]
-pub(super) fn check_external(
+fn request_all(
     urls: Vec<String>,
     _timeout: Duration,
     _concurrency: usize,
@@ -71,4 +75,35 @@ pub(super) fn check_external(
     urls.into_iter()
         .map(|url| (url, Some(why.to_owned())))
         .collect()
+}
+
+/// Requests every external URL once (`external`: each with where it was
+/// found) and reports the ones that fail at their first place.
+pub(super) fn check_external(
+    external: &BTreeMap<String, Vec<Place>>,
+    options: &CheckOptions,
+    report: &mut CheckReport,
+) {
+    report.external = external.len();
+    let results = request_all(
+        external.keys().cloned().collect(),
+        options.timeout,
+        options.concurrency,
+    );
+    for (url, error) in results {
+        let Some(error) = error else { continue };
+        let places = external.get(&url).map(Vec::as_slice).unwrap_or_default();
+        let Place { file, line } = places.first().cloned().unwrap_or_default();
+        let more = if places.len() > 1 {
+            format!(" (and {} more places)", places.len() - 1)
+        } else {
+            String::new()
+        };
+        report.problems.push(Problem {
+            kind: ProblemKind::External,
+            file,
+            line,
+            message: format!("`{url}`: {error}{more}"),
+        });
+    }
 }
