@@ -5,7 +5,7 @@ use jwt_simple::prelude::{ES256PublicKey, RS256PublicKey};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::token::AuthConfigError;
+use super::error::AuthConfigError;
 
 /// Largest JWKS document accepted, in bytes.
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;

@@ -18,21 +18,26 @@
 //! Everything here builds for `wasm32-wasip2`: jwt-simple's `pure-rust`
 //! backend (no `js-sys`), argon2 with `getrandom` for salts.
 
+mod claims;
 mod cookie;
+mod error;
+mod external;
 mod jwks;
 mod password;
 mod token;
 
+pub use claims::{ClaimsInput, Provider, Role, VerifiedClaims};
 pub use cookie::{
     COOKIE_NAME, COOKIE_PATH, TokenSource, clear_cookie, session_cookie, token_from_request,
 };
+pub use error::{
+    AuthConfigError, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEFAULT_LEEWAY_SECS, DEFAULT_TTL_SECS,
+    MAX_LEEWAY_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS, MIN_SECRET_BYTES, TokenError,
+};
+pub use external::ExternalProvider;
 pub use jwks::{Jwks, MAX_JWKS_BYTES};
 pub use password::{
     ARGON2_M_COST_KIB, ARGON2_P_COST, ARGON2_T_COST, PasswordError, hash_password,
     hash_password_from_reader, read_password_line, verify_login, verify_password,
 };
-pub use token::{
-    AuthConfigError, Authenticator, ClaimsInput, DEFAULT_AUDIENCE, DEFAULT_ISSUER,
-    DEFAULT_LEEWAY_SECS, DEFAULT_TTL_SECS, ExternalProvider, MAX_LEEWAY_SECS, MAX_TOKEN_BYTES,
-    MAX_TTL_SECS, MIN_SECRET_BYTES, Provider, Role, TokenError, VerifiedClaims,
-};
+pub use token::Authenticator;
