@@ -8,6 +8,7 @@
 use std::convert::Infallible;
 
 use crate::schema::FormData;
+use crate::text::{PercentError, percent_decode_form};
 
 /// JSON bodies may nest at most this deep: the object, and arrays in it.
 pub const MAX_JSON_DEPTH: usize = 2;
@@ -82,58 +83,34 @@ pub fn body_type(content_type: &str) -> Result<BodyType, BodyError> {
     Ok(kind)
 }
 
-/// `application/x-www-form-urlencoded`, strictly: `+` is a space, `%` must be
-/// followed by two hex digits, and every decoded name and value must be UTF-8.
+/// `application/x-www-form-urlencoded`, strictly: pairs split at `&` (empty
+/// ones skipped), name and value at the first `=`, each decoded with
+/// [`percent_decode_form`] (`+` is a space, `%` must be followed by two hex
+/// digits, the result must be UTF-8). A bad escape in a pair is reported
+/// before bad UTF-8 in it.
 fn parse_urlencoded(body: &[u8]) -> Result<FormData, BodyError> {
-    check_urlencoded(body)?;
-    // Checked above, so form_urlencoded's lossy decoding never has to guess.
-    let pairs = form_urlencoded::parse(body)
-        .map(|(n, v)| (n.into_owned(), v.into_owned()))
-        .collect();
+    let mut pairs = Vec::new();
+    for (index, segment) in body.split(|b| *b == b'&').enumerate() {
+        if segment.is_empty() {
+            continue;
+        }
+        let (name, value) = match segment.iter().position(|b| *b == b'=') {
+            Some(at) => (&segment[..at], &segment[at + 1..]),
+            None => (segment, &segment[segment.len()..]),
+        };
+        match (percent_decode_form(name), percent_decode_form(value)) {
+            (Ok(name), Ok(value)) => pairs.push((name, value)),
+            (Err(PercentError::BadEscape), _) | (_, Err(PercentError::BadEscape)) => {
+                return Err(pair_error(index, PercentError::BadEscape));
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(pair_error(index, e)),
+        }
+    }
     Ok(FormData(pairs))
 }
 
-fn check_urlencoded(body: &[u8]) -> Result<(), BodyError> {
-    for (index, segment) in body.split(|b| *b == b'&').enumerate() {
-        let mut decoded = Vec::with_capacity(segment.len());
-        let mut bytes = segment.iter().copied();
-        while let Some(b) = bytes.next() {
-            match b {
-                b'%' => {
-                    let hi = bytes.next().and_then(hex_value);
-                    let lo = bytes.next().and_then(hex_value);
-                    match (hi, lo) {
-                        (Some(hi), Some(lo)) => decoded.push(hi << 4 | lo),
-                        _ => {
-                            return Err(BodyError::Malformed(format!(
-                                "pair {}: `%` must be followed by two hexadecimal digits",
-                                index + 1
-                            )));
-                        }
-                    }
-                }
-                b'=' => decoded.push(0),
-                b'+' => decoded.push(b' '),
-                other => decoded.push(other),
-            }
-        }
-        if std::str::from_utf8(&decoded).is_err() {
-            return Err(BodyError::Malformed(format!(
-                "pair {}: the decoded text is not valid UTF-8",
-                index + 1
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+fn pair_error(index: usize, error: PercentError) -> BodyError {
+    BodyError::Malformed(format!("pair {}: {error}", index + 1))
 }
 
 /// `multipart/form-data` with text fields only.

@@ -38,12 +38,15 @@ use crate::body::{BodyError, parse_body};
 use crate::config::Config;
 use crate::error::{ApiError, json_response};
 use crate::schema::{AuthRequirement, Form, FormData, Manifest};
-use crate::store::{Store, Submission, new_id, rfc3339_millis};
+use crate::store::{Store, Submission, new_id};
+use crate::text::{percent_decode, rfc3339_millis};
 use crate::validate::validate;
 
 pub mod admin;
 pub mod auth;
 
+/// Kept at its old path for the generator: [`crate::text::escape_html`].
+pub use crate::text::escape_html;
 pub use auth::authenticator;
 
 /// The header Spin sets to the client's `ip:port`.
@@ -233,6 +236,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         },
         ["api", "users", name] => {
             let name = percent_decode(name)
+                .ok()
                 .filter(|n| !n.is_empty())
                 .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
             match *method {
@@ -262,6 +266,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["api", "forms", form, "submissions", id] => {
             let form = form_segment(form)?;
             let id = percent_decode(id)
+                .ok()
                 .filter(|i| !i.is_empty())
                 .ok_or_else(|| ApiError::NotFound("no such submission".into()))?;
             only(
@@ -279,6 +284,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
 
 fn form_segment(segment: &str) -> Result<String, ApiError> {
     percent_decode(segment)
+        .ok()
         .filter(|f| !f.is_empty())
         .ok_or_else(|| ApiError::NotFound("no such form".into()))
 }
@@ -564,22 +570,6 @@ fn back_link(config: &Config, referer: Option<&str>) -> String {
 
 // ---------------------------------------------------------------- HTML
 
-/// Escapes text for HTML content and double-quoted attributes.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The answer to a browser whose post failed: a small page saying what to
 /// fix, with a link back to the form. Same status and headers as the JSON.
 fn error_page(
@@ -707,25 +697,6 @@ fn header_str(headers: &HeaderMap, name: impl http::header::AsHeaderName) -> Opt
 
 fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
-}
-
-/// Percent-decodes one path segment; `None` for broken escapes or invalid
-/// UTF-8.
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = segment.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -901,13 +872,5 @@ mod tests {
         assert_eq!(key("[::ffff:192.0.2.1]:1", 64), "192.0.2.1");
         assert_eq!(key("192.0.2.1:1", 64), "192.0.2.1");
         assert_eq!(key("nonsense", 64), "unknown");
-    }
-
-    #[test]
-    fn html_escaping() {
-        assert_eq!(
-            escape_html(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
     }
 }

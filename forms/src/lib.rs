@@ -13,6 +13,7 @@ pub mod error;
 pub mod handler;
 pub mod schema;
 pub mod store;
+pub mod text;
 pub mod validate;
 
 pub use config::{Config, ConfigError, StoreKind};

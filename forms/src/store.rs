@@ -198,27 +198,6 @@ pub fn is_valid_id(id: &str) -> bool {
         && !id.bytes().any(|b| b.is_ascii_uppercase())
 }
 
-/// RFC 3339 UTC with milliseconds for `unix_millis`.
-pub fn rfc3339_millis(unix_millis: u64) -> String {
-    let secs = unix_millis / 1000;
-    let millis = unix_millis % 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if mo <= 2 { y + 1 } else { y };
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -234,15 +213,5 @@ mod tests {
         assert!(new_id(1_764_320_000_001) > ids[999]);
         assert!(!is_valid_id("../etc"));
         assert!(!is_valid_id(&ids[0].to_uppercase()));
-    }
-
-    #[test]
-    fn rfc3339() {
-        assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_millis(951_782_400_123), "2000-02-29T00:00:00.123Z");
-        assert_eq!(
-            rfc3339_millis(1_795_860_000_000),
-            "2026-11-28T10:00:00.000Z"
-        );
     }
 }

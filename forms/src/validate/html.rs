@@ -2,6 +2,8 @@
 //! times, weeks, months, colours and e-mail addresses, read exactly as the
 //! HTML standard defines their valid forms.
 
+use crate::text::{CivilDate, civil_from_days, days_from_civil, days_in_month, is_leap_year};
+
 /// Milliseconds in a day.
 pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 /// The latest year a browser's date controls accept (ECMAScript's last date).
@@ -259,46 +261,6 @@ fn fixed_digits(s: &str, n: usize) -> Option<u32> {
     }
 }
 
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (inverse of [`days_from_civil`]).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// Monday = 0 ... Sunday = 6.
 fn weekday(days: i64) -> i64 {
     (days + 3).rem_euclid(7)
@@ -345,7 +307,7 @@ fn week_one_monday(year: i64) -> i64 {
 
 fn weeks_in_year(year: i64) -> u32 {
     let jan1 = weekday(days_from_civil(year, 1, 1));
-    if jan1 == 3 || (jan1 == 2 && is_leap(year)) {
+    if jan1 == 3 || (jan1 == 2 && is_leap_year(year)) {
         53
     } else {
         52
@@ -401,8 +363,8 @@ pub(crate) fn parse_datetime_local(s: &str) -> Option<i64> {
 }
 
 pub(crate) fn format_date(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    let CivilDate { year, month, day } = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 pub(crate) fn format_month(months: i64) -> String {

@@ -866,8 +866,11 @@ fn decimal_helpers() {
         "07:05:09.500"
     );
     for days in [-800_000, -1, 0, 59, 20_000, 3_000_000] {
-        let (y, m, dd) = html::civil_from_days(days);
-        assert_eq!(html::days_from_civil(y, m, dd), days);
+        let date = crate::text::civil_from_days(days);
+        assert_eq!(
+            crate::text::days_from_civil(date.year, date.month, date.day),
+            days
+        );
     }
 }
 
