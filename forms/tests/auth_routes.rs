@@ -17,8 +17,7 @@ use jwt_simple::prelude::{
     Audiences, HS256Key, JWTClaims, MACLike, RS256KeyPair, RSAKeyPairLike, UnixTimeStamp,
 };
 use letterbox_forms::auth::{MAX_TOKEN_BYTES, Role, TokenError, hash_password};
-use letterbox_forms::handler::auth::credential_version;
-use letterbox_forms::handler::{Clock, Context, FixedClock, handle};
+use letterbox_forms::handler::{Clock, Context, FixedClock, credential_version, handle};
 use letterbox_forms::store::{Store, Submission, User, new_id};
 use letterbox_forms::text::rfc3339_millis;
 use letterbox_forms::{Config, Field, FieldKind, Form, FormData, Manifest};
