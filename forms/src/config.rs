@@ -139,18 +139,48 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// A configuration for the site at `site_url` (an http(s) URL with a
+    /// host), every other setting at its default; set the others on the
+    /// [`ConfigBuilder`] with typed values. This is how `letterbox serve`
+    /// and tests build one; [`Config::from_lookup`] builds one from the Spin
+    /// variables the same way.
+    pub fn builder(site_url: Url) -> Result<ConfigBuilder, ConfigError> {
+        if !matches!(site_url.scheme(), "http" | "https") || site_url.host_str().is_none() {
+            return Err(invalid("site_url", "must be an http(s) URL with a host"));
+        }
+        let site_origin = site_url.origin().ascii_serialization();
+        Ok(ConfigBuilder(Self {
+            jwt_secret: None,
+            store: StoreKind::default(),
+            allowed_origins: vec![site_origin.clone()],
+            site_url,
+            site_origin,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            ipv6_prefix_len: DEFAULT_IPV6_PREFIX_LEN,
+            jwt_ttl_seconds: DEFAULT_JWT_TTL_SECONDS,
+            jwt_issuer: DEFAULT_JWT_ISSUER.into(),
+            jwt_audience: DEFAULT_JWT_AUDIENCE.into(),
+            jwks: None,
+            jwks_issuer: None,
+            jwks_audience: None,
+            jwks_client_id: None,
+            jwks_admin_role: None,
+            jwks_admins_manage_users: false,
+            admin_username: None,
+            admin_password_hash: None,
+        }))
+    }
+
     /// Reads every variable through `lookup`. An empty value counts as unset
-    /// (Spin variables often default to `""`).
+    /// (Spin variables often default to `""`). Errors name the variable, in
+    /// the order of [`VARIABLES`] as read here (the first one found).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &'static str| -> Option<String> {
             lookup(name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-
-        // Not trimmed: a secret's bytes are its bytes. Checked when auth is
-        // used, so that a bad secret does not take public forms down.
-        let jwt_secret = lookup("jwt_secret").filter(|v| !v.is_empty());
 
         let store = match get("store")
             .as_deref()
@@ -170,38 +200,27 @@ impl Config {
         let site_url_text = get("site_url").ok_or(ConfigError::Missing("site_url"))?;
         let site_url = Url::parse(&site_url_text)
             .map_err(|e| invalid("site_url", format!("`{site_url_text}` is not a URL: {e}")))?;
-        if !matches!(site_url.scheme(), "http" | "https") || site_url.host_str().is_none() {
-            return Err(invalid("site_url", "must be an http(s) URL with a host"));
-        }
-        let site_origin = site_url.origin().ascii_serialization();
+        // Not trimmed: a secret's bytes are its bytes. Checked when auth is
+        // used, so that a bad secret does not take public forms down.
+        let mut config = Self::builder(site_url)?
+            .jwt_secret(lookup("jwt_secret"))
+            .store(store);
 
-        let allowed_origins = match get("allowed_origins") {
-            None => vec![site_origin.clone()],
-            Some(list) => {
-                let mut origins = Vec::new();
-                for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    origins.push(parse_origin(item)?);
-                }
-                origins
-            }
-        };
-
-        let max_body_bytes =
-            parse_number::<usize>(&get, "max_body_bytes")?.unwrap_or(DEFAULT_MAX_BODY_BYTES);
-        if max_body_bytes == 0 {
-            return Err(invalid("max_body_bytes", "must be greater than 0"));
+        if let Some(list) = get("allowed_origins") {
+            config =
+                config.allowed_origins(list.split(',').map(str::trim).filter(|s| !s.is_empty()))?;
         }
-        let rate_limit_per_minute = parse_number::<u32>(&get, "rate_limit_per_minute")?
-            .unwrap_or(DEFAULT_RATE_LIMIT_PER_MINUTE);
-        let ipv6_prefix_len =
-            parse_number::<u8>(&get, "ipv6_prefix_len")?.unwrap_or(DEFAULT_IPV6_PREFIX_LEN);
-        if ipv6_prefix_len > 128 {
-            return Err(invalid("ipv6_prefix_len", "must be from 0 to 128"));
+        if let Some(n) = parse_number(&get, "max_body_bytes")? {
+            config = config.max_body_bytes(n)?;
         }
-        let jwt_ttl_seconds =
-            parse_number::<u64>(&get, "jwt_ttl_seconds")?.unwrap_or(DEFAULT_JWT_TTL_SECONDS);
-        if jwt_ttl_seconds == 0 {
-            return Err(invalid("jwt_ttl_seconds", "must be greater than 0"));
+        if let Some(n) = parse_number(&get, "rate_limit_per_minute")? {
+            config = config.rate_limit_per_minute(n);
+        }
+        if let Some(n) = parse_number(&get, "ipv6_prefix_len")? {
+            config = config.ipv6_prefix_len(n)?;
+        }
+        if let Some(n) = parse_number(&get, "jwt_ttl_seconds")? {
+            config = config.jwt_ttl_seconds(n)?;
         }
 
         let jwks_admins_manage_users = match get("jwks_admins_manage_users")
@@ -219,49 +238,158 @@ impl Config {
             }
         };
 
-        let admin_username = get("admin_username");
-        let admin_password_hash = get("admin_password_hash");
-        if admin_username.is_some() != admin_password_hash.is_some() {
-            return Err(invalid(
-                "admin_password_hash",
-                "admin_username and admin_password_hash must be set together",
-            ));
-        }
-        if let Some(hash) = &admin_password_hash
-            && !hash.starts_with("$argon2")
-        {
-            return Err(invalid(
-                "admin_password_hash",
-                "must be an argon2 PHC string (see `letterbox hash-password`)",
-            ));
+        match (get("admin_username"), get("admin_password_hash")) {
+            (Some(username), Some(hash)) => config = config.admin(username, hash)?,
+            (None, None) => {}
+            _ => {
+                return Err(invalid(
+                    "admin_password_hash",
+                    "admin_username and admin_password_hash must be set together",
+                ));
+            }
         }
 
-        Ok(Self {
-            jwt_secret,
-            store,
-            site_url,
-            site_origin,
-            allowed_origins,
-            max_body_bytes,
-            rate_limit_per_minute,
-            ipv6_prefix_len,
-            jwt_ttl_seconds,
-            jwt_issuer: get("jwt_issuer").unwrap_or_else(|| DEFAULT_JWT_ISSUER.into()),
-            jwt_audience: get("jwt_audience").unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.into()),
-            jwks: get("jwks"),
-            jwks_issuer: get("jwks_issuer"),
-            jwks_audience: get("jwks_audience"),
-            jwks_client_id: get("jwks_client_id"),
-            jwks_admin_role: get("jwks_admin_role"),
-            jwks_admins_manage_users,
-            admin_username,
-            admin_password_hash,
-        })
+        if let Some(issuer) = get("jwt_issuer") {
+            config = config.jwt_issuer(issuer);
+        }
+        if let Some(audience) = get("jwt_audience") {
+            config = config.jwt_audience(audience);
+        }
+        Ok(config
+            .jwks(ExternalIdentity {
+                jwks: get("jwks"),
+                issuer: get("jwks_issuer"),
+                audience: get("jwks_audience"),
+                client_id: get("jwks_client_id"),
+                admin_role: get("jwks_admin_role"),
+                admins_manage_users: jwks_admins_manage_users,
+            })
+            .build())
     }
 
     /// Whether `origin` (an `Origin` header value) is allowed, by exact match.
     pub fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// The `jwks*` settings: an external identity provider whose tokens the API
+/// accepts (see `Config`'s fields of the same names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalIdentity {
+    pub jwks: Option<String>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub client_id: Option<String>,
+    pub admin_role: Option<String>,
+    pub admins_manage_users: bool,
+}
+
+/// A [`Config`] under construction, from [`Config::builder`]: each setting
+/// is checked as it is set (an error names the Spin variable it stands
+/// for), and [`ConfigBuilder::build`] hands the configuration over.
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder(Config);
+
+impl ConfigBuilder {
+    /// The HS256 signing key; `None` or empty leaves auth off (see
+    /// [`Config::jwt_secret`]).
+    pub fn jwt_secret(mut self, secret: Option<String>) -> Self {
+        self.0.jwt_secret = secret.filter(|s| !s.is_empty());
+        self
+    }
+
+    pub fn store(mut self, store: StoreKind) -> Self {
+        self.0.store = store;
+        self
+    }
+
+    /// Replaces the allowed origins (by default the site's own) with these,
+    /// each `scheme://host[:port]` of http(s) and normalised as browsers send
+    /// `Origin`; `*`, paths and other schemes are refused.
+    pub fn allowed_origins<I>(mut self, origins: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.0.allowed_origins = origins
+            .into_iter()
+            .map(|o| parse_origin(o.as_ref()))
+            .collect::<Result<_, _>>()?;
+        Ok(self)
+    }
+
+    /// The largest body read, in bytes (more than 0).
+    pub fn max_body_bytes(mut self, bytes: usize) -> Result<Self, ConfigError> {
+        if bytes == 0 {
+            return Err(invalid("max_body_bytes", "must be greater than 0"));
+        }
+        self.0.max_body_bytes = bytes;
+        Ok(self)
+    }
+
+    /// Submissions per client address, form and minute; 0 disables.
+    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
+        self.0.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// 0 to 128.
+    pub fn ipv6_prefix_len(mut self, bits: u8) -> Result<Self, ConfigError> {
+        if bits > 128 {
+            return Err(invalid("ipv6_prefix_len", "must be from 0 to 128"));
+        }
+        self.0.ipv6_prefix_len = bits;
+        Ok(self)
+    }
+
+    /// The lifetime of issued tokens (more than 0).
+    pub fn jwt_ttl_seconds(mut self, seconds: u64) -> Result<Self, ConfigError> {
+        if seconds == 0 {
+            return Err(invalid("jwt_ttl_seconds", "must be greater than 0"));
+        }
+        self.0.jwt_ttl_seconds = seconds;
+        Ok(self)
+    }
+
+    pub fn jwt_issuer(mut self, issuer: String) -> Self {
+        self.0.jwt_issuer = issuer;
+        self
+    }
+
+    pub fn jwt_audience(mut self, audience: String) -> Self {
+        self.0.jwt_audience = audience;
+        self
+    }
+
+    /// The external identity provider (checked when auth is used).
+    pub fn jwks(mut self, external: ExternalIdentity) -> Self {
+        let c = &mut self.0;
+        c.jwks = external.jwks;
+        c.jwks_issuer = external.issuer;
+        c.jwks_audience = external.audience;
+        c.jwks_client_id = external.client_id;
+        c.jwks_admin_role = external.admin_role;
+        c.jwks_admins_manage_users = external.admins_manage_users;
+        self
+    }
+
+    /// The first admin, whose password is an argon2 PHC string (see
+    /// `letterbox hash-password`).
+    pub fn admin(mut self, username: String, password_hash: String) -> Result<Self, ConfigError> {
+        if !password_hash.starts_with("$argon2") {
+            return Err(invalid(
+                "admin_password_hash",
+                "must be an argon2 PHC string (see `letterbox hash-password`)",
+            ));
+        }
+        self.0.admin_username = Some(username);
+        self.0.admin_password_hash = Some(password_hash);
+        Ok(self)
+    }
+
+    pub fn build(self) -> Config {
+        self.0
     }
 }
 
@@ -368,6 +496,51 @@ mod tests {
         assert_eq!(c.rate_limit_per_minute, 0);
         assert_eq!(c.jwt_ttl_seconds, 60);
         assert_eq!(c.jwt_secret.as_deref(), Some(SECRET));
+    }
+
+    #[test]
+    fn typed_values_build_what_the_variables_do() {
+        let typed = Config::builder(Url::parse("http://127.0.0.1:1111").unwrap())
+            .unwrap()
+            .jwt_secret(Some(SECRET.into()))
+            .allowed_origins(["http://127.0.0.1:1111", "http://localhost:1111/"])
+            .unwrap()
+            .admin(
+                "admin".into(),
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            )
+            .unwrap()
+            .store(StoreKind::Sqlite)
+            .build();
+        let from_variables = config(&[
+            ("jwt_secret", SECRET),
+            ("site_url", "http://127.0.0.1:1111"),
+            (
+                "allowed_origins",
+                "http://127.0.0.1:1111, http://localhost:1111/",
+            ),
+            ("admin_username", "admin"),
+            (
+                "admin_password_hash",
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            ),
+            ("store", "sqlite"),
+        ])
+        .unwrap();
+        assert_eq!(typed, from_variables);
+        assert_eq!(typed.allowed_origins[1], "http://localhost:1111");
+        let bad = Config::builder(Url::parse("http://x.example").unwrap())
+            .unwrap()
+            .allowed_origins(["*"])
+            .unwrap_err();
+        assert!(matches!(
+            bad,
+            ConfigError::Invalid {
+                name: "allowed_origins",
+                ..
+            }
+        ));
+        assert!(Config::builder(Url::parse("mailto:a@b.c").unwrap()).is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod store;
 pub mod text;
 pub mod validate;
 
-pub use config::{Config, ConfigError, StoreKind};
+pub use config::{Config, ConfigBuilder, ConfigError, ExternalIdentity, StoreKind};
 pub use error::ApiError;
 pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
 pub use schema::{
