@@ -14,6 +14,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Role;
 use crate::schema::FormData;
 
 pub mod kv;
@@ -61,8 +62,17 @@ pub struct User {
     pub username: String,
     /// Argon2id PHC string; never the password.
     pub password_hash: String,
-    /// `admin` or `user`.
+    /// The role as stored: `admin` or `member` ([`Role::as_str`]); read it
+    /// with [`User::role`], which takes any other text for `member`.
     pub role: String,
+}
+
+impl User {
+    /// The role the stored `role` text gives: `admin` is an admin, anything
+    /// else a member.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
 }
 
 /// One page of a form's submissions, newest first.
@@ -202,6 +212,19 @@ pub fn is_valid_id(id: &str) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_roles() {
+        let user = |role: &str| User {
+            username: "u".into(),
+            password_hash: String::new(),
+            role: role.into(),
+        };
+        assert_eq!(user("admin").role(), Role::Admin);
+        assert_eq!(user("member").role(), Role::Member);
+        assert_eq!(user("user").role(), Role::Member);
+        assert_eq!(user("Admin").role(), Role::Member);
+    }
 
     #[test]
     fn ids_increase_with_a_standing_clock() {

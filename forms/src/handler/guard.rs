@@ -90,11 +90,6 @@ pub(super) fn is_valid_username(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'))
 }
 
-/// The role a stored user's `role` text gives: `admin`, else member.
-pub(super) fn stored_role(role: &str) -> Role {
-    Role::parse(role).unwrap_or(Role::Member)
-}
-
 pub(super) fn now_secs<S>(ctx: &Context<'_, S>) -> u64 {
     ctx.clock.now_millis() / 1000
 }
@@ -202,7 +197,7 @@ pub(super) async fn credentials<S: Store>(
         .await
         .inspect_err(log_store_error)?
         .map(|user| Credentials {
-            role: stored_role(&user.role),
+            role: user.role(),
             password_hash: user.password_hash,
         }))
 }
@@ -325,13 +320,5 @@ mod tests {
         ] {
             assert!(!is_valid_username(bad), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn stored_roles() {
-        assert_eq!(stored_role("admin"), Role::Admin);
-        assert_eq!(stored_role("member"), Role::Member);
-        assert_eq!(stored_role("user"), Role::Member);
-        assert_eq!(stored_role("Admin"), Role::Member);
     }
 }

@@ -7,7 +7,7 @@ use http::{Request, Response, StatusCode};
 use serde_json::json;
 
 use super::context::Context;
-use super::guard::{hash, is_valid_username, password_problem, require_user_manager, stored_role};
+use super::guard::{hash, is_valid_username, password_problem, require_user_manager};
 use super::request::read_form_data;
 use super::response::log_store_error;
 use crate::auth::Role;
@@ -103,7 +103,7 @@ pub(super) async fn list_users<S: Store>(
     for user in (ctx.store.list_users().await).inspect_err(log_store_error)? {
         users.push(json!({
             "username": user.username,
-            "role": stored_role(&user.role).as_str(),
+            "role": user.role().as_str(),
         }));
     }
     Ok(json_response(StatusCode::OK, &json!({ "users": users })))
