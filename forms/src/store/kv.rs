@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page, is_valid_id};
+use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_page, is_valid_id};
 
 /// The key-value API the [`KvStore`] needs: Spin's (`wasi:keyvalue` store,
 /// atomics and batch), and Redis'.

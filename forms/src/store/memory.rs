@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
 
 #[derive(Debug, Default)]
 struct Inner {

@@ -14,7 +14,7 @@
 //!   clients, whatever names a flood of logins makes up.
 //! - `users(username, password_hash, role)`.
 
-use super::StoreError;
+use super::base::StoreError;
 use crate::schema::FormData;
 
 /// The index pruning finished rate-limit windows uses (also run on its own

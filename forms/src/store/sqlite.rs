@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
 use super::sql;
-use super::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
 
 #[derive(Debug)]
 pub struct SqliteStore {

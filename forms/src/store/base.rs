@@ -1,14 +1,4 @@
-//! Where submissions, users and rate-limit counters live.
-//!
-//! [`Store`] is implemented by the Spin component over Spin SQLite and Spin
-//! key-value, and here by [`MemoryStore`] (tests), [`KvStore`] over any
-//! [`KvBackend`] (the key-value layout, shared with the Spin store) and,
-//! with the `native` feature, [`SqliteStore`] over rusqlite (the SQL of
-//! [`sql`], shared with the Spin store).
-//!
-//! The trait is single-threaded on purpose (`async fn` without a `Send`
-//! bound): a Spin component runs one request on one thread; a native server
-//! drives it with `futures::executor::block_on`.
+//! The [`Store`] trait and what it stores: submissions, users, pages, ids.
 
 use std::sync::Mutex;
 
@@ -16,17 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::schema::FormData;
-
-pub mod kv;
-mod memory;
-pub mod sql;
-#[cfg(feature = "native")]
-mod sqlite;
-
-pub use kv::{KvBackend, KvStore, MemoryKv};
-pub use memory::MemoryStore;
-#[cfg(feature = "native")]
-pub use sqlite::SqliteStore;
 
 /// A store operation failed; answered with 503, and nothing of the request
 /// was written.

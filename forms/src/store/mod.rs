@@ -1,0 +1,26 @@
+//! Where submissions, users and rate-limit counters live.
+//!
+//! [`Store`] is implemented by the Spin component over Spin SQLite and Spin
+//! key-value, and here by [`MemoryStore`] (tests), [`KvStore`] over any
+//! [`KvBackend`] (the key-value layout, shared with the Spin store) and,
+//! with the `native` feature, [`SqliteStore`] over rusqlite (the SQL of
+//! [`sql`], shared with the Spin store).
+//!
+//! The trait is single-threaded on purpose (`async fn` without a `Send`
+//! bound): a Spin component runs one request on one thread; a native server
+//! drives it with `futures::executor::block_on`.
+
+mod base;
+pub mod kv;
+mod memory;
+pub mod sql;
+#[cfg(feature = "native")]
+mod sqlite;
+
+pub use base::{
+    MAX_PAGE, Page, Store, StoreError, Submission, User, clamp_limit, is_valid_id, new_id,
+};
+pub use kv::{KvBackend, KvStore, MemoryKv};
+pub use memory::MemoryStore;
+#[cfg(feature = "native")]
+pub use sqlite::SqliteStore;
