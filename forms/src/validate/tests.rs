@@ -1,7 +1,9 @@
 #![allow(clippy::unwrap_used)]
 
+use super::html;
+use super::rules::NAME_IN_MESSAGE;
 use super::*;
-use crate::schema::AuthRequirement;
+use crate::schema::{AuthRequirement, Field, FieldKind, Form, FormData};
 
 fn form(fields: Vec<Field>) -> Form {
     Form {
