@@ -1,0 +1,114 @@
+//! One store type for both Spin stores.
+
+use letterbox_forms::Store;
+use letterbox_forms::store::{KvStore, Page, StoreError, Submission, User};
+
+use super::kv::SpinKv;
+use super::sqlite::SpinSqlite;
+
+/// The store the `store` variable chose. One type for both keeps a single
+/// copy of the (generic) handler in the component (20 KB less than two).
+pub(super) enum SpinStore {
+    Sqlite(SpinSqlite),
+    Kv(KvStore<SpinKv>),
+}
+
+impl Store for SpinStore {
+    async fn insert(&self, submission: &Submission) -> Result<String, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.insert(submission).await,
+            Self::Kv(s) => s.insert(submission).await,
+        }
+    }
+
+    async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.list(form, before, limit).await,
+            Self::Kv(s) => s.list(form, before, limit).await,
+        }
+    }
+
+    async fn count(&self, form: &str) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.count(form).await,
+            Self::Kv(s) => s.count(form).await,
+        }
+    }
+
+    async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.delete(form, id).await,
+            Self::Kv(s) => s.delete(form, id).await,
+        }
+    }
+
+    async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.rate_hit(addr, form, window).await,
+            Self::Kv(s) => s.rate_hit(addr, form, window).await,
+        }
+    }
+
+    async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.get_user(username).await,
+            Self::Kv(s) => s.get_user(username).await,
+        }
+    }
+
+    async fn put_user(&self, user: &User) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.put_user(user).await,
+            Self::Kv(s) => s.put_user(user).await,
+        }
+    }
+
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.create_user(user).await,
+            Self::Kv(s) => s.create_user(user).await,
+        }
+    }
+
+    async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.rate_count(addr, form, window).await,
+            Self::Kv(s) => s.rate_count(addr, form, window).await,
+        }
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.list_users().await,
+            Self::Kv(s) => s.list_users().await,
+        }
+    }
+
+    async fn update_user(&self, user: &User) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.update_user(user).await,
+            Self::Kv(s) => s.update_user(user).await,
+        }
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.delete_user(username).await,
+            Self::Kv(s) => s.delete_user(username).await,
+        }
+    }
+
+    async fn upgrade(&self) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.upgrade().await,
+            Self::Kv(s) => s.upgrade().await,
+        }
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.ping().await,
+            Self::Kv(s) => s.ping().await,
+        }
+    }
+}
