@@ -11,11 +11,11 @@ use crate::schema::FormData;
 use crate::text::{PercentError, percent_decode_form};
 
 /// JSON bodies may nest at most this deep: the object, and arrays in it.
-pub const MAX_JSON_DEPTH: usize = 2;
+pub(crate) const MAX_JSON_DEPTH: usize = 2;
 
 /// Why a body could not be read. Each maps onto one HTTP status.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum BodyError {
+pub(crate) enum BodyError {
     /// 400: the body does not decode (percent-encoding, UTF-8, JSON shape...).
     #[error("malformed body: {0}")]
     Malformed(String),
@@ -26,7 +26,7 @@ pub enum BodyError {
 
 /// The body types [`parse_body`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyType {
+pub(crate) enum BodyType {
     UrlEncoded,
     Multipart,
     Json,
@@ -35,7 +35,10 @@ pub enum BodyType {
 /// Decodes `body` according to its `Content-Type` header value:
 /// `application/x-www-form-urlencoded`, `multipart/form-data` or
 /// `application/json` (a flat object of strings or arrays of strings).
-pub async fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<FormData, BodyError> {
+pub(crate) async fn parse_body(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<FormData, BodyError> {
     let Some(content_type) = content_type else {
         return Err(BodyError::UnsupportedType(
             "missing Content-Type: send application/x-www-form-urlencoded, multipart/form-data or application/json"
@@ -52,7 +55,7 @@ pub async fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<FormD
 /// Which body type a `Content-Type` value names: the media type is matched
 /// case-insensitively, parameters are ignored except `charset`, which must be
 /// UTF-8 when present.
-pub fn body_type(content_type: &str) -> Result<BodyType, BodyError> {
+pub(crate) fn body_type(content_type: &str) -> Result<BodyType, BodyError> {
     let mut parts = content_type.split(';');
     let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
     let kind = match essence.as_str() {

@@ -200,7 +200,7 @@ impl ApiError {
 }
 
 /// A JSON answer with `status`.
-pub fn json_response(status: StatusCode, body: &Value) -> Response<Vec<u8>> {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response<Vec<u8>> {
     // Serializing a `Value` cannot fail; fall back to an empty object anyway.
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let mut resp = Response::new(bytes);

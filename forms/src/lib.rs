@@ -6,12 +6,14 @@
 //! store submissions against it. Nothing here depends on spin-sdk, so it
 //! builds for the host and for `wasm32-wasip2`.
 
+#![warn(unreachable_pub)]
+
 pub mod auth;
-pub mod body;
+mod body;
 pub mod config;
-pub mod error;
+mod error;
 pub mod handler;
-pub mod schema;
+mod schema;
 pub mod store;
 pub mod text;
 pub mod validate;

@@ -17,7 +17,7 @@ use crate::schema::Form;
 use crate::store::{MAX_PAGE, Store, Submission, clamp_limit, is_valid_id};
 
 /// Page size when `?limit=` is not given.
-pub const DEFAULT_PAGE: u32 = 50;
+pub(crate) const DEFAULT_PAGE: u32 = 50;
 
 fn form_of<'m, S>(ctx: &Context<'m, S>, name: &str) -> Result<&'m Form, ApiError> {
     ctx.manifest.forms.get(name).ok_or_else(|| {

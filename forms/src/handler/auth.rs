@@ -27,27 +27,27 @@ use crate::store::{Store, User};
 
 /// Rate-limit "form" names of the failed-login counters (see
 /// [`Store::rate_hit`]): one per client address…
-pub const LOGIN_ADDR_BUCKET: &str = "login:addr";
+pub(crate) const LOGIN_ADDR_BUCKET: &str = "login:addr";
 /// …one per client address and user name (the name follows)…
-pub const LOGIN_PAIR_BUCKET_PREFIX: &str = "login:pair:";
+pub(crate) const LOGIN_PAIR_BUCKET_PREFIX: &str = "login:pair:";
 /// …and one per user name, across addresses (the name follows).
-pub const LOGIN_USER_BUCKET_PREFIX: &str = "login:user:";
+pub(crate) const LOGIN_USER_BUCKET_PREFIX: &str = "login:user:";
 /// The "address" the per-user-name counter is kept under.
 const ANY_ADDR: &str = "*";
 
 /// Failed logins per address count up to this many times
 /// `rate_limit_per_minute` (other user names behind one NAT keep working).
-pub const LOGIN_ADDR_FACTOR: u64 = 3;
+pub(crate) const LOGIN_ADDR_FACTOR: u64 = 3;
 /// Once a user name has more failed logins in a window than
 /// `rate_limit_per_minute`, every further failure for it is answered this
 /// much later per failure over the limit…
-pub const LOGIN_DELAY_STEP_MS: u64 = 250;
+pub(crate) const LOGIN_DELAY_STEP_MS: u64 = 250;
 /// …up to this long.
-pub const LOGIN_DELAY_MAX_MS: u64 = 2000;
+pub(crate) const LOGIN_DELAY_MAX_MS: u64 = 2000;
 
 /// How long the answer to a failed login waits, with `failures` for its
 /// user name in the window (this one included) and the limit.
-pub fn login_delay_ms(failures: u64, limit: u64) -> u64 {
+pub(crate) fn login_delay_ms(failures: u64, limit: u64) -> u64 {
     failures
         .saturating_sub(limit)
         .saturating_mul(LOGIN_DELAY_STEP_MS)

@@ -13,7 +13,7 @@ use crate::schema::Form;
 use crate::store::{MAX_PAGE, Store, Submission};
 
 /// How multi-values (checkboxes, multiple selects) are joined in a CSV cell.
-pub const CSV_MULTI_SEPARATOR: &str = "; ";
+pub(crate) const CSV_MULTI_SEPARATOR: &str = "; ";
 
 /// The field names of `form` in manifest order, each once.
 pub(super) fn field_names(form: &Form) -> Vec<&str> {
@@ -36,7 +36,7 @@ const SEGMENT_SEPARATORS: [char; 3] = [';', ',', '\t'];
 /// cell of: the cell itself and each segment after a `;`, `,` or tab. A
 /// part whose first character after spaces is `=`, `+`, `-`, `@`, tab or
 /// CR gets a `'` before it, so it stays text (`x;=cmd` → `x;'=cmd`).
-pub fn neutralise_cell(cell: &str) -> Cow<'_, str> {
+pub(crate) fn neutralise_cell(cell: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut at_start = true;
     let mut changed = false;
@@ -63,7 +63,10 @@ pub fn neutralise_cell(cell: &str) -> Cow<'_, str> {
 /// The CSV of `submissions` of `form`: a header `id, received_at, user`,
 /// then the form's fields in manifest order; multi-values joined with
 /// [`CSV_MULTI_SEPARATOR`]; every cell quoted (RFC 4180) and neutralised.
-pub fn submissions_csv(form: &Form, submissions: &[Submission]) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn submissions_csv(
+    form: &Form,
+    submissions: &[Submission],
+) -> Result<Vec<u8>, csv::Error> {
     let fields = field_names(form);
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)

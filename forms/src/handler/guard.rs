@@ -26,12 +26,12 @@ use crate::store::Store;
 use crate::validate::FieldError;
 
 /// Longest user name, in bytes.
-pub const MAX_USERNAME_BYTES: usize = 64;
+pub(crate) const MAX_USERNAME_BYTES: usize = 64;
 
 /// Shortest password a user may be given, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 8;
 /// Longest password a user may be given, in characters.
-pub const MAX_PASSWORD_CHARS: usize = 1024;
+pub(crate) const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// The authenticator `config` describes: HS256 with `jwt_secret`
 /// (`jwt_ttl_seconds`, `jwt_issuer`, `jwt_audience`), plus RS256/ES256 tokens

@@ -35,7 +35,7 @@ impl Group {
 
 /// Whether `pattern` repeats without bound a group that one pass of can
 /// match in many ways (see the module docs).
-pub fn has_nested_repetition(pattern: &str) -> bool {
+pub(crate) fn has_nested_repetition(pattern: &str) -> bool {
     let chars: Vec<char> = pattern.chars().collect();
     let mut groups: Vec<Group> = vec![Group::default()];
     let mut i = 0;

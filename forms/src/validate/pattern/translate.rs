@@ -12,11 +12,11 @@ use super::unsupported::Unsupported;
 /// the characters read, about 15-25 ns each natively (see the `patterns`
 /// benchmark). A field's pattern may cost at most this many state-characters
 /// on the longest value the field accepts: about 5-8 ms.
-pub const BUDGET: u64 = 300_000;
+pub(crate) const BUDGET: u64 = 300_000;
 
 /// A pattern ready for the API, and what matching it can cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Linear {
+pub(crate) struct Linear {
     /// The anchored `regex-lite` expression.
     pub regex: String,
     /// Automaton states a character can keep busy (an upper bound).
@@ -28,7 +28,7 @@ pub struct Linear {
 
 impl Linear {
     /// The worst-case work (state-characters) on a value of `len` characters.
-    pub fn cost(&self, len: u64) -> u64 {
+    pub(crate) fn cost(&self, len: u64) -> u64 {
         let read = self.max_match.map_or(len, |m| m.saturating_add(1).min(len));
         self.states.saturating_mul(read)
     }
@@ -36,7 +36,7 @@ impl Linear {
 
 /// Translates a valid ECMAScript `v`-flag pattern (check it with regress
 /// first) into an anchored `regex-lite` expression with the same matches.
-pub fn linear_pattern(pattern: &str) -> Result<Linear, Unsupported> {
+pub(crate) fn linear_pattern(pattern: &str) -> Result<Linear, Unsupported> {
     let mut parser = Parser {
         chars: pattern.chars().collect(),
         pos: 0,

@@ -3,7 +3,7 @@
 /// Why a pattern has no linear-time translation (the message says why).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Unsupported(pub String);
+pub(crate) struct Unsupported(pub String);
 
 pub(super) fn unsupported(what: &str) -> Unsupported {
     Unsupported(format!(
