@@ -28,7 +28,7 @@ pub(crate) enum JwkKey {
 /// a `kid` used twice or a document with no usable key.
 #[derive(Clone)]
 pub struct Jwks {
-    keys: Vec<(String, JwkKey)>,
+    keys: Vec<KeyEntry>,
     skipped: usize,
 }
 
@@ -39,6 +39,13 @@ impl std::fmt::Debug for Jwks {
             .field("skipped", &self.skipped)
             .finish()
     }
+}
+
+/// One usable key and its `kid`.
+#[derive(Clone)]
+struct KeyEntry {
+    kid: String,
+    key: JwkKey,
 }
 
 #[derive(Deserialize)]
@@ -87,7 +94,7 @@ impl Jwks {
         }
         let doc: Document = serde_json::from_str(json)
             .map_err(|e| jwks_error(format!("not a JWKS document: {e}")))?;
-        let mut keys: Vec<(String, JwkKey)> = Vec::new();
+        let mut keys: Vec<KeyEntry> = Vec::new();
         let mut skipped = 0;
         for (i, value) in doc.keys.into_iter().enumerate() {
             let raw: RawJwk =
@@ -129,10 +136,10 @@ impl Jwks {
                     continue;
                 }
             };
-            if keys.iter().any(|(k, _)| *k == kid) {
+            if keys.iter().any(|entry| entry.kid == kid) {
                 return Err(jwks_error(format!("kid {kid:?} appears twice")));
             }
-            keys.push((kid, key));
+            keys.push(KeyEntry { kid, key });
         }
         if keys.is_empty() {
             return Err(jwks_error(format!(
@@ -144,12 +151,15 @@ impl Jwks {
 
     /// The key whose `kid` is exactly `kid`.
     pub(crate) fn find(&self, kid: &str) -> Option<&JwkKey> {
-        self.keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
+        self.keys
+            .iter()
+            .find(|entry| entry.kid == kid)
+            .map(|entry| &entry.key)
     }
 
     /// The `kid`s of the usable keys, in document order.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
-        self.keys.iter().map(|(k, _)| k.as_str())
+        self.keys.iter().map(|entry| entry.kid.as_str())
     }
 
     /// How many keys of the document were skipped as not usable here.

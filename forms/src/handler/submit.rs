@@ -28,7 +28,7 @@ pub(super) async fn submit<S: Store>(
             .to_response();
     };
     match accept_submission(req, ctx, form).await {
-        Ok((id, _stored)) if json => json_response(StatusCode::CREATED, &json!({ "id": id })),
+        Ok(id) if json => json_response(StatusCode::CREATED, &json!({ "id": id })),
         Ok(_) => {
             let mut resp = Response::new(Vec::new());
             *resp.status_mut() = StatusCode::SEE_OTHER;
@@ -43,13 +43,13 @@ pub(super) async fn submit<S: Store>(
     }
 }
 
-/// Decodes, checks and stores one submission. Returns its id and whether it
-/// was stored (a filled honeypot is answered the same but dropped).
+/// Decodes, checks and stores one submission; returns the id it is stored
+/// under. A filled honeypot is answered the same, but nothing is stored.
 async fn accept_submission<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
     form: &Form,
-) -> Result<(String, bool), ApiError> {
+) -> Result<String, ApiError> {
     let config = ctx.config;
     if let Some(origin) = header_str(req.headers(), ORIGIN)
         && origin != "null"
@@ -76,7 +76,7 @@ async fn accept_submission<S: Store>(
     let now = ctx.clock.now_millis();
     let id = new_id(now);
     if data.values(&form.honeypot).any(|v| !v.is_empty()) {
-        return Ok((id, false));
+        return Ok(id);
     }
     validate(form, &data).map_err(ApiError::Validation)?;
     data.0.retain(|(name, _)| name != &form.honeypot);
@@ -108,5 +108,5 @@ async fn accept_submission<S: Store>(
         .insert(&submission)
         .await
         .inspect_err(log_store_error)?;
-    Ok((id, true))
+    Ok(id)
 }

@@ -108,14 +108,25 @@ struct RateValue {
     hits: u64,
 }
 
+/// Where a client's counter for a bucket lives.
+struct RateSlot {
+    /// The store key, `rl:<slot>`.
+    key: String,
+    /// The client and bucket it counts for (the value's `k`).
+    owner: String,
+}
+
 /// The slot of a client's counter for `bucket`: an HMAC keyed with the
 /// store's secret, so nobody can pick a name whose counter lands on a
 /// victim's slot (without a secret, a plain hash).
-fn rate_slot(secret: &[u8], addr: &str, bucket: &str) -> (String, String) {
-    let k = format!("{addr}\u{0}{bucket}");
-    let mac = hmac_sha256::HMAC::mac(k.as_bytes(), secret);
+fn rate_slot(secret: &[u8], addr: &str, bucket: &str) -> RateSlot {
+    let owner = format!("{addr}\u{0}{bucket}");
+    let mac = hmac_sha256::HMAC::mac(owner.as_bytes(), secret);
     let slot = u64::from(u16::from_be_bytes([mac[0], mac[1]])) % RATE_SLOTS;
-    (format!("rl:{slot:04x}"), k)
+    RateSlot {
+        key: format!("rl:{slot:04x}"),
+        owner,
+    }
 }
 
 pub struct KvStore<B> {
@@ -349,7 +360,7 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let (key, k) = rate_slot(&self.slot_secret, addr, form);
+        let RateSlot { key, owner } = rate_slot(&self.slot_secret, addr, form);
         let hits = match self.backend.get(&key).await? {
             // Another client sharing the slot in this window shares its
             // count: stricter for both, never looser.
@@ -364,7 +375,7 @@ impl<B: KvBackend> Store for KvStore<B> {
             .set(
                 &key,
                 &encode(&RateValue {
-                    k,
+                    k: owner,
                     win: window,
                     hits,
                 })?,
@@ -374,7 +385,7 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let (key, _) = rate_slot(&self.slot_secret, addr, form);
+        let key = rate_slot(&self.slot_secret, addr, form).key;
         Ok(match self.backend.get(&key).await? {
             Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
                 Ok(v) if v.win == window => v.hits,

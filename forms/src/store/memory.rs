@@ -10,11 +10,18 @@ use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_p
 struct Inner {
     /// form → id → submission (ids sort by arrival).
     submissions: HashMap<String, BTreeMap<String, Submission>>,
-    /// (addr, form) → (window, hits).
-    rate: HashMap<(String, String), (u64, u64)>,
+    /// (addr, form) → its counter.
+    rate: HashMap<(String, String), Counter>,
     /// The window of the last pruning of `rate`.
     rate_pruned: u64,
     users: HashMap<String, User>,
+}
+
+/// A rate-limit counter: the hits in its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counter {
+    window: u64,
+    hits: u64,
 }
 
 #[derive(Debug, Default)]
@@ -104,17 +111,17 @@ impl Store for MemoryStore {
             inner.rate_pruned = window;
             inner
                 .rate
-                .retain(|_, (win, _)| win.saturating_add(1) >= window);
+                .retain(|_, counter| counter.window.saturating_add(1) >= window);
         }
         let entry = inner
             .rate
             .entry((addr.to_owned(), form.to_owned()))
-            .or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
+            .or_insert(Counter { window, hits: 0 });
+        if entry.window != window {
+            *entry = Counter { window, hits: 0 };
         }
-        entry.1 += 1;
-        Ok(entry.1)
+        entry.hits += 1;
+        Ok(entry.hits)
     }
 
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
@@ -122,8 +129,8 @@ impl Store for MemoryStore {
             .lock()?
             .rate
             .get(&(addr.to_owned(), form.to_owned()))
-            .filter(|(win, _)| *win == window)
-            .map_or(0, |(_, hits)| *hits))
+            .filter(|counter| counter.window == window)
+            .map_or(0, |counter| counter.hits))
     }
 
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {

@@ -56,6 +56,14 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// The values on a step nearest to a value that is not: the one below and
+/// the one above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Nearest {
+    pub(crate) below: Decimal,
+    pub(crate) above: Decimal,
+}
+
 /// An exact decimal `mant × 10^exp`, used so that `step` checks such as
 /// `0.3` against a step of `0.1` are exact instead of floating-point guesses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +171,7 @@ impl Decimal {
         base: Self,
         step: Self,
         tolerant: bool,
-    ) -> Result<Option<(Self, Self)>, ()> {
+    ) -> Result<Option<Nearest>, ()> {
         let e = value.exp.min(base.exp).min(step.exp);
         let v = value.scaled(e).ok_or(())?;
         let b = base.scaled(e).ok_or(())?;
@@ -192,18 +200,18 @@ impl Decimal {
         }
         let lower = v.checked_sub(r).ok_or(())?;
         let upper = lower.checked_add(s).ok_or(())?;
-        Ok(Some((
-            Self {
+        Ok(Some(Nearest {
+            below: Self {
                 mant: lower,
                 exp: e,
             }
             .normalized(),
-            Self {
+            above: Self {
                 mant: upper,
                 exp: e,
             }
             .normalized(),
-        )))
+        }))
     }
 
     /// The value as an integer, if it is one and fits.

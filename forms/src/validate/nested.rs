@@ -62,25 +62,25 @@ pub(crate) fn has_nested_repetition(pattern: &str) -> bool {
                 if groups.is_empty() {
                     groups.push(Group::default());
                 }
-                let (quantified, unbounded, len) = quantifier(&chars, i + 1);
-                if unbounded && inner.undelimited {
+                let q = quantifier(&chars, i + 1);
+                if q.unbounded && inner.undelimited {
                     return true;
                 }
                 if let Some(outer) = groups.last_mut() {
-                    outer.current.unbounded |= unbounded || had_unbounded || inner.undelimited;
-                    outer.current.plain |= !quantified && !inner.undelimited;
+                    outer.current.unbounded |= q.unbounded || had_unbounded || inner.undelimited;
+                    outer.current.plain |= !q.present && !inner.undelimited;
                 }
-                i += 1 + len;
+                i += 1 + q.len;
                 continue;
             }
             _ => i + 1,
         };
-        let (quantified, unbounded, len) = quantifier(&chars, atom_end);
+        let q = quantifier(&chars, atom_end);
         if let Some(group) = groups.last_mut() {
-            group.current.unbounded |= unbounded;
-            group.current.plain |= !quantified;
+            group.current.unbounded |= q.unbounded;
+            group.current.plain |= !q.present;
         }
-        i = atom_end + len;
+        i = atom_end + q.len;
     }
     false
 }
@@ -142,27 +142,42 @@ fn class_end(chars: &[char], start: usize) -> usize {
     chars.len()
 }
 
-/// The quantifier at `i`, if any: whether there is one, whether it is
-/// unbounded (`*`, `+`, `{n,}`), and its length (with a lazy `?`).
-fn quantifier(chars: &[char], i: usize) -> (bool, bool, usize) {
+/// What follows an atom.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Quantifier {
+    /// Whether there is a quantifier at all.
+    present: bool,
+    /// `*`, `+` or `{n,}`.
+    unbounded: bool,
+    /// Its length in characters (with a lazy `?`); 0 when there is none.
+    len: usize,
+}
+
+/// The quantifier at `i`, if any.
+fn quantifier(chars: &[char], i: usize) -> Quantifier {
     let lazy = |len: usize| len + usize::from(chars.get(i + len) == Some(&'?'));
+    let found = |unbounded: bool, len: usize| Quantifier {
+        present: true,
+        unbounded,
+        len,
+    };
     match chars.get(i) {
-        Some('*' | '+') => (true, true, lazy(1)),
-        Some('?') => (true, false, lazy(1)),
+        Some('*' | '+') => found(true, lazy(1)),
+        Some('?') => found(false, lazy(1)),
         Some('{') => {
             let close = chars[i..].iter().position(|&c| c == '}');
             let Some(close) = close else {
-                return (false, false, 0);
+                return Quantifier::default();
             };
             let body: String = chars[i + 1..i + close].iter().collect();
             let (min, max) = body.split_once(',').unwrap_or((&body, "x"));
             let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
             if !digits(min) || !(max.is_empty() || max == "x" || digits(max)) {
-                return (false, false, 0); // a literal `{`
+                return Quantifier::default(); // a literal `{`
             }
-            (true, max.is_empty(), lazy(close + 1))
+            found(max.is_empty(), lazy(close + 1))
         }
-        _ => (false, false, 0),
+        _ => Quantifier::default(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use super::html::{self, Decimal};
+use super::html::{self, Decimal, Nearest};
 use super::rules::FieldError;
 use crate::schema::{Field, FieldKind};
 
@@ -52,7 +52,7 @@ impl Num {
         base: &Self,
         step: &Self,
         tolerant: bool,
-    ) -> Option<Option<(Decimal, Decimal)>> {
+    ) -> Option<Option<Nearest>> {
         if let (Some(v), Some(b), Some(s)) = (self.exact, base.exact, step.exact)
             && let Ok(result) = Decimal::step_mismatch(v, b, s, tolerant)
         {
@@ -139,20 +139,20 @@ pub(super) fn check_number(field: &Field, value: &str, errors: &mut Vec<FieldErr
     let base = min.unwrap_or_else(|| Num::int(0));
     if let Some(nearest) = v.step_mismatch(&base, &step, true) {
         let message = match nearest {
-            Some((lo, hi))
+            Some(Nearest { below, above })
                 if max.is_some_and(|m| {
                     Num {
                         float: 0.0,
-                        exact: Some(hi),
+                        exact: Some(above),
                     }
                     .cmp(&m)
                         == Ordering::Greater
                 }) =>
             {
-                format!("Please enter a valid value. The nearest valid value is {lo}.")
+                format!("Please enter a valid value. The nearest valid value is {below}.")
             }
-            Some((lo, hi)) => format!(
-                "Please enter a valid value. The two nearest valid values are {lo} and {hi}."
+            Some(Nearest { below, above }) => format!(
+                "Please enter a valid value. The two nearest valid values are {below} and {above}."
             ),
             None => "Please enter a valid value: it does not fit the field's step.".to_owned(),
         };

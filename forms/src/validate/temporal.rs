@@ -162,8 +162,8 @@ pub(super) fn check_temporal(
     };
     let base = Num::int(min.map_or(kind.default_base(), |(_, m)| m));
     if let Some(nearest) = Num::int(v).step_mismatch(&base, &step, false) {
-        let pair = nearest
-            .and_then(|(lo, hi)| Some((kind.format(lo.to_i64()?)?, kind.format(hi.to_i64()?)?)));
+        let shown = |value: Decimal| kind.format(value.to_i64()?);
+        let pair = nearest.and_then(|n| Some((shown(n.below)?, shown(n.above)?)));
         let message = match pair {
             Some((lo, hi)) => format!(
                 "Please enter a valid value. The two nearest valid values are {lo} and {hi}."

@@ -861,7 +861,10 @@ fn decimal_helpers() {
     );
     assert_eq!(
         Decimal::step_mismatch(d("-0.35"), d("0"), d("0.1"), false),
-        Ok(Some((d("-0.4"), d("-0.3"))))
+        Ok(Some(html::Nearest {
+            below: d("-0.4"),
+            above: d("-0.3")
+        }))
     );
     assert_eq!(
         html::format_time(html::parse_time("07:05:09.5").unwrap()),
