@@ -102,7 +102,7 @@ fn build_with_flags(
     options: &BuildOptions,
     minify: bool,
     precompress: bool,
-) -> Result<crate::site::BuildSummary, crate::site::BuildError> {
+) -> Result<crate::site::BuildSummary, crate::BuildError> {
     let start = std::time::Instant::now();
     let mut site = crate::site::Site::load(options)?;
     let loaded = start.elapsed();

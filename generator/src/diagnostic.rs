@@ -148,6 +148,42 @@ pub(crate) fn merge_repeated(errors: Vec<anyhow::Error>) -> Vec<anyhow::Error> {
     out
 }
 
+/// Every error of a failed build.
+#[derive(Debug)]
+pub struct BuildError {
+    pub errors: Vec<anyhow::Error>,
+}
+
+impl From<anyhow::Error> for BuildError {
+    fn from(e: anyhow::Error) -> Self {
+        Self { errors: vec![e] }
+    }
+}
+
+impl From<Vec<anyhow::Error>> for BuildError {
+    fn from(errors: Vec<anyhow::Error>) -> Self {
+        Self {
+            errors: merge_repeated(errors),
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            writeln!(f, "error: {e:#}")?;
+        }
+        let n = self.errors.len();
+        write!(
+            f,
+            "build failed with {n} error{}",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for BuildError {}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

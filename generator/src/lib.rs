@@ -26,6 +26,5 @@ mod site;
 mod templates;
 mod text;
 
-pub use site::{
-    BuildError, BuildOptions, BuildSummary, Markdown, Output, Site, build, manifest_path,
-};
+pub use diagnostic::BuildError;
+pub use site::{BuildOptions, BuildSummary, Markdown, Output, Site, build, manifest_path};

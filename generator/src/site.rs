@@ -2,22 +2,24 @@
 //! [`Site::build`] loads, renders and writes.
 
 use letterbox_forms::Manifest;
-use letterbox_forms::handler::escape_html;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
-use crate::forms::{build_manifest, unused_overrides};
+use crate::diagnostic::BuildError;
+use crate::forms::{manifest_json, unused_overrides, write_manifest};
+use crate::markdown::links::{link_error, resolve_link, shortcode_lookup};
 use crate::markdown::{BrokenLink, Rendered};
 use crate::model::{JobOutput, Model, SiteParts};
-use crate::output::Staging;
-use crate::templates::{Lookup, Reads, Templates, Urls};
+use crate::output::aliases::alias_html;
+use crate::output::{Staging, check_output};
+use crate::templates::{Reads, Templates, Urls};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -74,42 +76,6 @@ impl fmt::Display for BuildSummary {
         )
     }
 }
-
-/// Every error of a failed build.
-#[derive(Debug)]
-pub struct BuildError {
-    pub errors: Vec<anyhow::Error>,
-}
-
-impl From<anyhow::Error> for BuildError {
-    fn from(e: anyhow::Error) -> Self {
-        Self { errors: vec![e] }
-    }
-}
-
-impl From<Vec<anyhow::Error>> for BuildError {
-    fn from(errors: Vec<anyhow::Error>) -> Self {
-        Self {
-            errors: crate::diagnostic::merge_repeated(errors),
-        }
-    }
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for e in &self.errors {
-            writeln!(f, "error: {e:#}")?;
-        }
-        let n = self.errors.len();
-        write!(
-            f,
-            "build failed with {n} error{}",
-            if n == 1 { "" } else { "s" }
-        )
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 /// Path of the form manifest inside a site root.
 pub fn manifest_path(root: &Path) -> PathBuf {
@@ -640,195 +606,10 @@ impl Site {
     }
 }
 
-/// A broken link as `file:line: message` (`link.line` counts from the body).
-fn link_error(source: &str, body_line: usize, link: &BrokenLink) -> anyhow::Error {
-    crate::diagnostic::error(
-        source,
-        Some(link.line + body_line - 1),
-        link.message.clone(),
-    )
-}
-
-/// What shortcodes can look up: they run before the site model exists, so
-/// `get_url` (base path, `@/` paths) works in them and `get_page` does not.
-fn shortcode_lookup(urls: &Urls, content_paths: &HashMap<&str, &str>) -> Lookup {
-    Lookup {
-        urls: urls.clone(),
-        paths: (content_paths.iter())
-            .map(|(rel, path)| ((*rel).to_owned(), (*path).to_owned()))
-            .collect(),
-        ..Lookup::default()
-    }
-}
-
-pub(crate) fn write_manifest(path: &Path, json: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, json).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
-}
-
-/// Rewrites a Markdown link destination: `@/blog/a.md#x` becomes that
-/// page's URL, a root-relative `/x/` gets the base path, and in a page
-/// bundle (`bundle` is the page's site path) a relative `pic.png` becomes
-/// `/blog/a/pic.png`, so summaries shown elsewhere keep working.
-fn resolve_link(
-    dest: &str,
-    bundle: Option<&str>,
-    content_paths: &HashMap<&str, &str>,
-    urls: &Urls,
-) -> Result<Option<String>, String> {
-    if let Some(target) = dest.strip_prefix("@/") {
-        let (file, anchor) = target
-            .split_once('#')
-            .map_or((target, None), |(f, a)| (f, Some(a)));
-        let path = content_paths.get(file).ok_or_else(|| {
-            // `@/blog/post` for `@/blog/post.md`, `@/blog` for `@/blog/_index.md`.
-            let near = [
-                format!("{file}.md"),
-                format!("{}/_index.md", file.trim_end_matches('/')),
-                format!("{}/index.md", file.trim_end_matches('/')),
-            ]
-            .into_iter()
-            .find(|f| content_paths.contains_key(f.as_str()));
-            let hint = near.map_or_else(String::new, |f| {
-                let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
-                format!(" (did you mean `@/{f}{anchor}`?)")
-            });
-            format!("broken link `{dest}`: no page or section `content/{file}`{hint}")
-        })?;
-        let mut url = urls.url(path);
-        if let Some(anchor) = anchor {
-            url.push('#');
-            url.push_str(anchor);
-        }
-        return Ok(Some(url));
-    }
-    let is_absolute = dest.contains(':') || dest.starts_with("//");
-    if is_absolute || dest.starts_with('#') || dest.starts_with('?') || dest.is_empty() {
-        return Ok(None);
-    }
-    if dest.starts_with('/') {
-        let base = &urls.base_path;
-        let prefixed = dest == base.as_str() || dest.starts_with(&format!("{base}/"));
-        return Ok((!base.is_empty() && !prefixed).then(|| urls.url(dest)));
-    }
-    Ok(bundle.map(|page| urls.url(&format!("{page}{dest}"))))
-}
-
-/// The output folder must not be the site itself nor hold it, or the swap
-/// would replace the sources.
-fn check_output(root: &Path, output: &Path) -> anyhow::Result<()> {
-    let norm = |p: &Path| -> PathBuf {
-        let abs = if p.is_absolute() {
-            p.to_owned()
-        } else {
-            std::env::current_dir()
-                .map(|d| d.join(p))
-                .unwrap_or_else(|_| p.to_owned())
-        };
-        let mut out = PathBuf::new();
-        for c in abs.components() {
-            match c {
-                std::path::Component::ParentDir => {
-                    out.pop();
-                }
-                std::path::Component::CurDir => {}
-                other => out.push(other),
-            }
-        }
-        out
-    };
-    let (root, output) = (norm(root), norm(output));
-    if root.starts_with(&output) {
-        anyhow::bail!(
-            "output folder {} would contain the site itself; choose a folder such as dist",
-            output.display()
-        );
-    }
-    for source in ["content", "templates", "static", crate::output::sass::DIR] {
-        if output.starts_with(root.join(source)) {
-            anyhow::bail!("output folder {} is inside {source}/", output.display());
-        }
-    }
-    Ok(())
-}
-
-/// The form manifest of `forms`, and as JSON.
-pub(crate) fn manifest_json(
-    forms: impl IntoIterator<Item = letterbox_forms::Form>,
-) -> Result<(Manifest, String), Vec<anyhow::Error>> {
-    let manifest = build_manifest(forms.into_iter().collect())?;
-    let json = serde_json::to_string_pretty(&manifest)
-        .context("serialising the form manifest")
-        .map_err(|e| vec![e])?;
-    Ok((manifest, json))
-}
-
-fn alias_html(target: &str) -> String {
-    let target = escape_html(target);
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n\
-         <link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n\
-         </head>\n<body>\n<p>This page has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn links() {
-        let paths: HashMap<&str, &str> = [("blog/a.md", "/blog/a/")].into_iter().collect();
-        let sub = Urls {
-            base_path: "/docs".into(),
-            origin: String::new(),
-        };
-        let root = Urls::default();
-        let r = |d: &str, b: Option<&str>, u: &Urls| resolve_link(d, b, &paths, u);
-        assert_eq!(
-            r("@/blog/a.md", None, &sub),
-            Ok(Some("/docs/blog/a/".into()))
-        );
-        assert_eq!(
-            r("@/blog/a.md#h", None, &root),
-            Ok(Some("/blog/a/#h".into()))
-        );
-        assert!(
-            r("@/nope.md", None, &root)
-                .unwrap_err()
-                .contains("content/nope.md")
-        );
-        assert!(
-            r("@/blog/a#h", None, &root)
-                .unwrap_err()
-                .ends_with("(did you mean `@/blog/a.md#h`?)"),
-        );
-        assert_eq!(r("/about/", None, &sub), Ok(Some("/docs/about/".into())));
-        assert_eq!(r("/docs/about/", None, &sub), Ok(None));
-        assert_eq!(r("/about/", None, &root), Ok(None));
-        assert_eq!(
-            r("pic.png", Some("/blog/b/"), &sub),
-            Ok(Some("/docs/blog/b/pic.png".into()))
-        );
-        assert_eq!(r("pic.png", None, &sub), Ok(None));
-        assert_eq!(r("https://x.org", Some("/b/"), &sub), Ok(None));
-        assert_eq!(r("#top", Some("/b/"), &sub), Ok(None));
-    }
-
-    #[test]
-    fn output_may_not_hold_the_site() {
-        let root = Path::new("/tmp/site");
-        assert!(check_output(root, Path::new("/tmp/site/dist")).is_ok());
-        assert!(check_output(root, Path::new("/tmp/site")).is_err());
-        assert!(check_output(root, Path::new("/tmp")).is_err());
-        assert!(check_output(root, Path::new("/tmp/site/dist/..")).is_err());
-        assert!(check_output(root, Path::new("/tmp/site/static/out")).is_err());
-    }
 
     #[test]
     fn summary_line() {

@@ -1,6 +1,10 @@
 //! The form manifest: every page's forms in one, and the `[forms.<name>]`
 //! tables that match none.
 
+use std::path::Path;
+
+use anyhow::Context as _;
+
 use super::settings::FormSettings;
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::Diagnostic;
@@ -85,4 +89,25 @@ fn describe_difference(a: &Form, b: &Form) -> String {
         Some((x, _)) => format!("field \"{}\" has different constraints", x.name),
         None => "their definitions differ".into(),
     }
+}
+
+/// The form manifest of `forms`, and as JSON.
+pub(crate) fn manifest_json(
+    forms: impl IntoIterator<Item = letterbox_forms::Form>,
+) -> Result<(Manifest, String), Vec<anyhow::Error>> {
+    let manifest = build_manifest(forms.into_iter().collect())?;
+    let json = serde_json::to_string_pretty(&manifest)
+        .context("serialising the form manifest")
+        .map_err(|e| vec![e])?;
+    Ok((manifest, json))
+}
+
+/// Writes the manifest's JSON to `path` (through a temporary file beside it).
+pub(crate) fn write_manifest(path: &Path, json: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }

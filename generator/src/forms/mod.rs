@@ -12,7 +12,7 @@ mod rewrite;
 mod settings;
 
 pub(crate) use assets::{ADMIN_OUTPUT, FORMS_SCRIPT, builtin_assets};
-pub(crate) use manifest::{build_manifest, unused_overrides};
+pub(crate) use manifest::{manifest_json, unused_overrides, write_manifest};
 pub(crate) use rewrite::rewrite_forms_in;
 pub(crate) use settings::{FormSettings, FormSource};
 

@@ -2,9 +2,9 @@
 
 use super::assets::*;
 use super::discovery::*;
+use super::manifest::build_manifest;
 use super::rewrite::*;
 use super::settings::*;
-use super::*;
 use crate::config::FormConfig;
 use letterbox_forms::{AuthRequirement, FieldKind, Form};
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod anchors;
 pub(crate) mod highlight;
+pub(crate) mod links;
 pub(crate) mod shortcodes;
 
 use std::collections::HashMap;

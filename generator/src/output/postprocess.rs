@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::output::Staging;
+use crate::output::write::Staging;
 
 /// Name of the headers file written into the output.
 pub(crate) const HEADERS_FILE: &str = "_headers";

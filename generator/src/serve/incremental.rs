@@ -25,9 +25,9 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::content::{PageFrontMatter, parse_front_matter, split_front_matter};
-use crate::site::{
-    BuildError, BuildSummary, Kept, Markdown, Site, manifest_json, manifest_path, write_manifest,
-};
+use crate::diagnostic::BuildError;
+use crate::forms::{manifest_json, write_manifest};
+use crate::site::{BuildSummary, Kept, Markdown, Site, manifest_path};
 use crate::templates::Templates;
 
 /// A successful build kept for the next change.
