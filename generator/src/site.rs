@@ -18,6 +18,7 @@ use crate::markdown::links::{link_error, resolve_link, shortcode_lookup};
 use crate::markdown::{BrokenLink, Rendered};
 use crate::model::{JobOutput, Model, SiteParts};
 use crate::output::aliases::alias_html;
+use crate::output::postprocess::finish_files;
 use crate::output::{Staging, check_output};
 use crate::templates::{Reads, Templates, Urls};
 
@@ -403,26 +404,11 @@ impl Site {
             }
         }
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
-        let writes = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
-        if self.config.markdown.highlight_code && !writes(crate::config::highlighting::THEME_CSS) {
-            match crate::config::highlighting::theme_css(&self.config.markdown.highlight_theme) {
-                Ok(css) => files.push((crate::config::highlighting::THEME_CSS, css)),
-                Err(e) => errors.push(anyhow!("site.toml: [markdown] {e}")),
-            }
-        }
         let hashed = model.fingerprints.copies();
-        if !hashed.is_empty() && !writes(crate::output::postprocess::HEADERS_FILE) {
-            let pages: Vec<&str> = (files.iter())
-                .map(|(o, _)| *o)
-                .filter(|o| o.ends_with(".html"))
-                .collect();
-            let names: Vec<String> = hashed.iter().map(|(_, o)| o.clone()).collect();
-            let text =
-                crate::output::postprocess::headers_file(&model.urls.base_path, &pages, &names);
-            files.push((crate::output::postprocess::HEADERS_FILE, text));
-        }
-        if self.config.minify {
-            crate::output::postprocess::minify_html_files(&mut files);
+        let copied = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
+        let base_path = &model.urls.base_path;
+        if let Err(e) = finish_files(&mut files, &self.config, copied, &hashed, base_path) {
+            errors.push(e);
         }
         if !errors.is_empty() {
             return Err(errors.into());

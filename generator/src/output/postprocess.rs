@@ -12,6 +12,8 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::config::Config;
+use crate::config::highlighting::{THEME_CSS, theme_css};
 use crate::output::write::Staging;
 
 /// Name of the headers file written into the output.
@@ -179,6 +181,40 @@ pub(crate) fn headers_file(base_path: &str, html: &[&str], fingerprinted: &[Stri
         ));
     }
     out
+}
+
+/// Finishes a build's files (`(output path, text)`): the highlighting
+/// theme's stylesheet, `_headers` for the hashed assets (`hashed`: `(from,
+/// output path)`), minified HTML. `copied(out)`: whether a copied file
+/// already writes `out` (then it is not generated). An unknown theme is
+/// the error; the other files are finished anyway.
+pub(crate) fn finish_files(
+    files: &mut Vec<(&str, String)>,
+    config: &Config,
+    copied: impl Fn(&str) -> bool,
+    hashed: &[(PathBuf, String)],
+    base_path: &str,
+) -> anyhow::Result<()> {
+    let mut result = Ok(());
+    if config.markdown.highlight_code && !copied(THEME_CSS) {
+        match theme_css(&config.markdown.highlight_theme) {
+            Ok(css) => files.push((THEME_CSS, css)),
+            Err(e) => result = Err(anyhow::anyhow!("site.toml: [markdown] {e}")),
+        }
+    }
+    if !hashed.is_empty() && !copied(HEADERS_FILE) {
+        let pages: Vec<&str> = (files.iter())
+            .map(|(o, _)| *o)
+            .filter(|o| o.ends_with(".html"))
+            .collect();
+        let names: Vec<String> = hashed.iter().map(|(_, o)| o.clone()).collect();
+        let text = headers_file(base_path, &pages, &names);
+        files.push((HEADERS_FILE, text));
+    }
+    if config.minify {
+        minify_html_files(files);
+    }
+    result
 }
 
 #[cfg(test)]
