@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use crate::markdown::BrokenLink;
+use super::render::BrokenLink;
 
 /// The `@/…#anchor` links of `markdown` whose anchor is not an id of the
 /// target (`ids` by content path). Links to missing pages are reported by

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::BrokenLink;
+use super::render::BrokenLink;
 use crate::templates::{Lookup, Urls};
 
 /// A broken link as `file:line: message` (`link.line` counts from the body).
