@@ -2,7 +2,9 @@
 //! a lookup function so the Spin adapter (`spin_sdk::variables`), `letterbox
 //! serve` and tests all feed it the same way.
 
-use url::Url;
+/// The URL type [`Config::builder`] takes, re-exported so that callers need
+/// no `url` dependency of their own.
+pub use url::Url;
 
 /// Every variable [`Config::from_lookup`] reads, as declared in `spin.toml`.
 pub const VARIABLES: &[&str] = &[
