@@ -11,7 +11,8 @@ use axum::response::Response;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use http::{HeaderValue, Method, StatusCode};
 
-use super::{AppState, Shared, inject_livereload};
+use super::livereload::inject_livereload;
+use super::shared::{AppState, Shared};
 
 /// What a request path resolves to.
 #[derive(Debug, PartialEq, Eq)]
@@ -282,7 +283,7 @@ mod tests {
         let html = inject_livereload("<html><body><p>x</p></BODY></html>");
         let script = html.find("<script>").unwrap();
         assert!(script < html.find("</BODY>").unwrap());
-        assert!(html.contains(super::super::LIVERELOAD_PATH));
+        assert!(html.contains(super::super::livereload::LIVERELOAD_PATH));
         assert!(inject_livereload("plain").starts_with("plain<script>"));
     }
 }
