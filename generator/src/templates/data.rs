@@ -117,7 +117,7 @@ fn parse(text: &str, format: Format) -> Result<Value, String> {
                 let record = record.map_err(|e| e.to_string())?;
                 records.push(record.iter().map(str::to_owned).collect::<Vec<_>>());
             }
-            crate::templates::map([
+            super::values::map([
                 ("headers", Value::from(headers)),
                 ("records", Value::from(records)),
             ])

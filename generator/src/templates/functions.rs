@@ -1,0 +1,124 @@
+//! Template functions and filters (`get_page`, `get_section`,
+//! `get_taxonomy`, `get_url`, `load_data`, `date`), and what a render
+//! looked up through them.
+
+use super::lookup::Lookup;
+use std::cell::RefCell;
+use std::sync::{Arc, RwLock};
+use tera::{Kwargs, State, Tera};
+
+/// The values a render looked up with `get_page`, `get_section` (whole
+/// sections; `metadata_only` ones hold no pages) and `get_taxonomy`:
+/// `serve` renders a file again when one of them changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Reads {
+    pub pages: Vec<String>,
+    pub sections: Vec<String>,
+    pub taxonomies: Vec<String>,
+}
+
+thread_local! {
+    /// The reads of the render running on this thread, when recorded. A
+    /// render runs on one thread from start to end, so the template
+    /// functions can note their reads here.
+    pub(super) static READS: RefCell<Option<Reads>> = const { RefCell::new(None) };
+}
+
+fn record(note: impl FnOnce(&mut Reads)) {
+    READS.with(|reads| {
+        if let Some(reads) = reads.borrow_mut().as_mut() {
+            note(reads);
+        }
+    });
+}
+
+fn current(lookup: &RwLock<Arc<Lookup>>) -> Arc<Lookup> {
+    Arc::clone(
+        &lookup
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
+}
+
+/// Registers `get_page`, `get_section` and `get_url`. Paths are relative
+/// to `content/` (`blog/hello.md`, `blog/_index.md`); a leading `@/` is
+/// accepted too.
+pub(super) fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup>>>) {
+    let l = Arc::clone(lookup);
+    tera.register_function("get_page", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?.trim_start_matches("@/");
+        record(|reads| reads.pages.push(path.to_owned()));
+        current(&l).pages.get(path).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "get_page: no page `{path}` (paths are relative to content/, e.g. `blog/hello.md`)"
+            ))
+        })
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_section", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?.trim_start_matches("@/");
+        let lookup = current(&l);
+        let sections = if kwargs.get::<bool>("metadata_only")?.unwrap_or(false) {
+            &lookup.section_meta
+        } else {
+            record(|reads| reads.sections.push(path.to_owned()));
+            &lookup.sections
+        };
+        sections.get(path).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "get_section: no section `{path}` (paths are relative to content/, e.g. `blog/_index.md`)"
+            ))
+        })
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?;
+        let lookup = current(&l);
+        if kwargs.get::<bool>("cachebust")?.unwrap_or(false) {
+            return lookup.cachebust_url(path).map_err(tera::Error::message);
+        }
+        lookup.url_for(path).map_err(tera::Error::message)
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| {
+        let kind = kwargs.must_get::<&str>("kind")?;
+        record(|reads| reads.taxonomies.push(kind.to_owned()));
+        current(&l).taxonomies.get(kind).cloned().ok_or_else(|| {
+            tera::Error::message(format!(
+                "get_taxonomy: no taxonomy `{kind}` (declare it with [[taxonomies]] in site.toml)"
+            ))
+        })
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("get_taxonomy_url", move |kwargs: Kwargs, _: &State| {
+        let kind = kwargs.must_get::<&str>("kind")?;
+        let name = kwargs.must_get::<&str>("name")?;
+        current(&l)
+            .taxonomy_url(kind, name)
+            .map_err(tera::Error::message)
+    });
+}
+
+/// `{{ page.date | date(format="%B %-d, %Y") }}`: formats a front-matter
+/// date (`YYYY-MM-DD` or RFC 3339; the time is shown as written).
+pub(super) fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
+    let text = value.trim();
+    let bad = || {
+        tera::Error::message(format!(
+            "date: `{text}` is not a date (YYYY-MM-DD or RFC 3339)"
+        ))
+    };
+    // `strtime::format`, not `strftime(…).to_string()`: a bad format
+    // (`%Q`) is an error to report, where `to_string` would panic.
+    let bad_format = |e: jiff::Error| tera::Error::message(format!("date: format `{format}`: {e}"));
+    let formatted = if text.len() >= 19 {
+        let dt: jiff::civil::DateTime =
+            text.get(..19).ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        jiff::fmt::strtime::format(format, dt).map_err(bad_format)?
+    } else {
+        let d: jiff::civil::Date = text.parse().map_err(|_| bad())?;
+        jiff::fmt::strtime::format(format, d).map_err(bad_format)?
+    };
+    Ok(formatted)
+}
