@@ -37,6 +37,9 @@ fn setup() -> (Config, Manifest) {
         auth: AuthRequirement::None,
         honeypot: "_gotcha".into(),
         fields: vec![name, email, message],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     let mut manifest = Manifest::default();
     manifest.forms.insert(form.name.clone(), form);

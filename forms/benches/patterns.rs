@@ -39,6 +39,9 @@ fn form(pattern: &str) -> Form {
         auth: AuthRequirement::None,
         honeypot: "_gotcha".into(),
         fields: vec![field],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     compile_patterns(&mut form).unwrap();
     form

@@ -25,3 +25,7 @@ pub use schema::{
     AuthRequirement, Field, FieldKind, Form, FormData, MANIFEST_VERSION, Manifest, ManifestError,
 };
 pub use store::{Store, StoreError, Submission, User};
+pub mod notify;
+pub mod outbound;
+pub mod services;
+pub mod spam;

@@ -89,6 +89,17 @@ pub struct Form {
     pub honeypot: String,
     /// Fields in document order (also the CSV column order).
     pub fields: Vec<Field>,
+    /// Who hears of a stored submission (`[forms.<name>.notify]`).
+    #[serde(default, skip_serializing_if = "Notify::is_empty")]
+    pub notify: Notify,
+    /// The CAPTCHA the page shows (`data-captcha` and `data-sitekey`); the
+    /// API verifies its token before storing anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha: Option<Captcha>,
+    /// A content check that files submissions it judges spam in the spam
+    /// folder (`[forms.<name>] spam_check = "akismet"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spam_check: Option<SpamCheck>,
 }
 
 impl Form {
@@ -249,6 +260,141 @@ impl FormData {
     }
 }
 
+/// Notifications of one form, compiled from `[forms.<name>.notify]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<Webhook>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailNotice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoreply: Option<Autoreply>,
+}
+
+impl Notify {
+    pub fn is_empty(&self) -> bool {
+        self.webhooks.is_empty() && self.email.is_none() && self.autoreply.is_none()
+    }
+}
+
+/// A POST of every stored submission to `url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    pub url: String,
+    #[serde(default)]
+    pub format: WebhookFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    /// The stored record as JSON, signed (`X-Letterbox-Signature`).
+    #[default]
+    Json,
+    /// `{"text": ...}` for a Slack incoming webhook.
+    Slack,
+    /// `{"content": ...}` for a Discord webhook.
+    Discord,
+}
+
+/// An e-mail to the site's owner per stored submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailNotice {
+    pub to: Vec<String>,
+    pub from: String,
+    /// A plain template (`{field}` placeholders, see `notify::template`).
+    pub subject: String,
+    /// `None`: every field, one per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// A `type=email` field whose value becomes the e-mail's Reply-To.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_field: Option<String>,
+}
+
+/// A confirmation e-mail to the submitter, at the address in `field` (a
+/// required `type=email` field; checked at build time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoreply {
+    pub field: String,
+    pub from: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A CAPTCHA widget in the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Captcha {
+    pub provider: CaptchaProvider,
+    pub sitekey: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptchaProvider {
+    Turnstile,
+    Hcaptcha,
+    Recaptcha,
+}
+
+impl CaptchaProvider {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "turnstile" => Some(Self::Turnstile),
+            "hcaptcha" => Some(Self::Hcaptcha),
+            "recaptcha" => Some(Self::Recaptcha),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Turnstile => "turnstile",
+            Self::Hcaptcha => "hcaptcha",
+            Self::Recaptcha => "recaptcha",
+        }
+    }
+
+    /// The field the provider's widget adds to the form with its token.
+    pub fn response_field(self) -> &'static str {
+        match self {
+            Self::Turnstile => "cf-turnstile-response",
+            Self::Hcaptcha => "h-captcha-response",
+            Self::Recaptcha => "g-recaptcha-response",
+        }
+    }
+
+    /// The widget's script, as the provider documents it.
+    pub fn default_script_url(self) -> &'static str {
+        match self {
+            Self::Turnstile => "https://challenges.cloudflare.com/turnstile/v0/api.js",
+            Self::Hcaptcha => "https://js.hcaptcha.com/1/api.js",
+            Self::Recaptcha => "https://www.google.com/recaptcha/api.js",
+        }
+    }
+
+    /// The element the script turns into a widget.
+    pub fn widget_class(self) -> &'static str {
+        match self {
+            Self::Turnstile => "cf-turnstile",
+            Self::Hcaptcha => "h-captcha",
+            Self::Recaptcha => "g-recaptcha",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpamCheck {
+    /// Akismet's `comment-check`.
+    Akismet,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -266,6 +412,19 @@ mod tests {
             auth: AuthRequirement::None,
             honeypot: "_gotcha".into(),
             fields: vec![field, Field::new("topic", FieldKind::DatetimeLocal)],
+            notify: Notify {
+                webhooks: vec![Webhook {
+                    url: "https://hooks.example.org/x".into(),
+                    format: WebhookFormat::Slack,
+                }],
+                email: None,
+                autoreply: None,
+            },
+            captcha: Some(Captcha {
+                provider: CaptchaProvider::Turnstile,
+                sitekey: "1x00000000000000000000AA".into(),
+            }),
+            spam_check: Some(SpamCheck::Akismet),
         };
         let mut manifest = Manifest::default();
         manifest.forms.insert(form.name.clone(), form);
@@ -308,6 +467,9 @@ mod tests {
                 auth: AuthRequirement::None,
                 honeypot: "_gotcha".into(),
                 fields: vec![Field::new("email", FieldKind::Email)],
+                notify: Notify::default(),
+                captcha: None,
+                spam_check: None,
             },
         );
         assert_ne!(one.digest(), empty.digest());

@@ -140,6 +140,9 @@ fn manifest_with_survey() -> Manifest {
             Field::new("comment", FieldKind::Textarea),
             colours,
         ],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     m.forms.insert("survey".into(), survey);
     m

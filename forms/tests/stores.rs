@@ -14,8 +14,8 @@ use http::{HeaderMap, Request, StatusCode};
 use letterbox_forms::ApiError;
 use letterbox_forms::handler::collect_limited;
 use letterbox_forms::store::{
-    KvBackend as _, KvStore, MemoryKv, MemoryStore, Page, SqliteStore, Store, StoreError,
-    Submission, User, kv, sql,
+    KvBackend as _, KvStore, MemoryKv, MemoryStore, OutboxEntry, Page, SqliteStore, Store,
+    StoreError, Submission, User, kv, sql,
 };
 
 store_tests!(
@@ -172,8 +172,29 @@ impl<S: Store> Store for Failing<S> {
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError> {
         self.inner.list(form, before, limit).await
     }
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
+        self.inner.get(form, id).await
+    }
     async fn count(&self, form: &str) -> Result<u64, StoreError> {
         self.inner.count(form).await
+    }
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
+        self.inner.quota_hit(key, day).await
+    }
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.inner.outbox_put(entry).await
+    }
+    async fn outbox_due(&self, now: u64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.inner.outbox_due(now, limit).await
+    }
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.inner.outbox_list(limit).await
+    }
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        self.inner.outbox_get(id).await
+    }
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError> {
+        self.inner.outbox_delete(id).await
     }
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
         self.inner.delete(form, id).await

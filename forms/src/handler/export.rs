@@ -193,6 +193,9 @@ mod tests {
                 "a",
                 crate::schema::FieldKind::Text,
             )],
+            notify: Default::default(),
+            captcha: None,
+            spam_check: None,
         };
         let s = Submission {
             id: "id1".into(),

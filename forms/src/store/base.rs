@@ -54,6 +54,41 @@ impl User {
     }
 }
 
+/// What an outbox entry delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryKind {
+    Webhook,
+    /// The owner's notice.
+    Email,
+    /// The submitter's confirmation.
+    Autoreply,
+}
+
+/// A notification that has not been delivered yet: the prepared request
+/// without its secrets (added at each attempt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// A UUIDv7, also the `X-Letterbox-Delivery` header of every attempt.
+    pub id: String,
+    pub form: String,
+    pub submission_id: String,
+    pub kind: DeliveryKind,
+    pub url: String,
+    /// The JSON body.
+    pub body: String,
+    /// A JSON webhook, signed at each attempt.
+    #[serde(default)]
+    pub signed: bool,
+    pub attempts: u32,
+    pub last_error: String,
+    /// RFC 3339 UTC with milliseconds.
+    pub created_at: String,
+    /// Unix milliseconds of the next automatic attempt; `None` once the
+    /// retries are used up (the inbox can still retry it).
+    pub next_attempt_at: Option<u64>,
+}
+
 /// One page of a form's submissions, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Page {
@@ -80,6 +115,9 @@ pub trait Store {
     /// that existed when the walk started exactly once, while new ones arrive.
     async fn list(&self, form: &str, before: Option<&str>, limit: u32) -> Result<Page, StoreError>;
 
+    /// The submission `id` of `form`, if there is one.
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError>;
+
     /// How many submissions `form` has.
     async fn count(&self, form: &str) -> Result<u64, StoreError>;
 
@@ -98,6 +136,27 @@ pub trait Store {
     /// The hits `(addr, form)` has in `window`, without counting one (0 for
     /// none, or when its counter is of another window).
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError>;
+
+    /// Counts one use of `key` on unix day `day` and returns the uses that
+    /// day, this one included (the autoreply quotas). Counters of earlier
+    /// days are deleted or overwritten.
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError>;
+
+    /// Adds or replaces (by id) an outbox entry.
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError>;
+
+    /// Entries whose `next_attempt_at` is at or before `now_millis`, the
+    /// longest waiting first, at most `limit`.
+    async fn outbox_due(&self, now_millis: u64, limit: u32)
+    -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Every entry, newest first, at most `limit` (the inbox's outbox view).
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError>;
+
+    /// `false` when there was no entry `id`.
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError>;
 
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError>;
 

@@ -14,6 +14,8 @@
 //! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots chosen by an HMAC keyed with `jwt_secret`, so counters never pile up whatever the names tried, and nobody can aim at another client's slot |
 //! | `user:<username>` | a [`User`] |
 //! | `users` | the user names, sorted |
+//! | `q:<slot>` | `{"k": <quota key>, "win": <unix day>, "hits": <n>}`: the autoreply quotas, 65,536 slots chosen like `rl:` |
+//! | `outbox` | the undelivered notifications, one JSON array of at most 500 entries (written only when a delivery fails; two failures at the same moment can lose one entry) |
 //! | `meta:layout` | `2` |
 //!
 //! Operations (round trips): a submission is an increment and a `set` (2),
@@ -33,7 +35,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_page, is_valid_id};
+use super::base::{
+    OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, into_page, is_valid_id,
+};
 
 /// The key-value API the [`KvStore`] needs: Spin's (`wasi:keyvalue` store,
 /// atomics and batch), and Redis'.
@@ -68,6 +72,9 @@ pub fn user_key(username: &str) -> String {
 }
 
 const USERS_KEY: &str = "users";
+const OUTBOX_KEY: &str = "outbox";
+/// The most entries the `outbox` key holds; the oldest go first.
+const OUTBOX_CAP: usize = 500;
 const LAYOUT_KEY: &str = "meta:layout";
 /// Rate-limit slots: enough that two clients rarely share one, few enough
 /// that a flood of made-up names cannot grow the store.
@@ -120,11 +127,15 @@ struct RateSlot {
 /// store's secret, so nobody can pick a name whose counter lands on a
 /// victim's slot (without a secret, a plain hash).
 fn rate_slot(secret: &[u8], addr: &str, bucket: &str) -> RateSlot {
-    let owner = format!("{addr}\u{0}{bucket}");
+    slot("rl", secret, format!("{addr}\u{0}{bucket}"))
+}
+
+/// The slot of `owner` among the 65,536 keys `<prefix>:<slot>`.
+fn slot(prefix: &str, secret: &[u8], owner: String) -> RateSlot {
     let mac = hmac_sha256::HMAC::mac(owner.as_bytes(), secret);
     let slot = u64::from(u16::from_be_bytes([mac[0], mac[1]])) % RATE_SLOTS;
     RateSlot {
-        key: format!("rl:{slot:04x}"),
+        key: format!("{prefix}:{slot:04x}"),
         owner,
     }
 }
@@ -163,6 +174,14 @@ impl<B: KvBackend> KvStore<B> {
 
     pub fn backend(&self) -> &B {
         &self.backend
+    }
+
+    /// The outbox entries, oldest first.
+    async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        match self.backend.get(OUTBOX_KEY).await? {
+            Some(bytes) => decode(OUTBOX_KEY, &bytes),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// A counter's value, read by adding 0: the backend's atomic counters
@@ -335,6 +354,87 @@ impl<B: KvBackend> Store for KvStore<B> {
             page.next_cursor = id_with_seq(anchor, next + 1);
         }
         Ok(page)
+    }
+
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
+        let Some(seq) = seq_of(id) else {
+            return Ok(None);
+        };
+        let key = submission_key(form, seq);
+        let Some(bytes) = self.backend.get(&key).await? else {
+            return Ok(None);
+        };
+        let found = decode::<Submission>(&key, &bytes)?;
+        Ok((found.id == id).then_some(found))
+    }
+
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
+        let RateSlot {
+            key: slot_key,
+            owner,
+        } = slot("q", &self.slot_secret, key.to_owned());
+        let uses = match self.backend.get(&slot_key).await? {
+            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
+                // A quota sharing the slot today shares its count: stricter.
+                Ok(v) if v.win == day => v.hits.saturating_add(1),
+                _ => 1,
+            },
+            None => 1,
+        };
+        let value = RateValue {
+            k: owner,
+            win: day,
+            hits: uses,
+        };
+        self.backend.set(&slot_key, &encode(&value)?).await?;
+        Ok(uses)
+    }
+
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let mut entries = self.outbox().await?;
+        match entries.iter_mut().find(|e| e.id == entry.id) {
+            Some(old) => *old = entry.clone(),
+            None => entries.push(entry.clone()),
+        }
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        let excess = entries.len().saturating_sub(OUTBOX_CAP);
+        entries.drain(..excess);
+        self.backend.set(OUTBOX_KEY, &encode(&entries)?).await
+    }
+
+    async fn outbox_due(
+        &self,
+        now_millis: u64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut due: Vec<OutboxEntry> = (self.outbox().await?.into_iter())
+            .filter(|e| e.next_attempt_at.is_some_and(|t| t <= now_millis))
+            .collect();
+        due.sort_by_key(|e| e.next_attempt_at);
+        due.truncate(limit as usize);
+        Ok(due)
+    }
+
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut entries = self.outbox().await?;
+        entries.reverse();
+        entries.truncate(limit as usize);
+        Ok(entries)
+    }
+
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        Ok(self.outbox().await?.into_iter().find(|e| e.id == id))
+    }
+
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError> {
+        let mut entries = self.outbox().await?;
+        let before = entries.len();
+        entries.retain(|e| e.id != id);
+        if entries.len() == before {
+            return Ok(false);
+        }
+        self.backend.set(OUTBOX_KEY, &encode(&entries)?).await?;
+        Ok(true)
     }
 
     async fn count(&self, form: &str) -> Result<u64, StoreError> {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+use super::base::{OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, into_page};
 
 #[derive(Debug, Default)]
 struct Inner {
@@ -15,6 +15,10 @@ struct Inner {
     /// The window of the last pruning of `rate`.
     rate_pruned: u64,
     users: HashMap<String, User>,
+    /// key → (day, uses).
+    quotas: HashMap<String, (u64, u64)>,
+    /// id → entry (ids sort by creation).
+    outbox: BTreeMap<String, OutboxEntry>,
 }
 
 /// A rate-limit counter: the hits in its window.
@@ -87,6 +91,64 @@ impl Store for MemoryStore {
             .map(|(_, s)| s.clone())
             .collect();
         Ok(into_page(rows, limit))
+    }
+
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
+        Ok(self
+            .lock()?
+            .submissions
+            .get(form)
+            .and_then(|m| m.get(id).cloned()))
+    }
+
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
+        let mut inner = self.lock()?;
+        inner.quotas.retain(|_, (d, _)| *d >= day);
+        let entry = inner.quotas.entry(key.to_owned()).or_insert((day, 0));
+        if entry.0 != day {
+            *entry = (day, 0);
+        }
+        entry.1 += 1;
+        Ok(entry.1)
+    }
+
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.lock()?.outbox.insert(entry.id.clone(), entry.clone());
+        Ok(())
+    }
+
+    async fn outbox_due(
+        &self,
+        now_millis: u64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let inner = self.lock()?;
+        let mut due: Vec<OutboxEntry> = (inner.outbox.values())
+            .filter(|e| e.next_attempt_at.is_some_and(|t| t <= now_millis))
+            .cloned()
+            .collect();
+        due.sort_by_key(|e| e.next_attempt_at);
+        due.truncate(limit as usize);
+        Ok(due)
+    }
+
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let inner = self.lock()?;
+        Ok(inner
+            .outbox
+            .values()
+            .rev()
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        Ok(self.lock()?.outbox.get(id).cloned())
+    }
+
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.lock()?.outbox.remove(id).is_some())
     }
 
     async fn count(&self, form: &str) -> Result<u64, StoreError> {

@@ -18,7 +18,8 @@ pub mod sql;
 mod sqlite;
 
 pub use base::{
-    MAX_PAGE, Page, Store, StoreError, Submission, User, clamp_limit, is_valid_id, new_id,
+    DeliveryKind, MAX_PAGE, OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit,
+    is_valid_id, new_id,
 };
 pub use kv::{KvBackend, KvStore, MemoryKv};
 pub use memory::MemoryStore;

@@ -13,8 +13,13 @@
 //!   store instance, so the table stays as small as the set of recent
 //!   clients, whatever names a flood of logins makes up.
 //! - `users(username, password_hash, role)`.
+//! - `quotas(key, day, uses)`: the autoreply quotas; rows of earlier days
+//!   are deleted by every hit (an index range on `day`).
+//! - `outbox(id, due, entry)`: undelivered notifications, `entry` the JSON
+//!   of an [`OutboxEntry`], `due` its next attempt in
+//!   unix milliseconds (NULL once the retries are used up), indexed.
 
-use super::base::StoreError;
+use super::base::{OutboxEntry, StoreError};
 use crate::schema::FormData;
 
 /// The index pruning finished rate-limit windows uses (also run on its own
@@ -32,6 +37,10 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS rate_limits (addr TEXT NOT NULL, form TEXT NOT NULL, win INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (addr, form))",
     RATE_WINDOW_INDEX,
     "CREATE TABLE IF NOT EXISTS users (username TEXT NOT NULL PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS quotas (key TEXT NOT NULL PRIMARY KEY, day INTEGER NOT NULL, uses INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS quotas_day ON quotas (day)",
+    "CREATE TABLE IF NOT EXISTS outbox (id TEXT NOT NULL PRIMARY KEY, due INTEGER, entry TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due)",
 ];
 
 /// `?1` id, `?2` form, `?3` received_at, `?4` user (NULL or text), `?5` data.
@@ -43,6 +52,10 @@ pub const LIST_FIRST: &str = "SELECT id, form, received_at, user, data FROM subm
 
 /// `?1` form, `?2` cursor (ids strictly below it), `?3` limit.
 pub const LIST_BEFORE: &str = "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+
+/// `?1` form, `?2` id. Columns as [`LIST_FIRST`].
+pub const GET_SUBMISSION: &str =
+    "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 AND id = ?2";
 
 /// `?1` form. One column: the count.
 pub const COUNT: &str = "SELECT COUNT(*) FROM submissions WHERE form = ?1";
@@ -66,6 +79,50 @@ pub const RATE_COUNT: &str =
 /// `?1` the oldest window to keep: every older counter is deleted (an index
 /// range on `win`).
 pub const PRUNE_RATE: &str = "DELETE FROM rate_limits WHERE win < ?1";
+
+/// `?1` key, `?2` day. Returns one row: the uses that day, this one
+/// included.
+pub const QUOTA_HIT: &str = "INSERT INTO quotas (key, day, uses) VALUES (?1, ?2, 1) \
+ON CONFLICT (key) DO UPDATE SET \
+uses = CASE WHEN quotas.day = excluded.day THEN quotas.uses + 1 ELSE 1 END, \
+day = excluded.day \
+RETURNING uses";
+
+/// `?1` today: the counters of earlier days are deleted.
+pub const PRUNE_QUOTAS: &str = "DELETE FROM quotas WHERE day < ?1";
+
+/// `?1` id, `?2` due (NULL: no automatic attempt), `?3` entry JSON.
+pub const OUTBOX_PUT: &str = "INSERT INTO outbox (id, due, entry) VALUES (?1, ?2, ?3) \
+ON CONFLICT (id) DO UPDATE SET due = excluded.due, entry = excluded.entry";
+
+/// `?1` now, `?2` limit. One column: the entry.
+pub const OUTBOX_DUE: &str = "SELECT entry FROM outbox WHERE due <= ?1 ORDER BY due LIMIT ?2";
+
+/// `?1` limit. One column: the entry, newest first.
+pub const OUTBOX_LIST: &str = "SELECT entry FROM outbox ORDER BY id DESC LIMIT ?1";
+
+/// `?1` id. One column: the entry.
+pub const OUTBOX_GET: &str = "SELECT entry FROM outbox WHERE id = ?1";
+
+/// `?1` id; a row back when there was one.
+pub const OUTBOX_DELETE: &str = "DELETE FROM outbox WHERE id = ?1 RETURNING id";
+
+/// The `entry` column for `entry`.
+pub fn encode_entry(entry: &OutboxEntry) -> Result<String, StoreError> {
+    serde_json::to_string(entry).map_err(|e| StoreError::new(format!("encode outbox entry: {e}")))
+}
+
+/// An entry back from the `entry` column.
+pub fn decode_entry(json: &str) -> Result<OutboxEntry, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::new(format!("corrupt outbox entry: {e}")))
+}
+
+/// The `due` column for `entry`.
+pub fn entry_due(entry: &OutboxEntry) -> Option<i64> {
+    entry
+        .next_attempt_at
+        .map(|t| i64::try_from(t).unwrap_or(i64::MAX))
+}
 
 /// `?1` username. Columns: username, password_hash, role.
 pub const GET_USER: &str = "SELECT username, password_hash, role FROM users WHERE username = ?1";

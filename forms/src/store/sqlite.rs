@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::base::{Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+use super::base::{OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, into_page};
 use super::sql;
 
 #[derive(Debug)]
@@ -57,6 +57,22 @@ impl SqliteStore {
             .query_row("SELECT COUNT(*) FROM rate_limits", [], |r| r.get(0))
             .map_err(err)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The outbox entries a one-column `statement` returns.
+    fn entries(
+        &self,
+        statement: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(statement).map_err(err)?;
+        let json: Vec<String> = stmt
+            .query_map(params, |r| r.get(0))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        json.iter().map(|j| sql::decode_entry(j)).collect()
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -119,6 +135,65 @@ impl Store for SqliteStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(into_page(rows, limit))
+    }
+
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
+        let row = self
+            .conn()?
+            .query_row(sql::GET_SUBMISSION, params![form, id], submission_from_row)
+            .optional()
+            .map_err(err)?;
+        row.map(|(mut s, data)| {
+            s.values = sql::decode_values(&data)?;
+            Ok(s)
+        })
+        .transpose()
+    }
+
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
+        let day = i64::try_from(day).map_err(|_| StoreError::new("day out of range"))?;
+        let conn = self.conn()?;
+        conn.execute(sql::PRUNE_QUOTAS, params![day]).map_err(err)?;
+        let uses: i64 = conn
+            .query_row(sql::QUOTA_HIT, params![key, day], |r| r.get(0))
+            .map_err(err)?;
+        Ok(u64::try_from(uses).unwrap_or(0))
+    }
+
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.conn()?
+            .execute(
+                sql::OUTBOX_PUT,
+                params![entry.id, sql::entry_due(entry), sql::encode_entry(entry)?],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn outbox_due(
+        &self,
+        now_millis: u64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let now = i64::try_from(now_millis).unwrap_or(i64::MAX);
+        self.entries(sql::OUTBOX_DUE, params![now, i64::from(limit)])
+    }
+
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.entries(sql::OUTBOX_LIST, params![i64::from(limit)])
+    }
+
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        Ok(self.entries(sql::OUTBOX_GET, params![id])?.pop())
+    }
+
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError> {
+        let deleted: Option<String> = self
+            .conn()?
+            .query_row(sql::OUTBOX_DELETE, params![id], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
+        Ok(deleted.is_some())
     }
 
     async fn count(&self, form: &str) -> Result<u64, StoreError> {
@@ -282,6 +357,13 @@ mod tests {
             ("GET_USER", sql::GET_USER),
             ("UPDATE_USER", sql::UPDATE_USER),
             ("DELETE_USER", sql::DELETE_USER),
+            ("GET_SUBMISSION", sql::GET_SUBMISSION),
+            ("QUOTA_HIT", sql::QUOTA_HIT),
+            ("PRUNE_QUOTAS", sql::PRUNE_QUOTAS),
+            ("OUTBOX_DUE", sql::OUTBOX_DUE),
+            ("OUTBOX_LIST", sql::OUTBOX_LIST),
+            ("OUTBOX_GET", sql::OUTBOX_GET),
+            ("OUTBOX_DELETE", sql::OUTBOX_DELETE),
         ] {
             let plan = plan(&conn, statement);
             assert!(

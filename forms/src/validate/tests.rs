@@ -13,6 +13,9 @@ fn form(fields: Vec<Field>) -> Form {
         auth: AuthRequirement::None,
         honeypot: "_gotcha".into(),
         fields,
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     }
 }
 

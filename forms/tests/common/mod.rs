@@ -33,6 +33,9 @@ pub fn manifest() -> Manifest {
         auth: AuthRequirement::None,
         honeypot: "_gotcha".into(),
         fields: vec![email, message, topics],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     let free = Form {
         name: "free".into(),
@@ -41,6 +44,9 @@ pub fn manifest() -> Manifest {
         auth: AuthRequirement::None,
         honeypot: "_hp".into(),
         fields: vec![Field::new("text", FieldKind::Text)],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     let evil = Form {
         name: "evil".into(),
@@ -49,6 +55,9 @@ pub fn manifest() -> Manifest {
         auth: AuthRequirement::None,
         honeypot: "_hp".into(),
         fields: vec![Field::new("text", FieldKind::Text)],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     let members = Form {
         name: "members".into(),
@@ -57,6 +66,9 @@ pub fn manifest() -> Manifest {
         auth: AuthRequirement::Required,
         honeypot: "_hp".into(),
         fields: vec![Field::new("text", FieldKind::Text)],
+        notify: Default::default(),
+        captcha: None,
+        spam_check: None,
     };
     let mut m = Manifest::default();
     for f in [contact, free, evil, members] {

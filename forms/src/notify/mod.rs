@@ -1,0 +1,247 @@
+//! Telling people about a stored submission: signed webhooks, an e-mail to
+//! the owner, an autoreply to the submitter.
+//!
+//! The store write always comes first; a notification that fails or times
+//! out becomes an [`OutboxEntry`] retried later with backoff (Spin has no
+//! scheduler: [`retry_due`] runs a bounded number on later submissions and
+//! on the inbox's "retry" button). Delivery is at least once: a receiver
+//! drops duplicates by the `X-Letterbox-Delivery` header.
+
+use std::time::Duration;
+
+use crate::outbound::{Outbound, OutboundRequest};
+use crate::schema::{Form, WebhookFormat};
+use crate::services::Services;
+use crate::store::{DeliveryKind, OutboxEntry, Store, StoreError, Submission, new_id};
+use crate::text::rfc3339_millis;
+
+mod email;
+pub mod template;
+pub mod webhook;
+
+/// Waits before the 1st, 2nd... retry; after the last, an entry waits for
+/// someone to press "retry" in the inbox.
+const BACKOFF_SECONDS: &[u64] = &[60, 300, 1800, 7200, 43_200];
+/// Entries [`retry_due`] sends per submission request (bounds the latency
+/// a failing receiver can add to a visitor's post).
+pub const RETRIES_PER_REQUEST: u32 = 2;
+
+/// What one request's notifications came to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub sent: u32,
+    /// Failed and put in the outbox.
+    pub queued: u32,
+}
+
+/// The deliveries a stored, non-spam `submission` of `form` causes.
+/// `autoreply_allowed` is the caller's rate-limit verdict.
+pub fn deliveries(
+    form: &Form,
+    submission: &Submission,
+    services: &Services,
+    autoreply_to: Option<&str>,
+) -> Vec<Delivery> {
+    let mut out = Vec::new();
+    for hook in &form.notify.webhooks {
+        out.push(Delivery {
+            kind: DeliveryKind::Webhook,
+            url: hook.url.clone(),
+            body: webhook::payload(hook.format, form, submission),
+            signed: hook.format == WebhookFormat::Json,
+        });
+    }
+    if let Some(notice) = &form.notify.email {
+        out.push(Delivery {
+            kind: DeliveryKind::Email,
+            url: services.email_api_url.clone(),
+            body: email::notice(notice, form, submission),
+            signed: false,
+        });
+    }
+    if let (Some(spec), Some(to)) = (&form.notify.autoreply, autoreply_to) {
+        out.push(Delivery {
+            kind: DeliveryKind::Autoreply,
+            url: services.email_api_url.clone(),
+            body: email::autoreply(spec, to, form, submission),
+            signed: false,
+        });
+    }
+    out
+}
+
+pub use email::autoreply_address;
+
+/// One prepared request, without its secrets (added at each attempt, so
+/// they are never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub kind: DeliveryKind,
+    pub url: String,
+    pub body: Vec<u8>,
+    /// A JSON webhook, signed at each attempt.
+    pub signed: bool,
+}
+
+/// Sends every delivery of a stored submission once; failures go to the
+/// outbox. Only a failing outbox write is an error (the submission itself
+/// is stored either way; the caller logs it).
+pub async fn notify<S: Store>(
+    store: &S,
+    outbound: &dyn Outbound,
+    services: &Services,
+    now_millis: u64,
+    submission: &Submission,
+    deliveries: Vec<Delivery>,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    for delivery in deliveries {
+        let delivery_id = new_id(now_millis);
+        match send(outbound, services, &delivery, &delivery_id, now_millis).await {
+            Ok(()) => report.sent += 1,
+            Err(error) => {
+                report.queued += 1;
+                let entry = OutboxEntry {
+                    id: delivery_id,
+                    form: submission.form.clone(),
+                    submission_id: submission.id.clone(),
+                    kind: delivery.kind,
+                    url: delivery.url,
+                    body: String::from_utf8_lossy(&delivery.body).into_owned(),
+                    signed: delivery.signed,
+                    attempts: 1,
+                    last_error: error,
+                    created_at: rfc3339_millis(now_millis),
+                    next_attempt_at: next_attempt(now_millis, 1),
+                };
+                store.outbox_put(&entry).await?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// What a retry round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RetryReport {
+    pub attempted: u32,
+    pub delivered: u32,
+}
+
+/// Sends up to `limit` outbox entries that are due at `now_millis`:
+/// delivered ones leave the outbox, failed ones wait longer (or for a
+/// person, after the last backoff step).
+pub async fn retry_due<S: Store>(
+    store: &S,
+    outbound: &dyn Outbound,
+    services: &Services,
+    now_millis: u64,
+    limit: u32,
+) -> Result<RetryReport, StoreError> {
+    let due = store.outbox_due(now_millis, limit).await?;
+    retry(store, outbound, services, now_millis, due).await
+}
+
+/// Sends the given entries now, whatever their schedule (the inbox's
+/// "retry").
+pub async fn retry<S: Store>(
+    store: &S,
+    outbound: &dyn Outbound,
+    services: &Services,
+    now_millis: u64,
+    entries: Vec<OutboxEntry>,
+) -> Result<RetryReport, StoreError> {
+    let mut report = RetryReport::default();
+    for mut entry in entries {
+        // Claimed first: another instance looking at the outbox meanwhile
+        // leaves it alone until this attempt is surely over.
+        let lease = now_millis + 2 * duration_millis(services.timeout);
+        entry.next_attempt_at = Some(lease);
+        store.outbox_put(&entry).await?;
+
+        report.attempted += 1;
+        let delivery = Delivery {
+            kind: entry.kind,
+            url: entry.url.clone(),
+            body: entry.body.clone().into_bytes(),
+            signed: entry.signed,
+        };
+        match send(outbound, services, &delivery, &entry.id, now_millis).await {
+            Ok(()) => {
+                report.delivered += 1;
+                store.outbox_delete(&entry.id).await?;
+            }
+            Err(error) => {
+                entry.attempts = entry.attempts.saturating_add(1);
+                entry.last_error = error;
+                entry.next_attempt_at = next_attempt(now_millis, entry.attempts);
+                store.outbox_put(&entry).await?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// When attempt number `attempts + 1` is due; `None` once the backoff
+/// steps are used up.
+fn next_attempt(now_millis: u64, attempts: u32) -> Option<u64> {
+    let step = usize::try_from(attempts).ok()?.checked_sub(1)?;
+    BACKOFF_SECONDS
+        .get(step)
+        .map(|seconds| now_millis + seconds * 1000)
+}
+
+fn duration_millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One attempt at `delivery`; the error is what the outbox shows.
+async fn send(
+    outbound: &dyn Outbound,
+    services: &Services,
+    delivery: &Delivery,
+    delivery_id: &str,
+    now_millis: u64,
+) -> Result<(), String> {
+    let mut request = OutboundRequest::post(
+        delivery.url.clone(),
+        "application/json",
+        delivery.body.clone(),
+        services.timeout,
+    )
+    .with_header(webhook::DELIVERY_HEADER, delivery_id)
+    .with_header("user-agent", "Letterbox");
+    match delivery.kind {
+        DeliveryKind::Webhook => {
+            if delivery.signed
+                && let Some(secret) = &services.webhook_secret
+            {
+                let signature =
+                    webhook::signature(secret.as_bytes(), now_millis / 1000, &delivery.body);
+                request = request.with_header(webhook::SIGNATURE_HEADER, signature);
+            }
+        }
+        DeliveryKind::Email | DeliveryKind::Autoreply => {
+            let key = services
+                .email_api_key
+                .as_deref()
+                .ok_or("the variable email_api_key is not set")?;
+            request = request
+                .with_header("authorization", format!("Bearer {key}"))
+                // Resend drops a repeated send of one key within 24 h, so a
+                // retry after a lost answer does not mail twice.
+                .with_header("idempotency-key", delivery_id);
+        }
+    }
+    let response = outbound.send(request).await.map_err(|e| e.to_string())?;
+    if response.is_success() {
+        Ok(())
+    } else {
+        let text = String::from_utf8_lossy(&response.body);
+        let text: String = text.chars().take(200).collect();
+        Err(format!("answered {}: {}", response.status, text.trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
