@@ -23,7 +23,69 @@ store_tests!(
     failing_store_is_503_and_writes_nothing,
     creating_an_existing_user_changes_nothing,
     users_are_listed_updated_and_deleted,
+    get_finds_exactly_one_submission,
+    outbox_entries_are_kept_scheduled_and_deleted,
+    quotas_count_per_key_and_day,
 );
+
+fn get_finds_exactly_one_submission<S: Store>(store: S) {
+    let first = submission("contact", "one");
+    let id = block_on(store.insert(&first)).unwrap();
+    let found = block_on(store.get("contact", &id)).unwrap().unwrap();
+    assert_eq!(found.values, first.values);
+    assert_eq!(block_on(store.get("other", &id)).unwrap(), None);
+    let unknown = letterbox_forms::store::new_id(NOW + 5);
+    assert_eq!(block_on(store.get("contact", &unknown)).unwrap(), None);
+    assert_eq!(block_on(store.get("contact", "not-an-id")).unwrap(), None);
+}
+
+fn outbox_entry(id: &str, due: Option<u64>) -> OutboxEntry {
+    OutboxEntry {
+        id: id.into(),
+        form: "contact".into(),
+        submission_id: "s".into(),
+        kind: letterbox_forms::store::DeliveryKind::Webhook,
+        url: "http://127.0.0.1:9/hook".into(),
+        body: "{}".into(),
+        signed: true,
+        attempts: 1,
+        last_error: "answered 500".into(),
+        created_at: "2026-11-30T10:00:00.000Z".into(),
+        next_attempt_at: due,
+    }
+}
+
+fn outbox_entries_are_kept_scheduled_and_deleted<S: Store>(store: S) {
+    assert!(block_on(store.outbox_list(10)).unwrap().is_empty());
+    block_on(store.outbox_put(&outbox_entry("a", Some(300)))).unwrap();
+    block_on(store.outbox_put(&outbox_entry("b", Some(100)))).unwrap();
+    block_on(store.outbox_put(&outbox_entry("c", None))).unwrap();
+    let ids = |entries: Vec<OutboxEntry>| entries.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(block_on(store.outbox_list(10)).unwrap()), ["c", "b", "a"]);
+    assert_eq!(ids(block_on(store.outbox_list(2)).unwrap()), ["c", "b"]);
+    // Due ones only, the longest waiting first; a given-up one never.
+    assert_eq!(ids(block_on(store.outbox_due(99, 10)).unwrap()), Vec::<String>::new());
+    assert_eq!(ids(block_on(store.outbox_due(300, 10)).unwrap()), ["b", "a"]);
+    assert_eq!(ids(block_on(store.outbox_due(u64::MAX, 1)).unwrap()), ["b"]);
+    // Replaced by id.
+    let mut later = outbox_entry("b", Some(500));
+    later.attempts = 2;
+    block_on(store.outbox_put(&later)).unwrap();
+    assert_eq!(block_on(store.outbox_get("b")).unwrap(), Some(later));
+    assert_eq!(ids(block_on(store.outbox_due(300, 10)).unwrap()), ["a"]);
+    assert!(block_on(store.outbox_delete("a")).unwrap());
+    assert!(!block_on(store.outbox_delete("a")).unwrap());
+    assert_eq!(block_on(store.outbox_get("a")).unwrap(), None);
+    assert_eq!(ids(block_on(store.outbox_list(10)).unwrap()), ["c", "b"]);
+}
+
+fn quotas_count_per_key_and_day<S: Store>(store: S) {
+    assert_eq!(block_on(store.quota_hit("to:x", 20_000)).unwrap(), 1);
+    assert_eq!(block_on(store.quota_hit("to:x", 20_000)).unwrap(), 2);
+    assert_eq!(block_on(store.quota_hit("to:y", 20_000)).unwrap(), 1);
+    assert_eq!(block_on(store.quota_hit("to:x", 20_001)).unwrap(), 1);
+    assert_eq!(block_on(store.quota_hit("to:y", 20_001)).unwrap(), 1);
+}
 
 fn users_are_listed_updated_and_deleted<S: Store>(store: S) {
     assert_eq!(block_on(store.list_users()).unwrap(), vec![]);
