@@ -9,7 +9,7 @@
   var crossOrigin = api !== "" && new URL(api, location.href).origin !== location.origin;
   var KEY = "letterbox_token";
   var $ = function (id) { return document.getElementById(id); };
-  var state = { form: null, cursors: [null], page: 0 };
+  var state = { form: null, folder: "inbox", cursors: [null], page: 0 };
 
   function token() { try { return sessionStorage.getItem(KEY); } catch (e) { return null; } }
   function call(method, path, body, accept) {
@@ -83,11 +83,11 @@
       list.textContent = "";
       (body.forms || []).forEach(function (f) {
         var li = document.createElement("li");
-        var b = cell("button", f.name + " (" + f.count + ")");
+        var b = cell("button", f.name + " (" + f.count + (f.spam ? ", " + f.spam + " spam" : "") + ")");
         b.type = "button";
         b.setAttribute("data-form-name", f.name);
         if (f.name === state.form) b.setAttribute("aria-current", "true");
-        b.addEventListener("click", function () { openForm(f.name); });
+        b.addEventListener("click", function () { openForm(f.name, "inbox"); });
         li.appendChild(b);
         list.appendChild(li);
       });
@@ -95,8 +95,12 @@
     });
   }
 
-  function openForm(name) {
+  function openForm(name, folder) {
     state.form = name;
+    state.folder = folder || "inbox";
+    $("lb-folder-inbox").toggleAttribute("aria-current", state.folder === "inbox");
+    $("lb-folder-spam").toggleAttribute("aria-current", state.folder === "spam");
+    $("lb-outbox").hidden = true;
     state.cursors = [null];
     state.page = 0;
     loadPage();
@@ -105,7 +109,7 @@
 
   function loadPage() {
     var cursor = state.cursors[state.page];
-    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + (state.folder === "spam" ? "&folder=spam" : "");
     call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions" + q).then(function (res) {
       return json(res).then(function (body) {
         if (!res.ok) { say(body.message || "Could not load submissions.", true); return; }
@@ -120,7 +124,7 @@
     subs.forEach(function (s) {
       (s.values || []).forEach(function (pair) { if (columns.indexOf(pair[0]) < 0) columns.push(pair[0]); });
     });
-    $("lb-title").textContent = state.form;
+    $("lb-title").textContent = state.form + (state.folder === "spam" ? " · Spam" : "");
     $("lb-table-wrap").hidden = false;
     var head = $("lb-head");
     head.textContent = "";
@@ -137,6 +141,12 @@
         tr.appendChild(cell("td", vals.join(", ")));
       });
       var td = document.createElement("td");
+      var spam = state.folder === "spam";
+      var move = cell("button", spam ? "Not spam" : "Spam");
+      move.type = "button";
+      move.className = "lb-move";
+      move.addEventListener("click", function () { moveTo(s.id, spam ? "not-spam" : "spam"); });
+      td.appendChild(move);
       var del = cell("button", "Delete");
       del.type = "button";
       del.className = "lb-delete";
@@ -157,18 +167,88 @@
     $("lb-older").disabled = !body.next_cursor;
   }
 
+  function moveTo(id, action) {
+    call("POST", submissionPath(id) + "/" + action).then(function (res) {
+      return json(res).then(function (b) {
+        if (!res.ok) { say(b.message || "That did not work.", true); return; }
+        say(action === "spam" ? "Moved to spam." : "Moved to the inbox; notifications sent.");
+        loadPage();
+        loadForms();
+      });
+    });
+  }
+
+  function submissionPath(id) {
+    return "/api/forms/" + encodeURIComponent(state.form) + "/submissions/" + encodeURIComponent(id) + (state.folder === "spam" ? "?folder=spam" : "");
+  }
+
   function remove(id) {
     if (!window.confirm("Delete this submission permanently?")) return;
-    call("DELETE", "/api/forms/" + encodeURIComponent(state.form) + "/submissions/" + encodeURIComponent(id)).then(function (res) {
+    call("DELETE", submissionPath(id)).then(function (res) {
       if (res.ok) { say("Deleted."); loadPage(); loadForms(); }
       else json(res).then(function (b) { say(b.message || "Delete failed.", true); });
     });
   }
 
+  function loadOutbox() {
+    state.form = null;
+    $("lb-table-wrap").hidden = true;
+    $("lb-outbox").hidden = false;
+    $("lb-title").textContent = "Outbox";
+    loadForms();
+    call("GET", "/api/outbox").then(function (res) {
+      return json(res).then(function (body) {
+        if (!res.ok) { say(body.message || "Could not load the outbox.", true); return; }
+        var rows = $("lb-outbox-rows");
+        rows.textContent = "";
+        (body.entries || []).forEach(function (e) {
+          var tr = document.createElement("tr");
+          tr.setAttribute("data-id", e.id);
+          [e.created_at, e.form, e.kind, e.to, String(e.attempts), e.last_error,
+            e.next_attempt_at ? new Date(e.next_attempt_at).toLocaleString() : "waits for you"].forEach(function (t) { tr.appendChild(cell("td", t || "")); });
+          var td = document.createElement("td");
+          var retry = cell("button", "Retry");
+          retry.type = "button";
+          retry.addEventListener("click", function () { retryOutbox([e.id]); });
+          var drop = cell("button", "Discard");
+          drop.type = "button";
+          drop.addEventListener("click", function () {
+            call("DELETE", "/api/outbox/" + encodeURIComponent(e.id)).then(function () { loadOutbox(); });
+          });
+          td.appendChild(retry);
+          td.appendChild(drop);
+          tr.appendChild(td);
+          rows.appendChild(tr);
+        });
+        if (!(body.entries || []).length) {
+          var empty = cell("td", "Nothing waiting: every notification was delivered.");
+          empty.colSpan = 8;
+          var tr = document.createElement("tr");
+          tr.appendChild(empty);
+          rows.appendChild(tr);
+        }
+      });
+    });
+  }
+
+  function retryOutbox(ids) {
+    call("POST", "/api/outbox/retry", ids ? { ids: ids } : {}).then(function (res) {
+      return json(res).then(function (b) {
+        if (!res.ok) { say(b.message || "Retry failed.", true); return; }
+        say("Retried " + b.attempted + ", delivered " + b.delivered + ".");
+        loadOutbox();
+      });
+    });
+  }
+
+  $("lb-outbox-open").addEventListener("click", loadOutbox);
+  $("lb-outbox-retry").addEventListener("click", function () { retryOutbox(null); });
+  $("lb-folder-inbox").addEventListener("click", function () { openForm(state.form, "inbox"); });
+  $("lb-folder-spam").addEventListener("click", function () { openForm(state.form, "spam"); });
   $("lb-older").addEventListener("click", function () { state.page += 1; loadPage(); });
   $("lb-newer").addEventListener("click", function () { state.page = Math.max(0, state.page - 1); loadPage(); });
   $("lb-export").addEventListener("click", function () {
-    call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions?format=csv", null, "text/csv").then(function (res) {
+    call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions?format=csv" + (state.folder === "spam" ? "&folder=spam" : ""), null, "text/csv").then(function (res) {
       if (!res.ok) { say("Export failed.", true); return null; }
       return res.blob();
     }).then(function (blob) {
