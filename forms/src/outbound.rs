@@ -112,6 +112,55 @@ impl Outbound for NoOutbound {
     }
 }
 
+/// Sends with a blocking native client (`letterbox serve`, which runs the
+/// handler on a blocking thread).
+#[cfg(feature = "native")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NativeOutbound;
+
+#[cfg(feature = "native")]
+impl Outbound for NativeOutbound {
+    fn send<'a>(
+        &'a self,
+        request: OutboundRequest,
+    ) -> Pin<Box<dyn Future<Output = Result<OutboundResponse, OutboundError>> + 'a>> {
+        Box::pin(std::future::ready(send_blocking(request)))
+    }
+}
+
+#[cfg(feature = "native")]
+fn send_blocking(request: OutboundRequest) -> Result<OutboundResponse, OutboundError> {
+    use std::io::Read as _;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(request.timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let mut builder = http::Request::builder()
+        .method(request.method.clone())
+        .uri(&request.url);
+    for header in &request.headers {
+        builder = builder.header(&header.name, &header.value);
+    }
+    let http_request = builder
+        .body(request.body)
+        .map_err(|e| OutboundError::Failed(e.to_string()))?;
+    let response = agent.run(http_request).map_err(|e| match e {
+        ureq::Error::Timeout(_) => OutboundError::Timeout(request.timeout),
+        other => OutboundError::Failed(other.to_string()),
+    })?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    // Only the start of an answer is ever read (a verdict, an error text).
+    let _ = response
+        .into_body()
+        .into_reader()
+        .take(64 * 1024)
+        .read_to_end(&mut body);
+    Ok(OutboundResponse { status, body })
+}
+
 /// Records every request and answers from a script (tests): the first
 /// matching rule by URL prefix wins; no rule answers 200 with an empty body.
 #[derive(Debug, Default)]
@@ -217,5 +266,53 @@ mod tests {
         assert_eq!(fake.sent().len(), 3);
         assert_eq!(fake.sent_to("https://a.test/").len(), 2);
         assert_eq!(fake.sent()[0].header("Content-Type"), Some("text/plain"));
+    }
+
+    #[cfg(feature = "native")]
+    #[test]
+    fn the_native_client_sends_and_gives_up_on_time() {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            // First connection: answered; second: never answered.
+            let (mut first, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let n = first.read(&mut buf).unwrap();
+            let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+            let reply = if head.contains("x-test: 1") {
+                "201 Created"
+            } else {
+                "400 Bad"
+            };
+            write!(
+                first,
+                "HTTP/1.1 {reply}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+            )
+            .unwrap();
+            drop(first);
+            let (_second, _) = listener.accept().unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        let url = format!("http://127.0.0.1:{port}/hook");
+        let request = |timeout| {
+            OutboundRequest::post(url.clone(), "application/json", b"{}".to_vec(), timeout)
+                .with_header("x-test", "1")
+        };
+        let answer =
+            futures::executor::block_on(NativeOutbound.send(request(Duration::from_secs(2))));
+        assert_eq!(
+            answer,
+            Ok(OutboundResponse {
+                status: 201,
+                body: b"ok".to_vec()
+            })
+        );
+        let slow =
+            futures::executor::block_on(NativeOutbound.send(request(Duration::from_millis(300))));
+        assert_eq!(
+            slow,
+            Err(OutboundError::Timeout(Duration::from_millis(300)))
+        );
     }
 }

@@ -61,11 +61,20 @@ fn outbox_entries_are_kept_scheduled_and_deleted<S: Store>(store: S) {
     block_on(store.outbox_put(&outbox_entry("b", Some(100)))).unwrap();
     block_on(store.outbox_put(&outbox_entry("c", None))).unwrap();
     let ids = |entries: Vec<OutboxEntry>| entries.into_iter().map(|e| e.id).collect::<Vec<_>>();
-    assert_eq!(ids(block_on(store.outbox_list(10)).unwrap()), ["c", "b", "a"]);
+    assert_eq!(
+        ids(block_on(store.outbox_list(10)).unwrap()),
+        ["c", "b", "a"]
+    );
     assert_eq!(ids(block_on(store.outbox_list(2)).unwrap()), ["c", "b"]);
     // Due ones only, the longest waiting first; a given-up one never.
-    assert_eq!(ids(block_on(store.outbox_due(99, 10)).unwrap()), Vec::<String>::new());
-    assert_eq!(ids(block_on(store.outbox_due(300, 10)).unwrap()), ["b", "a"]);
+    assert_eq!(
+        ids(block_on(store.outbox_due(99, 10)).unwrap()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(block_on(store.outbox_due(300, 10)).unwrap()),
+        ["b", "a"]
+    );
     assert_eq!(ids(block_on(store.outbox_due(u64::MAX, 1)).unwrap()), ["b"]);
     // Replaced by id.
     let mut later = outbox_entry("b", Some(500));
