@@ -2,6 +2,7 @@
 //! manifest in `variables`, the two Spin stores in `sqlite` and `kv`, and
 //! the one store type the handler is built for in `store`.
 
+mod outbound;
 mod kv;
 mod sqlite;
 mod store;

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use letterbox_forms::Store;
-use letterbox_forms::store::{Page, StoreError, Submission, User, clamp_limit, sql};
+use letterbox_forms::store::{OutboxEntry, Page, StoreError, Submission, User, clamp_limit, sql};
 use spin_sdk::sqlite::{Connection, RowResult, Value};
 
 /// The store over Spin SQLite (`default` database), running the statements
@@ -115,6 +115,13 @@ fn user_params(user: &User) -> Vec<Value> {
     ]
 }
 
+/// The outbox entries of one-column rows.
+fn entries(rows: &[RowResult]) -> Result<Vec<OutboxEntry>, StoreError> {
+    rows.iter()
+        .map(|r| sql::decode_entry(&text(r, 0)?))
+        .collect()
+}
+
 fn submission(row: &RowResult) -> Result<Submission, StoreError> {
     Ok(Submission {
         id: text(row, 0)?,
@@ -126,6 +133,64 @@ fn submission(row: &RowResult) -> Result<Submission, StoreError> {
 }
 
 impl Store for SpinSqlite {
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
+        let params = vec![Value::Text(form.into()), Value::Text(id.into())];
+        let rows = self.exec(sql::GET_SUBMISSION, params).await?;
+        rows.first().map(submission).transpose()
+    }
+
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
+        let day = i64::try_from(day).map_err(|_| StoreError::new("day out of range"))?;
+        self.exec(sql::PRUNE_QUOTAS, vec![Value::Integer(day)])
+            .await?;
+        let params = vec![Value::Text(key.into()), Value::Integer(day)];
+        let rows = self.exec(sql::QUOTA_HIT, params).await?;
+        let uses = rows
+            .first()
+            .map(|r| integer(r, 0))
+            .transpose()?
+            .unwrap_or(1);
+        Ok(u64::try_from(uses).unwrap_or(0))
+    }
+
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let params = vec![
+            Value::Text(entry.id.clone()),
+            sql::entry_due(entry).map_or(Value::Null, Value::Integer),
+            Value::Text(sql::encode_entry(entry)?),
+        ];
+        self.exec(sql::OUTBOX_PUT, params).await.map(|_| ())
+    }
+
+    async fn outbox_due(
+        &self,
+        now_millis: u64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let now = i64::try_from(now_millis).unwrap_or(i64::MAX);
+        let params = vec![Value::Integer(now), Value::Integer(i64::from(limit))];
+        entries(&self.exec(sql::OUTBOX_DUE, params).await?)
+    }
+
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let params = vec![Value::Integer(i64::from(limit))];
+        entries(&self.exec(sql::OUTBOX_LIST, params).await?)
+    }
+
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        let rows = self
+            .exec(sql::OUTBOX_GET, vec![Value::Text(id.into())])
+            .await?;
+        Ok(entries(&rows)?.pop())
+    }
+
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError> {
+        let rows = self
+            .exec(sql::OUTBOX_DELETE, vec![Value::Text(id.into())])
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
     async fn insert(&self, s: &Submission) -> Result<String, StoreError> {
         let params = vec![
             Value::Text(s.id.clone()),

@@ -1,7 +1,7 @@
 //! One store type for both Spin stores.
 
 use letterbox_forms::Store;
-use letterbox_forms::store::{KvStore, Page, StoreError, Submission, User};
+use letterbox_forms::store::{KvStore, OutboxEntry, Page, StoreError, Submission, User};
 
 use super::kv::SpinKv;
 use super::sqlite::SpinSqlite;
@@ -14,6 +14,59 @@ pub(super) enum SpinStore {
 }
 
 impl Store for SpinStore {
+    async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.get(form, id).await,
+            Self::Kv(s) => s.get(form, id).await,
+        }
+    }
+
+    async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.quota_hit(key, day).await,
+            Self::Kv(s) => s.quota_hit(key, day).await,
+        }
+    }
+
+    async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.outbox_put(entry).await,
+            Self::Kv(s) => s.outbox_put(entry).await,
+        }
+    }
+
+    async fn outbox_due(
+        &self,
+        now_millis: u64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.outbox_due(now_millis, limit).await,
+            Self::Kv(s) => s.outbox_due(now_millis, limit).await,
+        }
+    }
+
+    async fn outbox_list(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.outbox_list(limit).await,
+            Self::Kv(s) => s.outbox_list(limit).await,
+        }
+    }
+
+    async fn outbox_get(&self, id: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.outbox_get(id).await,
+            Self::Kv(s) => s.outbox_get(id).await,
+        }
+    }
+
+    async fn outbox_delete(&self, id: &str) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.outbox_delete(id).await,
+            Self::Kv(s) => s.outbox_delete(id).await,
+        }
+    }
+
     async fn insert(&self, submission: &Submission) -> Result<String, StoreError> {
         match self {
             Self::Sqlite(s) => s.insert(submission).await,
