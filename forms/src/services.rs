@@ -15,7 +15,7 @@ pub const DEFAULT_RECAPTCHA_VERIFY_URL: &str = "https://www.google.com/recaptcha
 pub const DEFAULT_AKISMET_URL: &str = "https://rest.akismet.com/1.1/comment-check";
 pub const DEFAULT_OUTBOUND_TIMEOUT_MS: u64 = 3000;
 pub const DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY: u32 = 2;
-pub const DEFAULT_AUTOREPLY_PER_FORM_PER_HOUR: u32 = 30;
+pub const DEFAULT_AUTOREPLY_PER_FORM_PER_DAY: u32 = 200;
 
 /// The Spin variables of this module, as declared in `spin.toml`.
 pub const VARIABLES: &[&str] = &[
@@ -28,7 +28,7 @@ pub const VARIABLES: &[&str] = &[
     "akismet_url",
     "outbound_timeout_ms",
     "autoreply_per_address_per_day",
-    "autoreply_per_form_per_hour",
+    "autoreply_per_form_per_day",
 ];
 
 #[derive(Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub struct Services {
     /// Every outbound request is given up after this.
     pub timeout: Duration,
     pub autoreply_per_address_per_day: u32,
-    pub autoreply_per_form_per_hour: u32,
+    pub autoreply_per_form_per_day: u32,
 }
 
 impl Default for Services {
@@ -63,7 +63,7 @@ impl Default for Services {
             akismet_url: DEFAULT_AKISMET_URL.into(),
             timeout: Duration::from_millis(DEFAULT_OUTBOUND_TIMEOUT_MS),
             autoreply_per_address_per_day: DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY,
-            autoreply_per_form_per_hour: DEFAULT_AUTOREPLY_PER_FORM_PER_HOUR,
+            autoreply_per_form_per_day: DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
         }
     }
 }
@@ -85,8 +85,8 @@ impl std::fmt::Debug for Services {
                 &self.autoreply_per_address_per_day,
             )
             .field(
-                "autoreply_per_form_per_hour",
-                &self.autoreply_per_form_per_hour,
+                "autoreply_per_form_per_day",
+                &self.autoreply_per_form_per_day,
             )
             .finish()
     }
