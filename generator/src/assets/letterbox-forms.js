@@ -33,7 +33,8 @@
   function showErrors(form, fields) {
     var first = null;
     Object.keys(fields).forEach(function (name) {
-      var list = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+      // A CAPTCHA error goes to the widget the build added.
+      var list = form.querySelectorAll('[name="' + CSS.escape(name) + '"], [data-lb-field="' + CSS.escape(name) + '"]');
       if (!list.length) return;
       var id = "lb-err-" + form.getAttribute("data-form") + "-" + name.replace(/[^\w-]/g, "_");
       var msg = document.createElement("p");
@@ -51,6 +52,14 @@
     });
     if (first) first.focus();
     return first;
+  }
+  // A CAPTCHA token is good for one verification: a failed post needs a new
+  // one.
+  function resetCaptcha(form) {
+    var w = form.querySelector("[data-lb-field=captcha]"), c = form.getAttribute("data-captcha");
+    var api = w && window[{ turnstile: "turnstile", hcaptcha: "hcaptcha", recaptcha: "grecaptcha" }[c]];
+    // Turnstile takes the container; the others reset their first widget.
+    if (api && api.reset) try { api.reset(c === "turnstile" ? w : undefined); } catch (e) {}
   }
   function submit(form, ev) {
     ev.preventDefault();
@@ -75,6 +84,7 @@
           status(form, form.getAttribute("data-success") || "Thank you! Your submission was received.", true);
           return;
         }
+        resetCaptcha(form);
         if (res.status === 422 && body.fields && showErrors(form, body.fields)) {
           status(form, form.getAttribute("data-error") || "Please correct the highlighted fields.", false);
           return;
