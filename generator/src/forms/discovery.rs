@@ -213,6 +213,9 @@ impl Discovery {
             auth,
             honeypot,
             fields: Vec::new(),
+            notify: Default::default(),
+            captcha: None,
+            spam_check: None,
         });
     }
 
