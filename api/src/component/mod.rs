@@ -2,8 +2,8 @@
 //! manifest in `variables`, the two Spin stores in `sqlite` and `kv`, and
 //! the one store type the handler is built for in `store`.
 
-mod outbound;
 mod kv;
+mod outbound;
 mod sqlite;
 mod store;
 mod variables;
