@@ -187,27 +187,10 @@ pub(super) fn output_file(site_path: &str, existing: &HashSet<&str>) -> Option<S
         .find(|c| existing.contains(c.as_str()))
 }
 
+/// `text` percent-decoded as a browser would ask the server for it; text
+/// that does not decode (a stray `%`, not UTF-8) is taken as it is.
 pub(super) fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_owned();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    letterbox_forms::text::percent_decode(text).unwrap_or_else(|_| text.to_owned())
 }
 
 /// Ids and references of a rendered page, read with lol_html.

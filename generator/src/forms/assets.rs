@@ -1,6 +1,6 @@
 //! The scripts every site gets: the form script and the admin inbox's.
 
-use letterbox_forms::handler::escape_html;
+use letterbox_forms::text::escape_html;
 
 /// File name of the form script in the output root.
 pub(crate) const FORMS_SCRIPT: &str = "letterbox-forms.js";

@@ -1,6 +1,6 @@
 //! Alias pages: a redirect from an old URL to where the page is now.
 
-use letterbox_forms::handler::escape_html;
+use letterbox_forms::text::escape_html;
 
 /// The HTML of an alias page pointing at `target`.
 pub(crate) fn alias_html(target: &str) -> String {

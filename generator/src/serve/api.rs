@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::HeaderValue;
 use http::header::ORIGIN;
+use letterbox_forms::config::Url;
 use letterbox_forms::handler::{CLIENT_ADDR_HEADER, error_response};
 use letterbox_forms::store::SqliteStore;
-use letterbox_forms::{Config, Context, Manifest, SystemClock, collect_limited, handle};
+use letterbox_forms::{Config, Context, Manifest, StoreKind, SystemClock, collect_limited, handle};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -27,11 +28,11 @@ pub(super) async fn in_process_api(
     addr: SocketAddr,
 ) -> anyhow::Result<(Api, Option<(String, String)>)> {
     let site_url = format!("http://{addr}");
-    let mut origins = format!("{site_url}, http://localhost:{}", addr.port());
-    for origin in &options.allowed_origins {
-        origins.push_str(", ");
-        origins.push_str(origin);
-    }
+    let own = [
+        site_url.clone(),
+        format!("http://localhost:{}", addr.port()),
+    ];
+    let origins = own.iter().chain(&options.allowed_origins);
     let jwt_secret = match &options.jwt_secret {
         Some(secret) => secret.clone(),
         None => random_text(
@@ -58,16 +59,13 @@ pub(super) async fn in_process_api(
             (admin, Some(("admin".to_owned(), password)))
         }
     };
-    let config = Config::from_lookup(|name| match name {
-        "jwt_secret" => Some(jwt_secret.clone()),
-        "site_url" => Some(site_url.clone()),
-        "allowed_origins" => Some(origins.clone()),
-        "admin_username" => Some(admin.username.clone()),
-        "admin_password_hash" => Some(admin.password_hash.clone()),
-        "store" => Some("sqlite".to_owned()),
-        _ => None,
-    })
-    .map_err(|e| anyhow!("API configuration: {e}"))?;
+    let site_url = Url::parse(&site_url).context("the API's site URL")?;
+    let config = (Config::builder(site_url).and_then(|c| c.allowed_origins(origins)))
+        .and_then(|c| c.admin(admin.username, admin.password_hash))
+        .map_err(|e| anyhow!("API configuration: {e}"))?
+        .jwt_secret(Some(jwt_secret))
+        .store(StoreKind::Sqlite)
+        .build();
     let db = api_database(&options.root);
     if let Some(dir) = db.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
