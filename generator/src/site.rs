@@ -371,8 +371,8 @@ impl Site {
                 }
             }
         }
-        for (out, target, _) in &model.aliases {
-            files.push((out.as_str(), alias_html(target)));
+        for alias in &model.aliases {
+            files.push((alias.out.as_str(), alias_html(&alias.target)));
         }
         for (out, text) in &model.assets {
             files.push((out, text.clone()));
@@ -405,7 +405,7 @@ impl Site {
         }
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.
         let hashed = model.fingerprints.copies();
-        let copied = |out: &str| model.copies.iter().any(|(_, o, _)| o == out);
+        let copied = |out: &str| model.copies.iter().any(|c| c.out == out);
         let base_path = &model.urls.base_path;
         if let Err(e) = finish_files(&mut files, &self.config, copied, &hashed, base_path) {
             errors.push(e);
@@ -416,7 +416,7 @@ impl Site {
         let output = Output {
             files: files.into_iter().map(|(o, t)| (o.to_owned(), t)).collect(),
             copies: (model.copies.iter())
-                .map(|(from, out, _)| (from.clone(), out.clone()))
+                .map(|c| (c.from.clone(), c.out.clone()))
                 .chain(hashed)
                 .collect(),
             manifest: manifest.map(|(manifest, json)| BuiltManifest { manifest, json }),

@@ -49,10 +49,29 @@ pub(crate) fn out_path(site_path: &str) -> String {
     format!("{}index.html", site_path.trim_start_matches('/'))
 }
 
-/// `(from, output path, source)` of every file under `static/`.
-pub(super) fn static_files(
-    root: &std::path::Path,
-) -> anyhow::Result<Vec<(PathBuf, String, String)>> {
+/// A redirect page: written at `out`, it sends browsers to `target`.
+#[derive(Debug)]
+pub(crate) struct Alias {
+    /// Path inside the output folder.
+    pub out: String,
+    /// The URL it redirects to.
+    pub target: String,
+    /// Source file, for messages.
+    pub source: String,
+}
+
+/// A file copied into the output as it is.
+#[derive(Debug)]
+pub(crate) struct Copied {
+    pub from: PathBuf,
+    /// Path inside the output folder.
+    pub out: String,
+    /// Source file, for messages.
+    pub source: String,
+}
+
+/// Every file under `static/`, to copy.
+pub(super) fn static_files(root: &std::path::Path) -> anyhow::Result<Vec<Copied>> {
     let dir = root.join("static");
     let mut files = Vec::new();
     if !dir.is_dir() {
@@ -68,11 +87,11 @@ pub(super) fn static_files(
             .to_str()
             .ok_or_else(|| anyhow!("{}: file name is not valid UTF-8", entry.path().display()))?
             .replace('\\', "/");
-        files.push((
-            entry.path().to_owned(),
-            rel.clone(),
-            format!("static/{rel}"),
-        ));
+        files.push(Copied {
+            from: entry.path().to_owned(),
+            out: rel.clone(),
+            source: format!("static/{rel}"),
+        });
     }
     Ok(files)
 }

@@ -1,7 +1,9 @@
 //! Planning a build: the model of the site's structure and every output
 //! file with its source.
 
-use super::jobs::{Job, JobKind, THEME_CSS_SOURCE, THEME_STYLESHEET, out_path, static_files};
+use super::jobs::{
+    Alias, Copied, Job, JobKind, THEME_CSS_SOURCE, THEME_STYLESHEET, out_path, static_files,
+};
 use super::state::{Model, SiteParts, Values};
 use super::values::sort_pages;
 use crate::content::SortBy;
@@ -114,7 +116,7 @@ impl Model {
     /// Forgets which assets were asked for with `cachebust=true`.
     pub(crate) fn reset_fingerprints(&mut self) {
         self.fingerprints = Arc::new(Fingerprints::new(
-            (self.copies.iter()).map(|(from, out, _)| (out.as_str(), from.as_path())),
+            (self.copies.iter()).map(|c| (c.out.as_str(), c.from.as_path())),
         ));
     }
 
@@ -136,11 +138,11 @@ impl Model {
                         source: section.source.clone(),
                     });
                 }
-                aliases.push((
-                    out_path(&format!("{}page/1/", section.path)),
-                    urls.url(&section.path),
-                    section.source.clone(),
-                ));
+                aliases.push(Alias {
+                    out: out_path(&format!("{}page/1/", section.path)),
+                    target: urls.url(&section.path),
+                    source: section.source.clone(),
+                });
             }
             jobs.push(Job {
                 kind: JobKind::Section(i),
@@ -173,11 +175,11 @@ impl Model {
                     });
                 }
                 if taxonomy.config.paginate_by.is_some() {
-                    aliases.push((
-                        out_path(&format!("{}page/1/", term.path)),
-                        urls.url(&term.path),
-                        source.clone(),
-                    ));
+                    aliases.push(Alias {
+                        out: out_path(&format!("{}page/1/", term.path)),
+                        target: urls.url(&term.path),
+                        source: source.clone(),
+                    });
                 }
             }
         }
@@ -186,7 +188,11 @@ impl Model {
             let out = out_path(&page.path);
             let folder = out.trim_end_matches("index.html").to_owned();
             for (from, rel) in &page.assets {
-                copies.push((from.clone(), format!("{folder}{rel}"), page.source.clone()));
+                copies.push(Copied {
+                    from: from.clone(),
+                    out: format!("{folder}{rel}"),
+                    source: page.source.clone(),
+                });
             }
             for alias in &page.meta.aliases {
                 let alias_out = if alias.ends_with(".html") {
@@ -194,7 +200,11 @@ impl Model {
                 } else {
                     out_path(&format!("/{}/", alias.trim_matches('/')))
                 };
-                aliases.push((alias_out, urls.url(&page.path), page.source.clone()));
+                aliases.push(Alias {
+                    out: alias_out,
+                    target: urls.url(&page.path),
+                    source: page.source.clone(),
+                });
             }
             let template = page.template_name(parent);
             // The built-in page.html shows the title as the page's heading.
@@ -225,7 +235,11 @@ impl Model {
             source: "admin.html".to_owned(),
         });
         for (from, rel) in &content.files {
-            copies.push((from.clone(), rel.clone(), format!("content/{rel}")));
+            copies.push(Copied {
+                from: from.clone(),
+                out: rel.clone(),
+                source: format!("content/{rel}"),
+            });
         }
         match static_files(&site.root) {
             Ok(files) => copies.extend(files),
@@ -236,7 +250,7 @@ impl Model {
             Err(e) => errors.push(e),
         }
         // `robots.txt` from the template unless static/ has one.
-        if !copies.iter().any(|(_, out, _)| out == "robots.txt") {
+        if !copies.iter().any(|c| c.out == "robots.txt") {
             jobs.push(Job {
                 kind: JobKind::Robots,
                 template: "robots.txt".to_owned(),
@@ -245,15 +259,15 @@ impl Model {
             });
         }
         // The built-in theme's stylesheet, unless static/ has its own.
-        if !copies.iter().any(|(_, out, _)| out == THEME_STYLESHEET) {
+        if !copies.iter().any(|c| c.out == THEME_STYLESHEET) {
             (self.assets).push((THEME_STYLESHEET, THEME_CSS_SOURCE.to_owned()));
         }
         let extra_claims = self.extras(site).file_claims();
         let mut claimed: HashMap<&str, &str> = HashMap::new();
         let outputs = (self.jobs.iter())
             .map(|j| (j.out.as_str(), j.source.as_str()))
-            .chain((self.aliases.iter()).map(|(o, _, s)| (o.as_str(), s.as_str())))
-            .chain((self.copies.iter()).map(|(_, o, s)| (o.as_str(), s.as_str())))
+            .chain((self.aliases.iter()).map(|a| (a.out.as_str(), a.source.as_str())))
+            .chain((self.copies.iter()).map(|c| (c.out.as_str(), c.source.as_str())))
             .chain((self.assets.iter()).map(|(o, _)| (*o, "(built-in) letterbox")))
             .chain((self.stylesheets.iter()).map(|s| (s.out.as_str(), s.display.as_str())))
             .chain((extra_claims.iter()).map(|(o, s)| (o.as_str(), s.as_str())));

@@ -1,7 +1,7 @@
 //! The model's state: what it is made of ([`SiteParts`]), the [`Model`]
 //! of one build and its shared template values.
 
-use super::jobs::Job;
+use super::jobs::{Alias, Copied, Job};
 use crate::config::Config;
 use crate::content::Content;
 use crate::content::paginate::Paginator;
@@ -10,7 +10,7 @@ use crate::forms::FormSettings;
 use crate::output::postprocess::Fingerprints;
 use crate::output::sass;
 use crate::templates::{Templates, Urls};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tera::Value;
 
@@ -39,10 +39,10 @@ impl SiteParts<'_> {
 pub(crate) struct Model {
     pub urls: Urls,
     pub jobs: Vec<Job>,
-    /// `(output path, target URL, source)` of redirect pages.
-    pub aliases: Vec<(String, String, String)>,
-    /// `(from, output path, source)` of copied files.
-    pub copies: Vec<(PathBuf, String, String)>,
+    /// Redirect pages.
+    pub aliases: Vec<Alias>,
+    /// Copied files.
+    pub copies: Vec<Copied>,
     /// Built-in files: the form and inbox scripts, the theme's stylesheet.
     pub assets: Vec<(&'static str, String)>,
     /// Stylesheets of `sass/`, compiled with the jobs.
