@@ -316,6 +316,9 @@ impl Site {
 
     /// [`Site::render_from`], also returning the model and what each job
     /// looked up and found, which `serve` keeps for its fast rebuilds.
+    // Long: the render stage in order (model, jobs rendered in parallel with
+    // the extras and Sass, manifest, post-processing), sharing the model and
+    // the one list of errors.
     pub(crate) fn render_kept(
         &self,
         page_md: &mut [Rendered],

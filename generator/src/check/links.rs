@@ -281,6 +281,9 @@ pub(super) struct Place {
 /// HTML file of `output` against the output (`existing`), reporting at the
 /// source each came from (`jobs` say which); returns the external URLs
 /// with where they were found when `external_links`.
+// Long: one pass over every reference; the bookkeeping it shares (links
+// seen per file, template links reported once, external places) would
+// otherwise travel between functions.
 pub(super) fn check_links(
     site: &Site,
     output: &Output,

@@ -112,87 +112,8 @@ pub(crate) fn load(
         return Ok(content);
     }
     let mut errors = Vec::new();
-    let mut files: Vec<String> = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                errors.push(anyhow!("reading {path}: {e}"));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-        if rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        {
-            continue;
-        }
-        match rel.to_str() {
-            Some(s) => files.push(s.replace('\\', "/")),
-            None => errors.push(anyhow!(
-                "{}: file name is not valid UTF-8",
-                entry.path().display()
-            )),
-        }
-    }
-
-    // Folders holding an `index.md` are page bundles: everything else in
-    // them is an asset of that page.
-    let bundles: BTreeSet<&str> = files
-        .iter()
-        .filter_map(|f| {
-            if f == "index.md" {
-                None
-            } else {
-                f.strip_suffix("/index.md")
-            }
-        })
-        .collect();
-    let mut assets: HashMap<&str, Vec<(PathBuf, String)>> = HashMap::new();
-    let mut entries = Vec::new();
-    for f in &files {
-        let bundle = ancestors(f).find(|a| bundles.contains(a));
-        if let Some(b) = bundle {
-            if f.strip_prefix(b) == Some("/index.md") {
-                entries.push(Entry::Page {
-                    rel: f.clone(),
-                    bundle: true,
-                });
-            } else if f.ends_with("/_index.md") && f.strip_suffix("/_index.md") == Some(b) {
-                errors.push(crate::diagnostic::error(
-                    format!("content/{f}"),
-                    None,
-                    "a folder cannot hold both `index.md` (a page) and `_index.md` (a section)",
-                ));
-            } else {
-                let inside = &f[b.len() + 1..];
-                assets
-                    .entry(b)
-                    .or_default()
-                    .push((dir.join(f), inside.to_owned()));
-            }
-            continue;
-        }
-        let name = f.rsplit('/').next().unwrap_or(f);
-        if name == "_index.md" {
-            entries.push(Entry::Section { rel: f.clone() });
-        } else if f.ends_with(".md") {
-            entries.push(Entry::Page {
-                rel: f.clone(),
-                bundle: false,
-            });
-        } else {
-            content.files.push((dir.join(f), f.clone()));
-        }
-    }
+    let files = content_files(&dir, &mut errors);
+    let (entries, assets) = classify(&files, &dir, &mut content.files, &mut errors);
 
     let section_dirs: BTreeSet<String> = entries
         .iter()
@@ -252,6 +173,104 @@ pub(crate) fn load(
     } else {
         Err(errors)
     }
+}
+
+/// Every file under `dir` (`content/`) as a path relative to it with `/`
+/// separators, in name order; hidden files and folders left out.
+fn content_files(dir: &Path, errors: &mut Vec<anyhow::Error>) -> Vec<String> {
+    let mut files: Vec<String> = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                errors.push(anyhow!("reading {path}: {e}"));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        if rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        match rel.to_str() {
+            Some(s) => files.push(s.replace('\\', "/")),
+            None => errors.push(anyhow!(
+                "{}: file name is not valid UTF-8",
+                entry.path().display()
+            )),
+        }
+    }
+    files
+}
+
+/// Sorts `files` into pages and sections (`Entry`), the assets of page
+/// bundles (by bundle folder) and the other files of `content/` (`copied`,
+/// as `(path, rel)`).
+fn classify<'a>(
+    files: &'a [String],
+    dir: &Path,
+    copied: &mut Vec<(PathBuf, String)>,
+    errors: &mut Vec<anyhow::Error>,
+) -> (Vec<Entry>, HashMap<&'a str, Vec<(PathBuf, String)>>) {
+    // Folders holding an `index.md` are page bundles: everything else in
+    // them is an asset of that page.
+    let bundles: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| {
+            if f == "index.md" {
+                None
+            } else {
+                f.strip_suffix("/index.md")
+            }
+        })
+        .collect();
+    let mut assets: HashMap<&str, Vec<(PathBuf, String)>> = HashMap::new();
+    let mut entries = Vec::new();
+    for f in files {
+        let bundle = ancestors(f).find(|a| bundles.contains(a));
+        if let Some(b) = bundle {
+            if f.strip_prefix(b) == Some("/index.md") {
+                entries.push(Entry::Page {
+                    rel: f.clone(),
+                    bundle: true,
+                });
+            } else if f.ends_with("/_index.md") && f.strip_suffix("/_index.md") == Some(b) {
+                errors.push(crate::diagnostic::error(
+                    format!("content/{f}"),
+                    None,
+                    "a folder cannot hold both `index.md` (a page) and `_index.md` (a section)",
+                ));
+            } else {
+                let inside = &f[b.len() + 1..];
+                assets
+                    .entry(b)
+                    .or_default()
+                    .push((dir.join(f), inside.to_owned()));
+            }
+            continue;
+        }
+        let name = f.rsplit('/').next().unwrap_or(f);
+        if name == "_index.md" {
+            entries.push(Entry::Section { rel: f.clone() });
+        } else if f.ends_with(".md") {
+            entries.push(Entry::Page {
+                rel: f.clone(),
+                bundle: false,
+            });
+        } else {
+            copied.push((dir.join(f), f.clone()));
+        }
+    }
+    (entries, assets)
 }
 
 fn home_section(loaded: Option<Section>) -> Section {

@@ -30,6 +30,8 @@ pub(crate) fn rewrite_forms(
 
 /// Rewrites every `form[data-form]` in `html` and returns the new HTML with
 /// the forms found, or one error per problem, each at its file and line.
+// Long: one lol_html rewrite whose element and text handlers share the
+// discovery state; apart they would each need it threaded through.
 pub(crate) fn rewrite_forms_in(
     html: &str,
     source: FormSource<'_>,

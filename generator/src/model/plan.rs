@@ -123,9 +123,18 @@ impl Model {
     /// Jobs, aliases and copies; two sources writing one file is an error
     /// naming both, and so is a job whose template does not exist.
     fn plan_outputs(&mut self, site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) {
+        self.plan_sections(site);
+        self.plan_taxonomies(site);
+        self.plan_pages(site);
+        self.plan_site_files(site, errors);
+        self.check_claims(site, errors);
+    }
+
+    /// Each section and its pagers (and the `page/1/` alias of a paginated one).
+    fn plan_sections(&mut self, site: SiteParts<'_>) {
         let content = &site.content;
         let urls = &self.urls;
-        let (jobs, copies, aliases) = (&mut self.jobs, &mut self.copies, &mut self.aliases);
+        let (jobs, aliases) = (&mut self.jobs, &mut self.aliases);
         for (i, section) in content.sections.iter().enumerate() {
             let template = section.template_name();
             if let Some(by) = section.meta.paginate_by {
@@ -151,6 +160,12 @@ impl Model {
                 source: section.source.clone(),
             });
         }
+    }
+
+    /// Each taxonomy's list page and its terms' pagers.
+    fn plan_taxonomies(&mut self, site: SiteParts<'_>) {
+        let urls = &self.urls;
+        let (jobs, aliases) = (&mut self.jobs, &mut self.aliases);
         for (t, taxonomy) in self.taxonomies.list.iter().enumerate() {
             let declared = (site.config.taxonomies.iter()).any(|c| c.name == taxonomy.config.name);
             if taxonomy.terms.is_empty() && !declared {
@@ -183,6 +198,13 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// Each page, its co-located files and its aliases.
+    fn plan_pages(&mut self, site: SiteParts<'_>) {
+        let content = &site.content;
+        let urls = &self.urls;
+        let (jobs, copies, aliases) = (&mut self.jobs, &mut self.copies, &mut self.aliases);
         for (i, page) in content.pages.iter().enumerate() {
             let parent = content.sections.get(self.page_section[i]);
             let out = out_path(&page.path);
@@ -221,6 +243,13 @@ impl Model {
                 source: page.source.clone(),
             });
         }
+    }
+
+    /// What every site has: the 404 page, the admin inbox, `content/` and
+    /// `static/` files, Sass, `robots.txt` and the theme's stylesheet.
+    fn plan_site_files(&mut self, site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) {
+        let content = &site.content;
+        let (jobs, copies) = (&mut self.jobs, &mut self.copies);
         jobs.push(Job {
             kind: JobKind::NotFound,
             template: "404.html".to_owned(),
@@ -262,6 +291,11 @@ impl Model {
         if !copies.iter().any(|c| c.out == THEME_STYLESHEET) {
             (self.assets).push((THEME_STYLESHEET, THEME_CSS_SOURCE.to_owned()));
         }
+    }
+
+    /// Two sources writing one file is an error naming both, and so is a
+    /// job whose template does not exist.
+    fn check_claims(&self, site: SiteParts<'_>, errors: &mut Vec<anyhow::Error>) {
         let extra_claims = self.extras(site).file_claims();
         let mut claimed: HashMap<&str, &str> = HashMap::new();
         let outputs = (self.jobs.iter())

@@ -91,6 +91,8 @@ impl Incremental {
     /// only page bodies; otherwise, or on any error, returns why a full
     /// build is needed (`self` is then consumed: its state may be partly
     /// updated). Written files replace the served ones one by one.
+    // Long: the fast rebuild's steps in order, each of which may give up
+    // for a full build; kept together so the conditions read as one.
     pub fn update(mut self, changed: &[PathBuf]) -> Result<(Self, Update), String> {
         let start = Instant::now();
         if self.site.config.precompress {

@@ -132,6 +132,7 @@ fn code_ranges(text: &str) -> Vec<Range<usize>> {
 impl Expander<'_> {
     /// Replaces every shortcode call of `text` by a placeholder and renders
     /// it. All errors are returned, each with its line in `text`.
+    // Long: one scan of the text, with the open body calls on a stack.
     pub(crate) fn expand(&self, text: &str) -> Result<Expanded, Vec<ShortcodeError>> {
         let mut expanded = Expanded::default();
         if !may_have_shortcodes(text) {

@@ -10,6 +10,8 @@ use serde_json::{Map, Value as Json};
 /// (`templates/shortcodes/<name>.html`) expanded. Shortcode errors come back
 /// with the broken links, lines relative to `body`; `source` names the
 /// file for template errors.
+// Long: the shortcode template call (argument checks, rendering, errors
+// at their line) is a closure over the templates, handed to the expander.
 pub(crate) fn render_markdown(
     templates: &Templates,
     body: &str,
