@@ -65,6 +65,10 @@ pub enum ApiError {
     /// secret, and it is what the site's owner needs to see.
     #[error("{0}")]
     ManifestUnavailable(String),
+    /// 503: the CAPTCHA provider gave no verdict (down, slow, or the
+    /// secret is wrong); nothing was stored.
+    #[error("CAPTCHA verification unavailable: {0}")]
+    CaptchaUnavailable(String),
 }
 
 impl ApiError {
@@ -80,9 +84,10 @@ impl ApiError {
             Self::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Store(_) | Self::Misconfigured(_) | Self::ManifestUnavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::Store(_)
+            | Self::Misconfigured(_)
+            | Self::ManifestUnavailable(_)
+            | Self::CaptchaUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -103,6 +108,7 @@ impl ApiError {
             Self::Store(_) => "store_unavailable",
             Self::Misconfigured(_) => "misconfigured",
             Self::ManifestUnavailable(_) => "manifest_unavailable",
+            Self::CaptchaUnavailable(_) => "captcha_unavailable",
         }
     }
 
@@ -112,6 +118,10 @@ impl ApiError {
         match self {
             Self::Store(_) => "the submission store is unavailable; nothing was saved".into(),
             Self::Misconfigured(_) => "the form service is misconfigured".into(),
+            Self::CaptchaUnavailable(_) => {
+                "the CAPTCHA cannot be verified right now; nothing was saved, please try again in a minute"
+                    .into()
+            }
             Self::InvalidToken(_) => TokenError::PUBLIC_MESSAGE.into(),
             other => other.to_string(),
         }

@@ -13,7 +13,10 @@ mod body;
 pub mod config;
 mod error;
 pub mod handler;
+pub mod notify;
+pub mod outbound;
 mod schema;
+pub mod spam;
 pub mod store;
 pub mod text;
 pub mod validate;
@@ -21,11 +24,10 @@ pub mod validate;
 pub use config::{Config, ConfigBuilder, ConfigError, ExternalIdentity, StoreKind};
 pub use error::ApiError;
 pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
+pub use outbound::Outbound;
 pub use schema::{
-    AuthRequirement, Field, FieldKind, Form, FormData, MANIFEST_VERSION, Manifest, ManifestError,
+    AuthRequirement, Autoreply, Captcha, CaptchaProvider, EmailNotice, Field, FieldKind, Form,
+    FormData, MANIFEST_VERSION, Manifest, ManifestError, Notify, SpamCheck, Webhook,
+    WebhookFormat,
 };
 pub use store::{Store, StoreError, Submission, User};
-pub mod notify;
-pub mod outbound;
-pub mod services;
-pub mod spam;

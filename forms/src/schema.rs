@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the manifest's shape changes incompatibly; the backend
 /// refuses a manifest of another version instead of misreading it.
-pub const MANIFEST_VERSION: u32 = 2;
+pub const MANIFEST_VERSION: u32 = 3;
 
 /// Every form of a site, keyed by form name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn from_json_names_the_version_it_refuses() {
-        let ok = Manifest::from_json(r#"{"version":2,"forms":{}}"#).unwrap();
+        let ok = Manifest::from_json(r#"{"version":3,"forms":{}}"#).unwrap();
         assert_eq!(ok, Manifest::default());
         assert_eq!(
             Manifest::from_json(r#"{"version":999,"forms":{"x":1}}"#),
@@ -447,7 +447,7 @@ mod tests {
             Err(ManifestError::Syntax(_))
         ));
         assert!(matches!(
-            Manifest::from_json(r#"{"version":2,"forms":{},"extra":1}"#),
+            Manifest::from_json(r#"{"version":3,"forms":{},"extra":1}"#),
             Err(ManifestError::Syntax(_))
         ));
     }

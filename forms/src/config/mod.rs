@@ -6,6 +6,15 @@
 /// no `url` dependency of their own.
 pub use url::Url;
 
+mod services;
+
+pub use services::{
+    DEFAULT_AKISMET_URL, DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY, DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
+    DEFAULT_EMAIL_API_URL, DEFAULT_HCAPTCHA_VERIFY_URL,
+    DEFAULT_OUTBOUND_TIMEOUT_MS, DEFAULT_RECAPTCHA_VERIFY_URL, DEFAULT_TURNSTILE_VERIFY_URL,
+    Services,
+};
+
 /// Every variable [`Config::from_lookup`] reads, as declared in `spin.toml`.
 pub const VARIABLES: &[&str] = &[
     "jwt_secret",
@@ -26,6 +35,16 @@ pub const VARIABLES: &[&str] = &[
     "jwks_admins_manage_users",
     "admin_username",
     "admin_password_hash",
+    "webhook_secret",
+    "email_api_url",
+    "email_api_key",
+    "captcha_secret",
+    "captcha_verify_url",
+    "akismet_key",
+    "akismet_url",
+    "outbound_timeout_ms",
+    "autoreply_per_address_per_day",
+    "autoreply_per_form_per_day",
 ];
 
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
@@ -110,6 +129,8 @@ pub struct Config {
     pub admin_username: Option<String>,
     /// Argon2 PHC string of the first admin's password.
     pub admin_password_hash: Option<String>,
+    /// Outbound requests: notifications, CAPTCHA and spam checks.
+    pub services: Services,
 }
 
 impl std::fmt::Debug for Config {
@@ -136,6 +157,7 @@ impl std::fmt::Debug for Config {
                 "admin_password_hash",
                 &self.admin_password_hash.as_ref().map(|_| "<set>"),
             )
+            .field("services", &self.services)
             .finish()
     }
 }
@@ -171,6 +193,7 @@ impl Config {
             jwks_admins_manage_users: false,
             admin_username: None,
             admin_password_hash: None,
+            services: Services::default(),
         }))
     }
 
@@ -257,7 +280,9 @@ impl Config {
         if let Some(audience) = get("jwt_audience") {
             config = config.jwt_audience(audience);
         }
+        let services = Services::from_lookup(&get, &lookup)?;
         Ok(config
+            .services(services)
             .jwks(ExternalIdentity {
                 jwks: get("jwks"),
                 issuer: get("jwks_issuer"),
@@ -388,6 +413,12 @@ impl ConfigBuilder {
         self.0.admin_username = Some(username);
         self.0.admin_password_hash = Some(password_hash);
         Ok(self)
+    }
+
+    /// Where notifications, CAPTCHA and spam checks go, and their secrets.
+    pub fn services(mut self, services: Services) -> Self {
+        self.0.services = services;
+        self
     }
 
     pub fn build(self) -> Config {

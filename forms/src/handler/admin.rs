@@ -14,12 +14,13 @@ use super::guard::require_admin;
 use super::response::log_store_error;
 use crate::error::{ApiError, json_response};
 use crate::schema::Form;
+use crate::spam::spam_folder;
 use crate::store::{MAX_PAGE, Store, Submission, clamp_limit, is_valid_id};
 
 /// Page size when `?limit=` is not given.
 pub(crate) const DEFAULT_PAGE: u32 = 50;
 
-fn form_of<'m, S>(ctx: &Context<'m, S>, name: &str) -> Result<&'m Form, ApiError> {
+pub(super) fn form_of<'m, S>(ctx: &Context<'m, S>, name: &str) -> Result<&'m Form, ApiError> {
     ctx.manifest.forms.get(name).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no form named `{}`",
@@ -28,8 +29,8 @@ fn form_of<'m, S>(ctx: &Context<'m, S>, name: &str) -> Result<&'m Form, ApiError
     })
 }
 
-/// `GET /api/forms`: `{"forms": [{"name", "page", "count", "auth"}]}`, one
-/// entry per form of the manifest, by name.
+/// `GET /api/forms`: `{"forms": [{"name", "page", "count", "spam", "auth"}]}`,
+/// one entry per form of the manifest, by name.
 pub(super) async fn list_forms<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
@@ -42,10 +43,16 @@ pub(super) async fn list_forms<S: Store>(
             .count(&form.name)
             .await
             .inspect_err(log_store_error)?;
+        let spam = ctx
+            .store
+            .count(&spam_folder(&form.name))
+            .await
+            .inspect_err(log_store_error)?;
         forms.push(json!({
             "name": form.name,
             "page": form.page,
             "count": count,
+            "spam": spam,
             "auth": form.auth,
         }));
     }
@@ -66,20 +73,60 @@ pub(super) async fn upgrade_store<S: Store>(
     ))
 }
 
-/// What `?limit=&cursor=&format=` asked for.
+/// What `?limit=&cursor=&format=&folder=` asked for.
 #[derive(Debug, PartialEq, Eq)]
 struct ListQuery {
     limit: u32,
     cursor: Option<String>,
     csv: bool,
+    folder: Folder,
+}
+
+/// Where a form's submissions are filed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Folder {
+    #[default]
+    Inbox,
+    Spam,
+}
+
+impl Folder {
+    /// `?folder=` of a request: `inbox` (the default) or `spam`.
+    pub(super) fn of(req: &Request<Bytes>) -> Result<Self, ApiError> {
+        let mut folder = Self::Inbox;
+        for (key, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+            if key == "folder" {
+                folder = Self::parse(&value)?;
+            }
+        }
+        Ok(folder)
+    }
+
+    fn parse(value: &str) -> Result<Self, ApiError> {
+        match value {
+            "" | "inbox" => Ok(Self::Inbox),
+            "spam" => Ok(Self::Spam),
+            _ => Err(ApiError::Malformed("folder must be `inbox` or `spam`".into())),
+        }
+    }
+
+    /// The store's name for this folder of `form`.
+    pub(super) fn store_name(self, form: &str) -> String {
+        match self {
+            Self::Inbox => form.to_owned(),
+            Self::Spam => spam_folder(form),
+        }
+    }
 }
 
 fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, ApiError> {
     let mut limit = DEFAULT_PAGE;
     let mut cursor = None;
     let mut format: Option<String> = None;
+    let mut folder = Folder::Inbox;
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match key.as_ref() {
+            "folder" => folder = Folder::parse(&value)?,
             "limit" => {
                 let n: u32 = value.trim().parse().map_err(|_| {
                     ApiError::Malformed(format!("limit must be a number from 1 to {MAX_PAGE}"))
@@ -105,7 +152,12 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
             return Err(ApiError::Malformed("format must be `json` or `csv`".into()));
         }
     };
-    Ok(ListQuery { limit, cursor, csv })
+    Ok(ListQuery {
+        limit,
+        cursor,
+        csv,
+        folder,
+    })
 }
 
 /// Whether the `Accept` header asks for CSV.
@@ -146,12 +198,13 @@ pub(super) async fn list_submissions<S: Store>(
     require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
     let query = parse_list_query(req.uri().query(), accepts_csv(req))?;
+    let folder = query.folder.store_name(&form.name);
     if query.csv {
-        return export_csv(ctx, form).await;
+        return export_csv(ctx, form, &folder).await;
     }
     let page = ctx
         .store
-        .list(&form.name, query.cursor.as_deref(), query.limit)
+        .list(&folder, query.cursor.as_deref(), query.limit)
         .await
         .inspect_err(log_store_error)?;
     Ok(json_response(
@@ -164,8 +217,9 @@ pub(super) async fn list_submissions<S: Store>(
     ))
 }
 
-/// `DELETE /api/forms/{form}/submissions/{id}`: 204, or 404 when the form
-/// or the submission does not exist (or the id cannot be one).
+/// `DELETE /api/forms/{form}/submissions/{id}[?folder=spam]`: 204, or 404
+/// when the form or the submission does not exist (or the id cannot be
+/// one).
 pub(super) async fn delete_submission<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
@@ -174,21 +228,19 @@ pub(super) async fn delete_submission<S: Store>(
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let admin = require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
+    let folder = Folder::of(req)?.store_name(&form.name);
     if !is_valid_id(id) {
         return Err(ApiError::NotFound("no such submission".into()));
     }
     let deleted = ctx
         .store
-        .delete(&form.name, id)
+        .delete(&folder, id)
         .await
         .inspect_err(log_store_error)?;
     if !deleted {
         return Err(ApiError::NotFound("no such submission".into()));
     }
-    eprintln!(
-        "letterbox: {} deleted submission {id} of `{}`",
-        admin.sub, form.name
-    );
+    eprintln!("letterbox: {} deleted submission {id} of `{folder}`", admin.sub);
     let mut resp = Response::new(Vec::new());
     *resp.status_mut() = StatusCode::NO_CONTENT;
     Ok(resp)
@@ -207,7 +259,8 @@ mod tests {
             ListQuery {
                 limit: DEFAULT_PAGE,
                 cursor: None,
-                csv: false
+                csv: false,
+                folder: Folder::Inbox,
             }
         );
         assert_eq!(q(Some("limit=0"), false).unwrap().limit, 1);
@@ -225,8 +278,11 @@ mod tests {
             ListQuery {
                 limit: 5,
                 cursor: Some(id),
-                csv: false
+                csv: false,
+                folder: Folder::Inbox,
             }
         );
+        assert_eq!(q(Some("folder=spam"), false).unwrap().folder, Folder::Spam);
+        assert!(q(Some("folder=trash"), false).is_err());
     }
 }

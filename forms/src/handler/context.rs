@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
+use crate::outbound::Outbound;
 use crate::schema::Manifest;
 
 /// What time it is, in unix milliseconds.
@@ -57,4 +58,6 @@ pub struct Context<'a, S> {
     pub manifest: &'a Manifest,
     pub store: &'a S,
     pub clock: &'a dyn Clock,
+    /// Sends notifications and asks CAPTCHA and spam services.
+    pub outbound: &'a dyn Outbound,
 }

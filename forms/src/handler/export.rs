@@ -113,9 +113,12 @@ fn csv_filename(form: &str) -> String {
     format!("{}.csv", safe.trim_start_matches('.'))
 }
 
+/// Every submission of `form` stored under `folder` (the form's name, or
+/// its spam folder) as one CSV file.
 pub(super) async fn export_csv<S: Store>(
     ctx: &Context<'_, S>,
     form: &Form,
+    folder: &str,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     // Walk every page; the cursor keeps new arrivals from being seen twice.
     let mut all = Vec::new();
@@ -123,7 +126,7 @@ pub(super) async fn export_csv<S: Store>(
     loop {
         let page = ctx
             .store
-            .list(&form.name, cursor.as_deref(), MAX_PAGE)
+            .list(folder, cursor.as_deref(), MAX_PAGE)
             .await
             .inspect_err(log_store_error)?;
         all.extend(page.items);
@@ -145,7 +148,7 @@ pub(super) async fn export_csv<S: Store>(
     );
     if let Ok(value) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}\"",
-        csv_filename(&form.name)
+        csv_filename(folder)
     )) {
         h.insert(CONTENT_DISPOSITION, value);
     }

@@ -8,7 +8,7 @@
 //!     Ok(bytes) => bytes,
 //!     Err(e) => return error_response(&e, &config, origin),
 //! };
-//! let ctx = Context { config: &config, manifest: &manifest, store: &store, clock: &SystemClock };
+//! let ctx = Context { config: &config, manifest: &manifest, store: &store, clock: &SystemClock, outbound: &NoOutbound };
 //! let response = handle(http::Request::from_parts(parts, body), &ctx).await;
 //! ```
 //!
@@ -22,6 +22,7 @@
 //! - `submit`: the submission flow;
 //! - `auth`: login, logout, `me`, password change;
 //! - `admin`: forms and submissions, `export`: their CSV export;
+//! - `moderation`: the spam folder and the outbox;
 //! - `users`: the user administration.
 
 use bytes::Bytes;
@@ -39,6 +40,7 @@ mod auth;
 mod context;
 mod export;
 mod guard;
+mod moderation;
 mod request;
 mod response;
 mod submit;
@@ -51,6 +53,7 @@ pub use guard::{authenticator, credential_version};
 pub use request::{CLIENT_ADDR_HEADER, collect_limited};
 pub use response::CONTENT_SECURITY_POLICY;
 
+use admin::Folder;
 use request::{header_str, truncate};
 use response::{finish, log_store_error, preflight, with_security_headers};
 
@@ -103,6 +106,11 @@ enum Route {
     UpgradeStore,
     ListSubmissions { form: String },
     DeleteSubmission { form: String, id: String },
+    MarkSpam { form: String, id: String },
+    MarkNotSpam { form: String, id: String },
+    ListOutbox,
+    RetryOutbox,
+    DeleteOutbox { id: String },
 }
 
 /// Matches a path and method to a route: 404 for an unknown path, 405 (with
@@ -163,14 +171,31 @@ fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         }
         ["api", "forms", form, "submissions", id] => {
             let form = form_segment(form)?;
-            let id = percent_decode(id)
-                .ok()
-                .filter(|i| !i.is_empty())
-                .ok_or_else(|| ApiError::NotFound("no such submission".into()))?;
+            let id = id_segment(id, "no such submission")?;
             only(
                 &[Method::DELETE],
                 "DELETE, OPTIONS",
                 Route::DeleteSubmission { form, id },
+            )
+        }
+        ["api", "forms", form, "submissions", id, action @ ("spam" | "not-spam")] => {
+            let form = form_segment(form)?;
+            let id = id_segment(id, "no such submission")?;
+            let route = if *action == "spam" {
+                Route::MarkSpam { form, id }
+            } else {
+                Route::MarkNotSpam { form, id }
+            };
+            only(&[Method::POST], "POST, OPTIONS", route)
+        }
+        ["api", "outbox"] => only(&[Method::GET], "GET, OPTIONS", Route::ListOutbox),
+        ["api", "outbox", "retry"] => only(&[Method::POST], "POST, OPTIONS", Route::RetryOutbox),
+        ["api", "outbox", id] => {
+            let id = id_segment(id, "no such outbox entry")?;
+            only(
+                &[Method::DELETE],
+                "DELETE, OPTIONS",
+                Route::DeleteOutbox { id },
             )
         }
         _ => Err(ApiError::NotFound(format!(
@@ -178,6 +203,13 @@ fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
             truncate(path, 200)
         ))),
     }
+}
+
+fn id_segment(segment: &str, missing: &str) -> Result<String, ApiError> {
+    percent_decode(segment)
+        .ok()
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| ApiError::NotFound(missing.into()))
 }
 
 fn form_segment(segment: &str) -> Result<String, ApiError> {
@@ -224,6 +256,15 @@ async fn dispatch<S: Store>(
         Route::DeleteSubmission { form, id } => {
             admin::delete_submission(req, ctx, &form, &id).await
         }
+        Route::MarkSpam { form, id } => {
+            moderation::move_submission(req, ctx, &form, &id, Folder::Spam).await
+        }
+        Route::MarkNotSpam { form, id } => {
+            moderation::move_submission(req, ctx, &form, &id, Folder::Inbox).await
+        }
+        Route::ListOutbox => moderation::list_outbox(req, ctx).await,
+        Route::RetryOutbox => moderation::retry_outbox(req, ctx).await,
+        Route::DeleteOutbox { id } => moderation::delete_outbox(req, ctx, &id).await,
     }
 }
 

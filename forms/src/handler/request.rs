@@ -120,7 +120,7 @@ pub(super) fn cookie_header(req: &Request<Bytes>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-fn client_ip(headers: &HeaderMap) -> Option<IpAddr> {
+pub(super) fn client_ip(headers: &HeaderMap) -> Option<IpAddr> {
     let raw = header_str(headers, CLIENT_ADDR_HEADER)?.trim();
     if let Ok(sock) = raw.parse::<SocketAddr>() {
         return Some(sock.ip());

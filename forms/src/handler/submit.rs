@@ -9,13 +9,15 @@ use serde_json::json;
 
 use super::context::Context;
 use super::guard::require_user;
-use super::request::{client_key, header_str, read_form_data, truncate, wants_json};
+use super::request::{client_ip, client_key, header_str, read_form_data, truncate, wants_json};
 use super::response::{error_page, log_store_error, success_location};
 use crate::error::{ApiError, json_response};
-use crate::schema::{AuthRequirement, Form};
+use crate::notify;
+use crate::schema::{AuthRequirement, Form, FormData, SpamCheck};
+use crate::spam::{Client, akismet, captcha, spam_folder};
 use crate::store::{Store, Submission, new_id};
 use crate::text::rfc3339_millis;
-use crate::validate::validate;
+use crate::validate::{FieldError, validate};
 
 pub(super) async fn submit<S: Store>(
     req: &Request<Bytes>,
@@ -78,6 +80,14 @@ async fn accept_submission<S: Store>(
     if data.values(&form.honeypot).any(|v| !v.is_empty()) {
         return Ok(id);
     }
+    // The CAPTCHA's token is no field of the form: taken out before
+    // validation, verified after it, never stored.
+    let captcha_token = form.captcha.as_ref().map(|c| {
+        let field = c.provider.response_field();
+        let token = data.values(field).next().map(str::to_owned);
+        data.0.retain(|(name, _)| name != field);
+        token
+    });
     validate(form, &data).map_err(ApiError::Validation)?;
     data.0.retain(|(name, _)| name != &form.honeypot);
 
@@ -96,17 +106,86 @@ async fn accept_submission<S: Store>(
         }
     }
 
-    let submission = Submission {
+    let ip = client_ip(req.headers()).map(|ip| ip.to_string());
+    let client = Client {
+        ip: ip.as_deref(),
+        user_agent: header_str(req.headers(), http::header::USER_AGENT),
+        referrer: header_str(req.headers(), REFERER),
+    };
+    if let (Some(spec), Some(token)) = (&form.captcha, captcha_token) {
+        check_captcha(ctx, spec, token.as_deref(), &client).await?;
+    }
+    let spam = is_spam(ctx, form, &data, &client).await;
+
+    let mut submission = Submission {
         id: id.clone(),
-        form: form.name.clone(),
+        // Spam is filed in the form's spam folder: stored, never counted
+        // or announced.
+        form: if spam {
+            spam_folder(&form.name)
+        } else {
+            form.name.clone()
+        },
         values: data,
         received_at: rfc3339_millis(now),
         user,
     };
-    let id = ctx
+    submission.id = ctx
         .store
         .insert(&submission)
         .await
         .inspect_err(log_store_error)?;
-    Ok(id)
+    if !spam {
+        let services = &ctx.config.services;
+        notify::after_store(ctx.store, ctx.outbound, services, now, form, &submission).await;
+    }
+    Ok(submission.id)
+}
+
+/// Verifies the CAPTCHA token: a refusal is a 422 on the field `captcha`,
+/// no verdict a 503.
+async fn check_captcha<S: Store>(
+    ctx: &Context<'_, S>,
+    spec: &crate::schema::Captcha,
+    token: Option<&str>,
+    client: &Client<'_>,
+) -> Result<(), ApiError> {
+    let services = &ctx.config.services;
+    if services.dry_run {
+        return Ok(());
+    }
+    match captcha::verify(ctx.outbound, services, spec, token, client).await {
+        captcha::Verdict::Pass => Ok(()),
+        captcha::Verdict::Fail { message } => Err(ApiError::Validation(vec![FieldError::new(
+            "captcha", "captcha", message,
+        )])),
+        captcha::Verdict::Unavailable { reason } => {
+            eprintln!("letterbox: captcha: {reason}");
+            Err(ApiError::CaptchaUnavailable(reason))
+        }
+    }
+}
+
+/// The form's content check; no verdict keeps the submission as not spam.
+async fn is_spam<S: Store>(
+    ctx: &Context<'_, S>,
+    form: &Form,
+    data: &FormData,
+    client: &Client<'_>,
+) -> bool {
+    let services = &ctx.config.services;
+    match form.spam_check {
+        Some(SpamCheck::Akismet) if !services.dry_run => {
+            let site = ctx.config.site_url.as_str();
+            match akismet::check(ctx.outbound, services, site, form, data, client).await {
+                akismet::Verdict::Spam => true,
+                akismet::Verdict::Ham => false,
+                akismet::Verdict::Unknown { reason } => {
+                    eprintln!("letterbox: spam check: {reason}");
+                    false
+                }
+            }
+        }
+        _ => false,
+    }
 }

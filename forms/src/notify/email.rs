@@ -34,7 +34,7 @@ pub(super) fn notice(notice: &EmailNotice, form: &Form, submission: &Submission)
 
 /// The submitter's address for an autoreply, if the submission has a
 /// plausible one (the field was validated as `type=email` already).
-pub fn autoreply_address<'a>(
+pub(super) fn autoreply_address<'a>(
     autoreply: &'a Autoreply,
     submission: &'a Submission,
 ) -> Option<&'a str> {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{Form, WebhookFormat};
-use crate::services::Services;
+use crate::config::Services;
 use crate::store::{DeliveryKind, OutboxEntry, Store, StoreError, Submission, new_id};
 use crate::text::rfc3339_millis;
 
@@ -34,8 +34,8 @@ pub struct Report {
     pub queued: u32,
 }
 
-/// The deliveries a stored, non-spam `submission` of `form` causes.
-/// `autoreply_allowed` is the caller's rate-limit verdict.
+/// The deliveries a stored, non-spam `submission` of `form` causes; the
+/// autoreply goes to `autoreply_to` (the caller checked the quotas).
 pub fn deliveries(
     form: &Form,
     submission: &Submission,
@@ -70,7 +70,6 @@ pub fn deliveries(
     out
 }
 
-pub use email::autoreply_address;
 
 /// One prepared request, without its secrets (added at each attempt, so
 /// they are never stored).
@@ -119,6 +118,73 @@ pub async fn notify<S: Store>(
         }
     }
     Ok(report)
+}
+
+/// Everything a stored, non-spam submission causes, as the submit route
+/// runs it after the store write: its notifications (an autoreply only
+/// within today's quotas), then up to [`RETRIES_PER_REQUEST`] due outbox
+/// entries. Never fails the request: problems are logged, and a
+/// notification that could not be sent waits in the outbox.
+pub async fn after_store<S: Store>(
+    store: &S,
+    outbound: &dyn Outbound,
+    services: &Services,
+    now_millis: u64,
+    form: &Form,
+    submission: &Submission,
+) {
+    if form.notify.is_empty() && services.dry_run {
+        return;
+    }
+    let autoreply_to = match autoreply_recipient(store, services, form, submission, now_millis).await
+    {
+        Ok(to) => to,
+        Err(e) => {
+            eprintln!("letterbox: autoreply quota: {e}");
+            None
+        }
+    };
+    let list = deliveries(form, submission, services, autoreply_to);
+    if !list.is_empty()
+        && let Err(e) = notify(store, outbound, services, now_millis, submission, list).await
+    {
+        eprintln!("letterbox: outbox: {e}");
+    }
+    if !services.dry_run
+        && let Err(e) = retry_due(store, outbound, services, now_millis, RETRIES_PER_REQUEST).await
+    {
+        eprintln!("letterbox: outbox retry: {e}");
+    }
+}
+
+/// The submitter's address when the form autoreplies and today's quotas
+/// (per address, then per form) allow one more.
+async fn autoreply_recipient<'a, S: Store>(
+    store: &S,
+    services: &Services,
+    form: &'a Form,
+    submission: &'a Submission,
+    now_millis: u64,
+) -> Result<Option<&'a str>, StoreError> {
+    let Some(spec) = &form.notify.autoreply else {
+        return Ok(None);
+    };
+    let Some(address) = email::autoreply_address(spec, submission) else {
+        return Ok(None);
+    };
+    let day = now_millis / 86_400_000;
+    // The quota keys never hold the address itself.
+    let digest = hmac_sha256::Hash::hash(address.to_lowercase().as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let to_address = store.quota_hit(&format!("to:{hex}"), day).await?;
+    if to_address > u64::from(services.autoreply_per_address_per_day) {
+        return Ok(None);
+    }
+    let from_form = store.quota_hit(&format!("form:{}", form.name), day).await?;
+    if from_form > u64::from(services.autoreply_per_form_per_day) {
+        return Ok(None);
+    }
+    Ok(Some(address))
 }
 
 /// What a retry round did.
@@ -195,6 +261,9 @@ fn duration_millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// What `letterbox serve` (without `--send`) records instead of sending.
+pub const NOT_SENT: &str = "not sent (letterbox serve; start it with --send to deliver)";
+
 /// One attempt at `delivery`; the error is what the outbox shows.
 async fn send(
     outbound: &dyn Outbound,
@@ -203,6 +272,9 @@ async fn send(
     delivery_id: &str,
     now_millis: u64,
 ) -> Result<(), String> {
+    if services.dry_run {
+        return Err(NOT_SENT.into());
+    }
     let mut request = OutboundRequest::post(
         delivery.url.clone(),
         "application/json",

@@ -6,7 +6,7 @@
 use super::Client;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{FieldKind, Form, FormData};
-use crate::services::Services;
+use crate::config::Services;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

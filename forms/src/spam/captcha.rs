@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::Client;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{Captcha, CaptchaProvider};
-use crate::services::Services;
+use crate::config::Services;
 
 /// The provider's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+use url::Url;
+
+use super::{ConfigError, invalid};
 use crate::schema::CaptchaProvider;
 
 pub const DEFAULT_EMAIL_API_URL: &str = "https://api.resend.com/emails";
@@ -16,20 +19,6 @@ pub const DEFAULT_AKISMET_URL: &str = "https://rest.akismet.com/1.1/comment-chec
 pub const DEFAULT_OUTBOUND_TIMEOUT_MS: u64 = 3000;
 pub const DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY: u32 = 2;
 pub const DEFAULT_AUTOREPLY_PER_FORM_PER_DAY: u32 = 200;
-
-/// The Spin variables of this module, as declared in `spin.toml`.
-pub const VARIABLES: &[&str] = &[
-    "webhook_secret",
-    "email_api_url",
-    "email_api_key",
-    "captcha_secret",
-    "captcha_verify_url",
-    "akismet_key",
-    "akismet_url",
-    "outbound_timeout_ms",
-    "autoreply_per_address_per_day",
-    "autoreply_per_form_per_day",
-];
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Services {
@@ -47,6 +36,10 @@ pub struct Services {
     pub akismet_url: String,
     /// Every outbound request is given up after this.
     pub timeout: Duration,
+    /// `letterbox serve` without `--send`: nothing leaves the machine.
+    /// Notifications wait in the outbox marked as not sent, CAPTCHA tokens
+    /// are accepted unverified and the content check is skipped.
+    pub dry_run: bool,
     pub autoreply_per_address_per_day: u32,
     pub autoreply_per_form_per_day: u32,
 }
@@ -62,6 +55,7 @@ impl Default for Services {
             akismet_key: None,
             akismet_url: DEFAULT_AKISMET_URL.into(),
             timeout: Duration::from_millis(DEFAULT_OUTBOUND_TIMEOUT_MS),
+            dry_run: false,
             autoreply_per_address_per_day: DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY,
             autoreply_per_form_per_day: DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
         }
@@ -80,6 +74,7 @@ impl std::fmt::Debug for Services {
             .field("akismet_key", &set(&self.akismet_key))
             .field("akismet_url", &self.akismet_url)
             .field("timeout", &self.timeout)
+            .field("dry_run", &self.dry_run)
             .field(
                 "autoreply_per_address_per_day",
                 &self.autoreply_per_address_per_day,
@@ -93,6 +88,64 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
+    /// Reads its variables (in [`super::VARIABLES`]): `get` trims and drops empty
+    /// values; `raw` keeps a secret's bytes as they are.
+    pub(super) fn from_lookup(
+        get: &impl Fn(&'static str) -> Option<String>,
+        raw: &impl Fn(&'static str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let secret = |name: &'static str| raw(name).filter(|v| !v.is_empty());
+        let url = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(name) {
+                None => Ok(None),
+                Some(text) => {
+                    let parsed = Url::parse(&text)
+                        .map_err(|e| invalid(name, format!("`{text}` is not a URL: {e}")))?;
+                    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                        return Err(invalid(name, "must be an http(s) URL with a host"));
+                    }
+                    Ok(Some(text))
+                }
+            }
+        };
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(text) => text
+                    .parse()
+                    .map_err(|_| invalid(name, format!("`{text}` is not a non-negative integer"))),
+            }
+        };
+        let timeout_ms = number("outbound_timeout_ms", DEFAULT_OUTBOUND_TIMEOUT_MS)?;
+        if timeout_ms == 0 || timeout_ms > 60_000 {
+            return Err(invalid("outbound_timeout_ms", "must be from 1 to 60000"));
+        }
+        let quota = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            u32::try_from(number(name, u64::from(default))?)
+                .map_err(|_| invalid(name, "is too large"))
+        };
+        let defaults = Self::default();
+        Ok(Self {
+            webhook_secret: secret("webhook_secret"),
+            email_api_url: url("email_api_url")?.unwrap_or(defaults.email_api_url),
+            email_api_key: secret("email_api_key"),
+            captcha_secret: secret("captcha_secret"),
+            captcha_verify_url: url("captcha_verify_url")?,
+            akismet_key: secret("akismet_key"),
+            akismet_url: url("akismet_url")?.unwrap_or(defaults.akismet_url),
+            timeout: Duration::from_millis(timeout_ms),
+            dry_run: false,
+            autoreply_per_address_per_day: quota(
+                "autoreply_per_address_per_day",
+                DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY,
+            )?,
+            autoreply_per_form_per_day: quota(
+                "autoreply_per_form_per_day",
+                DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
+            )?,
+        })
+    }
+
     /// The `siteverify` URL for `provider`.
     pub fn captcha_verify_url(&self, provider: CaptchaProvider) -> &str {
         if let Some(url) = &self.captcha_verify_url {
