@@ -58,6 +58,7 @@ fn contact_submission_urlencoded(bencher: Bencher) {
         manifest: &manifest,
         store: &store,
         clock: &clock,
+        outbound: &letterbox_forms::outbound::NoOutbound,
     };
     bencher.bench_local(|| {
         let req = Request::post("/api/forms/contact")

@@ -27,7 +27,6 @@ pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
 pub use outbound::Outbound;
 pub use schema::{
     AuthRequirement, Autoreply, Captcha, CaptchaProvider, EmailNotice, Field, FieldKind, Form,
-    FormData, MANIFEST_VERSION, Manifest, ManifestError, Notify, SpamCheck, Webhook,
-    WebhookFormat,
+    FormData, MANIFEST_VERSION, Manifest, ManifestError, Notify, SpamCheck, Webhook, WebhookFormat,
 };
 pub use store::{Store, StoreError, Submission, User};

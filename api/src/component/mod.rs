@@ -89,6 +89,7 @@ async fn serve(req: Request) -> http::Response<Vec<u8>> {
         manifest,
         store: &store,
         clock: &SpinClock,
+        outbound: &outbound::SpinOutbound,
     };
     handle(req, &ctx).await
 }

@@ -50,7 +50,7 @@ async fn exchange(request: OutboundRequest) -> Result<OutboundResponse, Outbound
         .map_err(|e| OutboundError::Failed(e.to_string()))?;
     let response = spin_sdk::http::send(outgoing)
         .await
-        .map_err(|e| OutboundError::Failed(format!("{e:?}")))?;
+        .map_err(|e| OutboundError::Failed(e.to_string()))?;
     let status = response.status().as_u16();
     let mut body = std::pin::pin!(response.into_body());
     let mut bytes = Vec::new();

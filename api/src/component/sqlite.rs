@@ -139,6 +139,16 @@ impl Store for SpinSqlite {
         rows.first().map(submission).transpose()
     }
 
+    async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {
+        let params = vec![
+            Value::Text(from.into()),
+            Value::Text(id.into()),
+            Value::Text(to.into()),
+        ];
+        let rows = self.exec(sql::REFILE, params).await?;
+        rows.first().map(|r| text(r, 0)).transpose()
+    }
+
     async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
         let day = i64::try_from(day).map_err(|_| StoreError::new("day out of range"))?;
         self.exec(sql::PRUNE_QUOTAS, vec![Value::Integer(day)])

@@ -14,6 +14,13 @@ pub(super) enum SpinStore {
 }
 
 impl Store for SpinStore {
+    async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.refile(from, id, to).await,
+            Self::Kv(s) => s.refile(from, id, to).await,
+        }
+    }
+
     async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
         match self {
             Self::Sqlite(s) => s.get(form, id).await,

@@ -88,6 +88,19 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
+    /// Reads the service variables through `lookup` (as Spin names them:
+    /// `webhook_secret`, `email_api_url`, ...), e.g. from `LETTERBOX_*`
+    /// environment variables in `letterbox serve --send`.
+    pub fn from_variables(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let raw = |name: &'static str| lookup(name);
+        Self::from_lookup(&get, &raw)
+    }
+
     /// Reads its variables (in [`super::VARIABLES`]): `get` trims and drops empty
     /// values; `raw` keeps a secret's bytes as they are.
     pub(super) fn from_lookup(

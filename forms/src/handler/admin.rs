@@ -106,7 +106,9 @@ impl Folder {
         match value {
             "" | "inbox" => Ok(Self::Inbox),
             "spam" => Ok(Self::Spam),
-            _ => Err(ApiError::Malformed("folder must be `inbox` or `spam`".into())),
+            _ => Err(ApiError::Malformed(
+                "folder must be `inbox` or `spam`".into(),
+            )),
         }
     }
 
@@ -240,7 +242,10 @@ pub(super) async fn delete_submission<S: Store>(
     if !deleted {
         return Err(ApiError::NotFound("no such submission".into()));
     }
-    eprintln!("letterbox: {} deleted submission {id} of `{folder}`", admin.sub);
+    eprintln!(
+        "letterbox: {} deleted submission {id} of `{folder}`",
+        admin.sub
+    );
     let mut resp = Response::new(Vec::new());
     *resp.status_mut() = StatusCode::NO_CONTENT;
     Ok(resp)

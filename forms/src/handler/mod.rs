@@ -178,7 +178,14 @@ fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
                 Route::DeleteSubmission { form, id },
             )
         }
-        ["api", "forms", form, "submissions", id, action @ ("spam" | "not-spam")] => {
+        [
+            "api",
+            "forms",
+            form,
+            "submissions",
+            id,
+            action @ ("spam" | "not-spam"),
+        ] => {
             let form = form_segment(form)?;
             let id = id_segment(id, "no such submission")?;
             let route = if *action == "spam" {

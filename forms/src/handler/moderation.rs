@@ -11,7 +11,7 @@
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::admin::{Folder, form_of};
@@ -29,8 +29,7 @@ const OUTBOX_PAGE: u32 = 200;
 const RETRY_BATCH: usize = 10;
 
 /// Moves submission `id` of `form` into `to` (the inbox or the spam
-/// folder): stored there first, then deleted where it was, so a failure
-/// in between leaves a copy rather than nothing.
+/// folder), see [`Store::refile`].
 pub(super) async fn move_submission<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
@@ -49,74 +48,95 @@ pub(super) async fn move_submission<S: Store>(
     if !is_valid_id(id) {
         return Err(not_found());
     }
-    let Some(mut submission) = ctx
+    let Some(new_id) = ctx
         .store
-        .get(&from_name, id)
+        .refile(&from_name, id, &to_name)
         .await
         .inspect_err(log_store_error)?
     else {
         return Err(not_found());
     };
-    submission.form = to_name.clone();
-    submission.id = ctx
-        .store
-        .insert(&submission)
-        .await
-        .inspect_err(log_store_error)?;
-    ctx.store
-        .delete(&from_name, id)
-        .await
-        .inspect_err(log_store_error)?;
     eprintln!(
         "letterbox: {} moved submission {id} of `{}` to `{to_name}`",
         admin.sub, form.name
     );
     if to == Folder::Spam {
-        return Ok(json_response(StatusCode::OK, &json!({ "id": submission.id })));
+        return Ok(json_response(StatusCode::OK, &json!({ "id": new_id })));
     }
     // Not spam after all: it is announced now, as it would have been.
+    let Some(submission) = ctx
+        .store
+        .get(&to_name, &new_id)
+        .await
+        .inspect_err(log_store_error)?
+    else {
+        return Err(not_found());
+    };
     let services = &ctx.config.services;
     let now = ctx.clock.now_millis();
     let deliveries = notify::deliveries(form, &submission, services, None);
-    let report = notify::notify(ctx.store, ctx.outbound, services, now, &submission, deliveries)
-        .await
-        .inspect_err(log_store_error)?;
+    let report = notify::notify(
+        ctx.store,
+        ctx.outbound,
+        services,
+        now,
+        &submission,
+        deliveries,
+    )
+    .await
+    .inspect_err(log_store_error)?;
     Ok(json_response(
         StatusCode::OK,
         &json!({ "id": submission.id, "sent": report.sent, "queued": report.queued }),
     ))
 }
 
-fn entry_json(e: &OutboxEntry) -> serde_json::Value {
-    // Where it goes: a webhook's host, or an e-mail's recipients.
-    let to = match e.kind {
-        DeliveryKind::Webhook => url::Url::parse(&e.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_default(),
-        DeliveryKind::Email | DeliveryKind::Autoreply => serde_json::from_str::<serde_json::Value>(&e.body)
-            .ok()
-            .and_then(|b| b.get("to").cloned())
-            .and_then(|to| to.as_array().cloned())
-            .map(|list| {
-                list.iter()
-                    .filter_map(|a| a.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default(),
-    };
-    json!({
-        "id": e.id,
-        "form": e.form,
-        "submission_id": e.submission_id,
-        "kind": e.kind,
-        "to": to,
-        "attempts": e.attempts,
-        "last_error": e.last_error,
-        "created_at": e.created_at,
-        "next_attempt_at": e.next_attempt_at,
-    })
+/// An outbox entry as the inbox shows it: where it goes (a webhook's host,
+/// or an e-mail's recipients), not its body.
+#[derive(Serialize)]
+struct EntryView<'a> {
+    id: &'a str,
+    form: &'a str,
+    submission_id: &'a str,
+    kind: DeliveryKind,
+    to: String,
+    attempts: u32,
+    last_error: &'a str,
+    created_at: &'a str,
+    next_attempt_at: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Recipients {
+    #[serde(default)]
+    to: Vec<String>,
+}
+
+impl<'a> EntryView<'a> {
+    fn of(e: &'a OutboxEntry) -> Self {
+        let to = match e.kind {
+            DeliveryKind::Webhook => url::Url::parse(&e.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default(),
+            DeliveryKind::Email | DeliveryKind::Autoreply => {
+                serde_json::from_str::<Recipients>(&e.body)
+                    .map(|r| r.to.join(", "))
+                    .unwrap_or_default()
+            }
+        };
+        Self {
+            id: &e.id,
+            form: &e.form,
+            submission_id: &e.submission_id,
+            kind: e.kind,
+            to,
+            attempts: e.attempts,
+            last_error: &e.last_error,
+            created_at: &e.created_at,
+            next_attempt_at: e.next_attempt_at,
+        }
+    }
 }
 
 /// `GET /api/outbox`: `{"entries": [...]}`, newest first.
@@ -132,7 +152,7 @@ pub(super) async fn list_outbox<S: Store>(
         .inspect_err(log_store_error)?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "entries": entries.iter().map(entry_json).collect::<Vec<_>>() }),
+        &json!({ "entries": entries.iter().map(EntryView::of).collect::<Vec<_>>() }),
     ))
 }
 
@@ -161,7 +181,12 @@ pub(super) async fn retry_outbox<S: Store>(
     match wanted.ids {
         Some(ids) => {
             for id in ids.iter().take(RETRY_BATCH) {
-                if let Some(entry) = ctx.store.outbox_get(id).await.inspect_err(log_store_error)? {
+                if let Some(entry) = ctx
+                    .store
+                    .outbox_get(id)
+                    .await
+                    .inspect_err(log_store_error)?
+                {
                     entries.push(entry);
                 }
             }

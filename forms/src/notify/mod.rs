@@ -9,9 +9,9 @@
 
 use std::time::Duration;
 
+use crate::config::Services;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{Form, WebhookFormat};
-use crate::config::Services;
 use crate::store::{DeliveryKind, OutboxEntry, Store, StoreError, Submission, new_id};
 use crate::text::rfc3339_millis;
 
@@ -70,7 +70,6 @@ pub fn deliveries(
     out
 }
 
-
 /// One prepared request, without its secrets (added at each attempt, so
 /// they are never stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,10 +119,10 @@ pub async fn notify<S: Store>(
     Ok(report)
 }
 
-/// Everything a stored, non-spam submission causes, as the submit route
-/// runs it after the store write: its notifications (an autoreply only
-/// within today's quotas), then up to [`RETRIES_PER_REQUEST`] due outbox
-/// entries. Never fails the request: problems are logged, and a
+/// Everything a stored, non-spam submission of a form with notifications
+/// causes, as the submit route runs it after the store write: its
+/// notifications (an autoreply only within today's quotas), then up to
+/// [`RETRIES_PER_REQUEST`] due outbox entries. Never fails the request: problems are logged, and a
 /// notification that could not be sent waits in the outbox.
 pub async fn after_store<S: Store>(
     store: &S,
@@ -133,17 +132,19 @@ pub async fn after_store<S: Store>(
     form: &Form,
     submission: &Submission,
 ) {
-    if form.notify.is_empty() && services.dry_run {
+    // A form that notifies nobody costs nothing more (not even the read of
+    // the outbox: the forms that do notify retry it).
+    if form.notify.is_empty() {
         return;
     }
-    let autoreply_to = match autoreply_recipient(store, services, form, submission, now_millis).await
-    {
-        Ok(to) => to,
-        Err(e) => {
-            eprintln!("letterbox: autoreply quota: {e}");
-            None
-        }
-    };
+    let autoreply_to =
+        match autoreply_recipient(store, services, form, submission, now_millis).await {
+            Ok(to) => to,
+            Err(e) => {
+                eprintln!("letterbox: autoreply quota: {e}");
+                None
+            }
+        };
     let list = deliveries(form, submission, services, autoreply_to);
     if !list.is_empty()
         && let Err(e) = notify(store, outbound, services, now_millis, submission, list).await
@@ -174,7 +175,7 @@ async fn autoreply_recipient<'a, S: Store>(
     };
     let day = now_millis / 86_400_000;
     // The quota keys never hold the address itself.
-    let digest = hmac_sha256::Hash::hash(address.to_lowercase().as_bytes());
+    let digest = hmac_sha256::Hash::hash(address.to_ascii_lowercase().as_bytes());
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let to_address = store.quota_hit(&format!("to:{hex}"), day).await?;
     if to_address > u64::from(services.autoreply_per_address_per_day) {

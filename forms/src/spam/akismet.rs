@@ -4,9 +4,9 @@
 //! kept as not spam: a content check that is down must not lose mail.
 
 use super::Client;
+use crate::config::Services;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{FieldKind, Form, FormData};
-use crate::config::Services;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

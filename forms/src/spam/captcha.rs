@@ -6,9 +6,9 @@
 use serde::Deserialize;
 
 use super::Client;
+use crate::config::Services;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{Captcha, CaptchaProvider};
-use crate::config::Services;
 
 /// The provider's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

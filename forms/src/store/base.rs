@@ -118,6 +118,22 @@ pub trait Store {
     /// The submission `id` of `form`, if there is one.
     async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError>;
 
+    /// Files submission `id` of `from` under `to` instead (the spam folder
+    /// and back) and returns the id it has there, `None` when there was no
+    /// such submission. One statement in the SQL store (the id stays); this
+    /// default (key-value, whose ids carry the folder's sequence number)
+    /// stores the copy first and then deletes the original, so a failure in
+    /// between leaves two copies rather than none.
+    async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {
+        let Some(mut submission) = self.get(from, id).await? else {
+            return Ok(None);
+        };
+        submission.form = to.to_owned();
+        let new_id = self.insert(&submission).await?;
+        self.delete(from, id).await?;
+        Ok(Some(new_id))
+    }
+
     /// How many submissions `form` has.
     async fn count(&self, form: &str) -> Result<u64, StoreError>;
 

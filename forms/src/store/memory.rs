@@ -101,6 +101,22 @@ impl Store for MemoryStore {
             .and_then(|m| m.get(id).cloned()))
     }
 
+    async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {
+        let mut inner = self.lock()?;
+        let Some(mut submission) = inner.submissions.get_mut(from).and_then(|m| m.remove(id))
+        else {
+            return Ok(None);
+        };
+        submission.form = to.to_owned();
+        let id = submission.id.clone();
+        inner
+            .submissions
+            .entry(to.to_owned())
+            .or_default()
+            .insert(id.clone(), submission);
+        Ok(Some(id))
+    }
+
     async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
         let mut inner = self.lock()?;
         inner.quotas.retain(|_, (d, _)| *d >= day);

@@ -57,6 +57,10 @@ pub const LIST_BEFORE: &str = "SELECT id, form, received_at, user, data FROM sub
 pub const GET_SUBMISSION: &str =
     "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 AND id = ?2";
 
+/// `?1` from, `?2` id, `?3` to; a row back when it was there.
+pub const REFILE: &str =
+    "UPDATE submissions SET form = ?3 WHERE form = ?1 AND id = ?2 RETURNING id";
+
 /// `?1` form. One column: the count.
 pub const COUNT: &str = "SELECT COUNT(*) FROM submissions WHERE form = ?1";
 

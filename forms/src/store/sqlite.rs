@@ -150,6 +150,13 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {
+        self.conn()?
+            .query_row(sql::REFILE, params![from, id, to], |r| r.get(0))
+            .optional()
+            .map_err(err)
+    }
+
     async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
         let day = i64::try_from(day).map_err(|_| StoreError::new("day out of range"))?;
         let conn = self.conn()?;
@@ -358,6 +365,7 @@ mod tests {
             ("UPDATE_USER", sql::UPDATE_USER),
             ("DELETE_USER", sql::DELETE_USER),
             ("GET_SUBMISSION", sql::GET_SUBMISSION),
+            ("REFILE", sql::REFILE),
             ("QUOTA_HIT", sql::QUOTA_HIT),
             ("PRUNE_QUOTAS", sql::PRUNE_QUOTAS),
             ("OUTBOX_DUE", sql::OUTBOX_DUE),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use http::{Request, Response};
 use letterbox_forms::handler::{Context, FixedClock, handle};
+use letterbox_forms::outbound::{NoOutbound, Outbound};
 use letterbox_forms::store::{KvStore, MemoryKv, MemoryStore, SqliteStore, Store, Submission};
 use letterbox_forms::{AuthRequirement, Config, Field, FieldKind, Form, Manifest};
 
@@ -101,13 +102,25 @@ pub fn call<S: Store>(
     now: u64,
     req: Request<Bytes>,
 ) -> Response<Vec<u8>> {
-    let manifest = manifest();
+    call_with(store, config, &manifest(), &NoOutbound, now, req)
+}
+
+/// Runs one request through the handler with this manifest and outbound.
+pub fn call_with<S: Store>(
+    store: &S,
+    config: &Config,
+    manifest: &Manifest,
+    outbound: &dyn Outbound,
+    now: u64,
+    req: Request<Bytes>,
+) -> Response<Vec<u8>> {
     let clock = FixedClock(now);
     let ctx = Context {
         config,
-        manifest: &manifest,
+        manifest,
         store,
         clock: &clock,
+        outbound,
     };
     futures::executor::block_on(handle(req, &ctx))
 }

@@ -12,6 +12,7 @@ use http::HeaderValue;
 use http::header::ORIGIN;
 use letterbox_forms::config::Url;
 use letterbox_forms::handler::{CLIENT_ADDR_HEADER, error_response};
+use letterbox_forms::outbound::{NativeOutbound, NoOutbound, Outbound};
 use letterbox_forms::store::SqliteStore;
 use letterbox_forms::{Config, Context, Manifest, StoreKind, SystemClock, collect_limited, handle};
 use std::net::SocketAddr;
@@ -65,6 +66,7 @@ pub(super) async fn in_process_api(
         .map_err(|e| anyhow!("API configuration: {e}"))?
         .jwt_secret(Some(jwt_secret))
         .store(StoreKind::Sqlite)
+        .services(options.services.clone())
         .build();
     let db = api_database(&options.root);
     if let Some(dir) = db.parent() {
@@ -135,11 +137,17 @@ pub(super) async fn api_route(
         .unwrap_or_default();
     let store = Arc::clone(&api.store);
     let answer = tokio::task::spawn_blocking(move || {
+        let outbound: &dyn Outbound = if config.services.dry_run {
+            &NoOutbound
+        } else {
+            &NativeOutbound
+        };
         let ctx = Context {
             config: &config,
             manifest: &manifest,
             store: &*store,
             clock: &SystemClock,
+            outbound,
         };
         futures::executor::block_on(handle(req, &ctx))
     })

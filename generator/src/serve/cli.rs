@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use letterbox_forms::config::Services;
+
 use super::{AdminUser, ServeOptions, open_browser, start};
 
 // `letterbox serve`'s options (no doc comment: clap would show it as the
@@ -28,6 +30,13 @@ pub struct ServeArgs {
     /// the in-process one, which is then off.
     #[arg(long)]
     pub api_url: Option<String>,
+    /// Really send the in-process API's notifications (webhooks, e-mail)
+    /// and verify CAPTCHAs, with the settings of the LETTERBOX_WEBHOOK_SECRET,
+    /// LETTERBOX_EMAIL_API_KEY, LETTERBOX_CAPTCHA_SECRET, ... environment
+    /// variables (the Spin variables' names in capitals). Without it,
+    /// nothing leaves the machine.
+    #[arg(long)]
+    pub send: bool,
 }
 
 /// Runs `letterbox serve` until Ctrl-C.
@@ -49,6 +58,20 @@ pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let services = if args.send {
+        match Services::from_variables(|name| env(&format!("LETTERBOX_{}", name.to_uppercase()))) {
+            Ok(services) => services,
+            Err(e) => {
+                eprintln!("error: {e} (from LETTERBOX_* environment variables)");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Services {
+            dry_run: true,
+            ..Services::default()
+        }
+    };
     let options = ServeOptions {
         root: args.root,
         output: args.output,
@@ -60,6 +83,7 @@ pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
         allowed_origins: Vec::new(),
         watch: true,
         quiet,
+        services,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use letterbox_forms::config::Services;
+
 /// The port `letterbox serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 1111;
 
@@ -31,6 +33,10 @@ pub struct ServeOptions {
     pub watch: bool,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Where the in-process API's notifications, CAPTCHA and spam checks
+    /// go. By default (`dry_run`) nothing leaves the machine: what would be
+    /// sent waits in the inbox's outbox.
+    pub services: Services,
 }
 
 /// An admin given as username and argon2 PHC hash.
@@ -54,6 +60,10 @@ impl ServeOptions {
             allowed_origins: Vec::new(),
             watch: true,
             quiet: false,
+            services: Services {
+                dry_run: true,
+                ..Services::default()
+            },
         }
     }
 }
