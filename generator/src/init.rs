@@ -124,6 +124,17 @@ jwks_admin_role = {{ default = "" }}
 jwks_admins_manage_users = {{ default = "false" }}
 admin_username = {{ default = "" }}
 admin_password_hash = {{ default = "", secret = true }}
+# Notifications, CAPTCHA and spam checks (Letterbox README: Notifications, Spam).
+webhook_secret = {{ default = "", secret = true }}
+email_api_url = {{ default = "https://api.resend.com/emails" }}
+email_api_key = {{ default = "", secret = true }}
+captcha_secret = {{ default = "", secret = true }}
+captcha_verify_url = {{ default = "" }}
+akismet_key = {{ default = "", secret = true }}
+akismet_url = {{ default = "https://rest.akismet.com/1.1/comment-check" }}
+outbound_timeout_ms = {{ default = "3000" }}
+autoreply_per_address_per_day = {{ default = "2" }}
+autoreply_per_form_per_day = {{ default = "200" }}
 
 [[trigger.http]]
 route = "/api/..."
@@ -134,6 +145,9 @@ component = "letterbox-api"
 source = "{COMPONENT_FILE}"
 # This site's forms: `letterbox build` writes .letterbox/forms.json.
 files = [{{ source = ".letterbox", destination = "/letterbox" }}]
+# Every host a form notifies or asks (webhooks, https://api.resend.com, the
+# CAPTCHA provider, https://rest.akismet.com); `letterbox check` names the
+# missing ones.
 allowed_outbound_hosts = []
 sqlite_databases = ["default"]
 key_value_stores = ["default"]
@@ -157,6 +171,16 @@ jwks_admin_role = "{{{{ jwks_admin_role }}}}"
 jwks_admins_manage_users = "{{{{ jwks_admins_manage_users }}}}"
 admin_username = "{{{{ admin_username }}}}"
 admin_password_hash = "{{{{ admin_password_hash }}}}"
+webhook_secret = "{{{{ webhook_secret }}}}"
+email_api_url = "{{{{ email_api_url }}}}"
+email_api_key = "{{{{ email_api_key }}}}"
+captcha_secret = "{{{{ captcha_secret }}}}"
+captcha_verify_url = "{{{{ captcha_verify_url }}}}"
+akismet_key = "{{{{ akismet_key }}}}"
+akismet_url = "{{{{ akismet_url }}}}"
+outbound_timeout_ms = "{{{{ outbound_timeout_ms }}}}"
+autoreply_per_address_per_day = "{{{{ autoreply_per_address_per_day }}}}"
+autoreply_per_form_per_day = "{{{{ autoreply_per_form_per_day }}}}"
 
 [component.letterbox-api.build]
 # Builds the site, which writes the form manifest the component reads.

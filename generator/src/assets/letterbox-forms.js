@@ -57,9 +57,9 @@
   // one.
   function resetCaptcha(form) {
     var w = form.querySelector("[data-lb-field=captcha]"), c = form.getAttribute("data-captcha");
-    var api = w && window[{ turnstile: "turnstile", hcaptcha: "hcaptcha", recaptcha: "grecaptcha" }[c]];
+    var a = w && window[c === "recaptcha" ? "grecaptcha" : c];
     // Turnstile takes the container; the others reset their first widget.
-    if (api && api.reset) try { api.reset(c === "turnstile" ? w : undefined); } catch (e) {}
+    if (a && a.reset) try { a.reset(c === "turnstile" ? w : undefined); } catch (e) {}
   }
   function submit(form, ev) {
     ev.preventDefault();

@@ -6,6 +6,7 @@
 
 mod external;
 mod links;
+mod outbound;
 mod report;
 mod spin;
 

@@ -2,6 +2,7 @@
 //! route covers each form, each thank-you page exists.
 
 use super::links::{output_file, strip_base};
+use super::outbound::outbound_problems;
 use super::report::{CheckReport, Problem, ProblemKind};
 use crate::site::Site;
 use anyhow::Context as _;
@@ -40,22 +41,7 @@ pub(super) fn spin_mount_problems(text: &str, root: &Path) -> Vec<MountProblem> 
     let Ok(value) = toml::from_str::<toml::Table>(text) else {
         return Vec::new(); // spin_routes reports the syntax error
     };
-    let triggers = value
-        .get("trigger")
-        .and_then(|t| t.get("http"))
-        .and_then(|h| h.as_array());
-    let mut components: Vec<&str> = triggers
-        .into_iter()
-        .flatten()
-        .filter(|t| {
-            t.get("route")
-                .and_then(|r| r.as_str())
-                .is_some_and(|r| route_covers(r, "/api/forms/x"))
-        })
-        .filter_map(|t| t.get("component").and_then(|c| c.as_str()))
-        .collect();
-    components.sort_unstable();
-    components.dedup();
+    let components = api_components(&value);
     let mut problems = Vec::new();
     for name in components {
         let component = value.get("component").and_then(|c| c.get(name));
@@ -104,6 +90,27 @@ pub(super) fn spin_mount_problems(text: &str, root: &Path) -> Vec<MountProblem> 
     problems
 }
 
+/// The components a `[[trigger.http]]` route sends `/api/forms/…` to.
+pub(super) fn api_components(spin: &toml::Table) -> Vec<&str> {
+    let triggers = spin
+        .get("trigger")
+        .and_then(|t| t.get("http"))
+        .and_then(|h| h.as_array());
+    let mut components: Vec<&str> = triggers
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t.get("route")
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| route_covers(r, "/api/forms/x"))
+        })
+        .filter_map(|t| t.get("component").and_then(|c| c.as_str()))
+        .collect();
+    components.sort_unstable();
+    components.dedup();
+    components
+}
+
 /// Whether a Spin route (`/api/...`, `/api/forms/:name`, exact) covers `path`.
 pub(super) fn route_covers(route: &str, path: &str) -> bool {
     let route_parts: Vec<&str> = route.trim_matches('/').split('/').collect();
@@ -148,6 +155,20 @@ pub(super) fn check_forms(
                 line: line_of(&text, &format!("[component.{}]", problem.component)),
                 message: problem.message,
             });
+        }
+        if let Ok(spin) = toml::from_str::<toml::Table>(&text) {
+            let components = api_components(&spin);
+            for problem in outbound_problems(&spin, &components, manifest) {
+                report.problems.push(Problem {
+                    kind: ProblemKind::SpinManifest,
+                    file: "spin.toml".into(),
+                    line: line_of(&text, &format!("[component.{}]", problem.component)),
+                    message: format!(
+                        "form \"{}\": {} (component `{}`)",
+                        problem.form, problem.message, problem.component
+                    ),
+                });
+            }
         }
         match spin_routes(&text) {
             Ok(routes) => Some(routes),

@@ -162,7 +162,7 @@ impl Config {
 
     /// Parses the text of a `site.toml`; `name` is used in messages.
     pub(crate) fn parse(text: &str, name: &str) -> anyhow::Result<Self> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             let message = e.message().trim_end();
             let hint = e
@@ -172,6 +172,7 @@ impl Config {
             crate::diagnostic::error(name, line, format!("{message}{hint}"))
         })?;
         config.validate(name, text)?;
+        forms::locate_tables(&mut config.forms, text);
         if let Err(e) = taxonomies::declared(&config.taxonomies) {
             // The line of the first `[[taxonomies]]`.
             let line = text

@@ -3,7 +3,7 @@
 
 use super::settings::{DEFAULT_HONEYPOT, FormSettings, FormSource};
 use letterbox_forms::validate::{check_form, compile_patterns, pattern_warnings};
-use letterbox_forms::{AuthRequirement, Field, FieldKind, Form};
+use letterbox_forms::{AuthRequirement, Captcha, CaptchaProvider, Field, FieldKind, Form};
 use lol_html::html_content::Element;
 
 /// A form name ends up in a URL path and a storage key: keep it plain.
@@ -35,6 +35,9 @@ pub(super) struct Discovery {
     pub(super) seen: [usize; 3],
     /// `form/name` pairs already warned about by [`Self::warn_shadowing`].
     pub(super) shadow_warned: std::collections::HashSet<String>,
+    /// The open form's CAPTCHA widget, until it is placed before its first
+    /// submit button (or at its end).
+    pub(super) pending_widget: Option<String>,
 }
 
 /// Names a control must not have: in the browser, `form.<name>` is then the
@@ -81,6 +84,7 @@ impl Discovery {
             warnings_for_empty: Vec::new(),
             seen: [0; 3],
             shadow_warned: Default::default(),
+            pending_widget: None,
         }
     }
 
@@ -172,6 +176,65 @@ impl Discovery {
         self.errors.push(error);
     }
 
+    /// `data-captcha` and `data-sitekey` of a form: both or neither.
+    fn captcha(&mut self, name: &str, el: &Element) -> Option<Captcha> {
+        let provider = el.get_attribute("data-captcha").filter(|p| !p.is_empty());
+        let sitekey = el
+            .get_attribute("data-sitekey")
+            .filter(|k| !k.trim().is_empty());
+        match (provider, sitekey) {
+            (None, None) => None,
+            (Some(provider), sitekey) => {
+                let Some(known) = CaptchaProvider::from_name(&provider) else {
+                    let error = self.problem(
+                        name,
+                        Some("data-captcha="),
+                        &format!(
+                            "data-captcha=\"{provider}\" must be \"turnstile\", \"hcaptcha\" or \"recaptcha\""
+                        ),
+                    );
+                    self.errors.push(error);
+                    return None;
+                };
+                let Some(sitekey) = sitekey else {
+                    let error = self.problem(
+                        name,
+                        Some("data-captcha="),
+                        "data-captcha needs data-sitekey=\"…\" (the provider's site key)",
+                    );
+                    self.errors.push(error);
+                    return None;
+                };
+                let sitekey = sitekey.trim();
+                if !sitekey
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                {
+                    let error = self.problem(
+                        name,
+                        Some("data-sitekey="),
+                        &format!("data-sitekey=\"{sitekey}\" is not a site key (letters, digits, '-', '_', '.')"),
+                    );
+                    self.errors.push(error);
+                    return None;
+                }
+                Some(Captcha {
+                    provider: known,
+                    sitekey: sitekey.to_owned(),
+                })
+            }
+            (None, Some(_)) => {
+                let error = self.problem(
+                    name,
+                    Some("data-sitekey="),
+                    "data-sitekey without data-captcha=\"turnstile|hcaptcha|recaptcha\"",
+                );
+                self.errors.push(error);
+                None
+            }
+        }
+    }
+
     pub(super) fn start_form(&mut self, name: &str, el: &Element) {
         if self.current.is_some() {
             self.error(format!(
@@ -205,6 +268,7 @@ impl Discovery {
             .get_attribute("data-honeypot")
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| DEFAULT_HONEYPOT.to_owned());
+        let captcha = self.captcha(name, el);
         self.seen = [0; 3];
         self.current = Some(Form {
             name: name.to_owned(),
@@ -214,7 +278,7 @@ impl Discovery {
             honeypot,
             fields: Vec::new(),
             notify: Default::default(),
-            captcha: None,
+            captcha,
             spam_check: None,
         });
     }
@@ -457,6 +521,13 @@ impl Discovery {
                 }
                 if let Some(auth) = config.auth {
                     form.auth = auth;
+                }
+                for problem in super::notify::apply(form, config) {
+                    errors.push(crate::diagnostic::error(
+                        crate::config::CONFIG_FILE,
+                        config.line,
+                        problem,
+                    ));
                 }
             }
         }

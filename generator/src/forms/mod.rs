@@ -8,6 +8,7 @@
 mod assets;
 mod discovery;
 mod manifest;
+mod notify;
 mod rewrite;
 mod settings;
 

@@ -4,7 +4,8 @@
 use super::assets::add_script;
 use super::discovery::Discovery;
 use super::settings::{FormSettings, FormSource};
-use letterbox_forms::Form;
+use letterbox_forms::text::escape_html;
+use letterbox_forms::{Captcha, Form};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
 use std::cell::RefCell;
@@ -50,10 +51,14 @@ pub(crate) fn rewrite_forms_in(
         let state = Rc::clone(&state);
         move |el: &mut Element| {
             let name = el.get_attribute("data-form").unwrap_or_default();
-            let honeypot = {
+            let (honeypot, captcha) = {
                 let mut st = state.borrow_mut();
                 st.start_form(&name, el);
-                st.current.as_ref().map(|f| f.honeypot.clone())
+                let form = st.current.as_ref();
+                (
+                    form.map(|f| f.honeypot.clone()),
+                    form.and_then(|f| f.captcha.clone()),
+                )
             };
             let Some(honeypot) = honeypot else {
                 return Ok(());
@@ -61,9 +66,18 @@ pub(crate) fn rewrite_forms_in(
             el.set_attribute("method", "post")?;
             el.set_attribute("action", &format!("{api_base}/api/forms/{name}"))?;
             el.append(&honeypot_html(&honeypot), ContentType::Html);
+            if let Some(captcha) = &captcha {
+                // Before the first submit button if there is one (see
+                // `on_submit`), else at the end of the form.
+                state.borrow_mut().pending_widget = Some(captcha_widget(captcha));
+            }
             let state = Rc::clone(&state);
-            el.on_end_tag(end_tag!(move |_end| {
-                state.borrow_mut().finish_form();
+            el.on_end_tag(end_tag!(move |end| {
+                let mut st = state.borrow_mut();
+                if let Some(widget) = st.pending_widget.take() {
+                    end.before(&widget, ContentType::Html);
+                }
+                st.finish_form();
                 Ok(())
             }))?;
             Ok(())
@@ -118,6 +132,23 @@ pub(crate) fn rewrite_forms_in(
             Ok(())
         }
     };
+    let on_submit = {
+        let state = Rc::clone(&state);
+        move |el: &mut Element| {
+            let submits = match el.tag_name().as_str() {
+                "button" => el
+                    .get_attribute("type")
+                    .is_none_or(|t| t.eq_ignore_ascii_case("submit")),
+                _ => el.get_attribute("type").is_some_and(|t| {
+                    t.eq_ignore_ascii_case("submit") || t.eq_ignore_ascii_case("image")
+                }),
+            };
+            if submits && let Some(widget) = state.borrow_mut().pending_widget.take() {
+                el.before(&widget, ContentType::Html);
+            }
+            Ok(())
+        }
+    };
 
     let rewritten = rewrite_str(
         html,
@@ -128,7 +159,11 @@ pub(crate) fn rewrite_forms_in(
             .append_element_content_handler(element!("form[data-form] select", on_select))
             .append_element_content_handler(element!("form[data-form] option", on_option))
             .append_element_content_handler(text!("form[data-form] option", on_option_text))
-            .append_element_content_handler(element!("form[data-form] button[name]", on_button)),
+            .append_element_content_handler(element!("form[data-form] button[name]", on_button))
+            .append_element_content_handler(element!(
+                "form[data-form] button, form[data-form] input",
+                on_submit
+            )),
     );
     let mut rewritten = match rewritten {
         Ok(html) => html,
@@ -153,7 +188,31 @@ pub(crate) fn rewrite_forms_in(
     {
         add_script(&mut rewritten, url);
     }
+    // Each CAPTCHA provider's script once per page.
+    let mut scripts: Vec<String> = Vec::new();
+    for form in &forms {
+        if let Some(captcha) = &form.captcha {
+            let script = (settings.overrides.get(&form.name))
+                .and_then(|c| c.captcha_script.clone())
+                .unwrap_or_else(|| captcha.provider.default_script_url().to_owned());
+            if !scripts.contains(&script) {
+                add_script(&mut rewritten, &script);
+                scripts.push(script);
+            }
+        }
+    }
     Ok((rewritten, forms))
+}
+
+/// The provider's widget: the element its script turns into a CAPTCHA,
+/// marked for the form script (which shows a `captcha` error at it).
+fn captcha_widget(captcha: &Captcha) -> String {
+    format!(
+        "<div class=\"{}\" data-sitekey=\"{}\" data-lb-field=\"captcha\"></div>",
+        captcha.provider.widget_class(),
+        // Checked to be plain already; escaped all the same.
+        escape_html(&captcha.sitekey)
+    )
 }
 
 /// The visually hidden trap field. Humans never see or reach it (no tab

@@ -146,6 +146,7 @@ fn site_toml_overrides_data_attributes() {
         FormConfig {
             redirect: Some("/welcome/".into()),
             auth: Some(AuthRequirement::Required),
+            ..FormConfig::default()
         },
     );
     let (html, forms) = rewrite_forms(
@@ -284,4 +285,96 @@ fn nameless_controls_are_found_by_line() {
     // The schema holds the named field only.
     let (_, forms) = rewrite_forms(body, "content/c.md", &FormSettings::default()).unwrap();
     assert_eq!(forms[0].fields.len(), 1);
+}
+
+#[test]
+fn a_captcha_gets_its_widget_before_the_submit_button_and_its_script_once() {
+    let html = r#"<body><form data-form="c" data-captcha="turnstile" data-sitekey="0x4AAA-b_c">
+<input name="email" type="email"><button>Send</button></form>
+<form data-form="d" data-captcha="turnstile" data-sitekey="k2"><input name="x"></form></body>"#;
+    let (out, forms) = discover(html).unwrap();
+    let widget = r#"<div class="cf-turnstile" data-sitekey="0x4AAA-b_c" data-lb-field="captcha"></div><button>Send</button>"#;
+    assert!(out.contains(widget), "{out}");
+    // Without a submit button, at the end of the form.
+    assert!(
+        out.contains(
+            r#"<div class="cf-turnstile" data-sitekey="k2" data-lb-field="captcha"></div></form>"#
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("challenges.cloudflare.com/turnstile/v0/api.js")
+            .count(),
+        1,
+        "{out}"
+    );
+    let captcha = forms[0].captcha.as_ref().unwrap();
+    assert_eq!(
+        captcha.provider,
+        letterbox_forms::CaptchaProvider::Turnstile
+    );
+    assert_eq!(captcha.sitekey, "0x4AAA-b_c");
+}
+
+#[test]
+fn captcha_attributes_are_checked() {
+    for (attrs, want) in [
+        (
+            r#"data-captcha="friendly""#,
+            "must be \"turnstile\", \"hcaptcha\" or \"recaptcha\"",
+        ),
+        (r#"data-captcha="hcaptcha""#, "needs data-sitekey"),
+        (r#"data-sitekey="k""#, "data-sitekey without data-captcha"),
+        (
+            r#"data-captcha="turnstile" data-sitekey="a&quot;b""#,
+            "is not a site key",
+        ),
+    ] {
+        let html = format!(r#"<form data-form="c" {attrs}><input name="x"></form>"#);
+        let err = format!("{:#}", discover(&html).unwrap_err());
+        assert!(err.contains(want), "{attrs}: {err}");
+    }
+}
+
+#[test]
+fn site_toml_notifications_are_checked_against_the_form() {
+    let config = crate::config::Config::parse(
+        r#"title = "t"
+base_url = "/"
+
+[forms.c]
+captcha_script = "/fake-captcha.js"
+
+[forms.c.notify.autoreply]
+field = "name"
+from = "hello@example.org"
+subject = "Thanks"
+body = "Hi {name}"
+"#,
+        "site.toml",
+    )
+    .unwrap();
+    let settings = FormSettings {
+        overrides: config.forms.clone(),
+        ..Default::default()
+    };
+    let html = r#"<form data-form="c" data-captcha="hcaptcha" data-sitekey="k"><input name="name"></form>"#;
+    let err = format!(
+        "{:#}",
+        rewrite_forms(html, "content/c.md", &settings).unwrap_err()
+    );
+    assert!(
+        err.contains("site.toml:4: [forms.c.notify.autoreply] field: \"name\" must be a required type=email field"),
+        "{err}"
+    );
+    let fixed = html.replace(
+        r#"<input name="name">"#,
+        r#"<input name="name" type="email" required>"#,
+    );
+    let (out, forms) = rewrite_forms(&fixed, "content/c.md", &settings).unwrap();
+    assert!(
+        out.contains(r#"<script src="/fake-captcha.js" defer></script>"#),
+        "{out}"
+    );
+    assert_eq!(forms[0].notify.autoreply.as_ref().unwrap().field, "name");
 }
