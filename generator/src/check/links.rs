@@ -360,7 +360,7 @@ pub(super) fn check_links(
                     join_relative(out, &path)
                 };
                 let site_path = strip_base(&percent_decode(&site_path), &base_path);
-                output_file(&site_path, &existing)
+                output_file(&site_path, existing)
             };
             let Some(resolved_out) = resolved_out else {
                 let (line, how) = find_line(source, url);

@@ -67,8 +67,6 @@ pub(crate) fn declared(configured: &[TaxonomyConfig]) -> Result<Vec<TaxonomyConf
     Ok(out)
 }
 
-/// One term of a taxonomy.
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -194,7 +194,7 @@ fn content_files(dir: &Path, errors: &mut Vec<anyhow::Error>) -> Vec<String> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         if rel
             .components()
             .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
@@ -212,6 +212,10 @@ fn content_files(dir: &Path, errors: &mut Vec<anyhow::Error>) -> Vec<String> {
     files
 }
 
+/// The assets of each page bundle, by bundle folder: `(path, path inside
+/// the bundle)`.
+type BundleAssets<'a> = HashMap<&'a str, Vec<(PathBuf, String)>>;
+
 /// Sorts `files` into pages and sections (`Entry`), the assets of page
 /// bundles (by bundle folder) and the other files of `content/` (`copied`,
 /// as `(path, rel)`).
@@ -220,7 +224,7 @@ fn classify<'a>(
     dir: &Path,
     copied: &mut Vec<(PathBuf, String)>,
     errors: &mut Vec<anyhow::Error>,
-) -> (Vec<Entry>, HashMap<&'a str, Vec<(PathBuf, String)>>) {
+) -> (Vec<Entry>, BundleAssets<'a>) {
     // Folders holding an `index.md` are page bundles: everything else in
     // them is an asset of that page.
     let bundles: BTreeSet<&str> = files

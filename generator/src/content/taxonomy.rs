@@ -17,6 +17,7 @@ use crate::content::Page;
 use crate::templates::{Urls, map};
 use crate::text::slugify;
 
+/// One term of a taxonomy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Term {
     /// As first written in front matter.

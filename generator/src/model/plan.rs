@@ -74,7 +74,7 @@ impl Model {
 
         // Taxonomies (terms' pages newest first).
         let taxonomies = match crate::config::taxonomies::declared(&site.config.taxonomies) {
-            Ok(declared) => taxonomy::collect(&declared, &content.pages, &site.root, |idx| {
+            Ok(declared) => taxonomy::collect(&declared, &content.pages, site.root, |idx| {
                 sort_pages(idx, &content.pages, SortBy::Date)
             })
             .unwrap_or_else(|e| {
@@ -270,11 +270,11 @@ impl Model {
                 source: format!("content/{rel}"),
             });
         }
-        match static_files(&site.root) {
+        match static_files(site.root) {
             Ok(files) => copies.extend(files),
             Err(e) => errors.push(e),
         }
-        match sass::find(&site.root) {
+        match sass::find(site.root) {
             Ok(sheets) => self.stylesheets = sheets,
             Err(e) => errors.push(e),
         }

@@ -64,7 +64,7 @@ impl Model {
             })
             .collect();
         self.values = Values {
-            config: config_value(&site.config, urls),
+            config: config_value(site.config, urls),
             pages,
             section_meta,
             ..Values::default()

@@ -44,7 +44,6 @@ impl Staging {
     }
 
     /// The folder being filled.
-
     #[cfg(test)]
     pub(crate) fn dir(&self) -> &Path {
         &self.dir
