@@ -1,12 +1,17 @@
 //! Letterbox: a static site generator whose forms are their own backend schema.
 //!
-//! The pipeline, one folder per stage, each importing only the ones below it:
-//! [`config`] (`site.toml`), [`content`] (walk `content/`, front matter,
-//! sections, taxonomies, pagination), [`markdown`] (render, shortcodes,
-//! highlighting, anchors), [`templates`] (Tera), [`forms`] (form discovery
-//! in rendered HTML), [`model`] (what the templates see), [`output`] (write,
-//! feeds, sitemap, search index, post-processing, Sass). [`site::Site`] owns
-//! them all; [`build`] runs the whole thing.
+//! [`build`] (or [`Site::load`] then [`Site::build`]: load → render →
+//! write) builds a site; [`check`] checks one in memory, [`init`] makes one
+//! and `serve` (feature `serve`, on by default) previews one.
+//!
+//! Inside, one private module per stage, each importing only the ones
+//! below it: `serve`, `check`, then `model` (what the templates see),
+//! `forms` (form discovery in rendered HTML, the manifest), `markdown`
+//! (render, shortcodes, highlighting, `@/` links), `content` (`content/`,
+//! front matter, taxonomies, pagination), `templates` (Tera, its functions
+//! and lookups), `output` (write, feeds, sitemap, search index,
+//! post-processing, Sass), `config` (`site.toml`), and at the bottom
+//! `diagnostic` (errors at a file, line and column) and `text`.
 
 #![warn(unreachable_pub)]
 

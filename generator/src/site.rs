@@ -184,7 +184,7 @@ impl Site {
 
     /// The Markdown stage of [`Site::build`]: every page and section
     /// rendered, in parallel, `@/` links resolved against the content.
-    /// Broken links are in [`Markdown::errors`].
+    /// Broken links are in the result's errors.
     pub fn render_markdown(&self) -> Markdown {
         let urls = self.urls();
         let md = self.config.markdown.clone();

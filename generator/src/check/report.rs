@@ -89,7 +89,7 @@ impl fmt::Display for Problem {
     }
 }
 
-/// What [`check`] found.
+/// What [`check`](super::check) found.
 #[derive(Debug, Clone, Default)]
 pub struct CheckReport {
     /// HTML pages checked.
