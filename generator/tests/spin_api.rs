@@ -21,7 +21,11 @@ use ct_codecs::{Base64UrlSafeNoPadding, Encoder as _};
 use jwt_simple::prelude::{Claims, ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair};
 use letterbox::init::{InitOptions, init};
 use letterbox_forms::Manifest;
+use letterbox_forms::notify::webhook;
+use receiver::{Answer, Receiver, siteverify};
 use serde_json::{Value, json};
+
+mod receiver;
 
 const JWT_SECRET: &str = "e2e-secret-0123456789abcdef0123456789";
 const ADMIN: &str = "root";
@@ -129,6 +133,11 @@ fn free_port() -> u16 {
 /// member-only form added, then `spin build` (which runs `letterbox build`
 /// from the PATH).
 fn new_site(dir: &Path) -> PathBuf {
+    new_site_with(dir, |_| {})
+}
+
+/// [`new_site`] with more done to the site by `setup` before `spin build`.
+fn new_site_with(dir: &Path, setup: impl FnOnce(&Path)) -> PathBuf {
     let site = dir.join("site");
     init(&InitOptions {
         dir: site.clone(),
@@ -146,6 +155,7 @@ fn new_site(dir: &Path) -> PathBuf {
          <input name=\"idea\" required maxlength=\"100\" pattern=\"(?:\\w|\\d|\\s)+\">\n<button>Send</button>\n</form>\n",
     )
     .unwrap();
+    setup(&site);
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_letterbox")).parent().unwrap();
     let path = std::env::join_paths(
         std::iter::once(bin_dir.to_owned())
@@ -861,5 +871,239 @@ fn an_unset_jwt_secret_keeps_public_forms_working_and_auth_answers_503() {
             r#"{"username":"root","password":"x"}"#,
         );
         assert_eq!(login.status, 503, "{}", login.body);
+    }
+}
+
+// ---------------------------------------------------------------- notifications
+
+/// A site whose `feedback` form has a Turnstile CAPTCHA, Akismet, a signed
+/// webhook, an e-mail to the owner and an autoreply, all pointed at
+/// `receiver`, which `spin.toml` allows.
+fn notify_site(dir: &Path, receiver: &Receiver) -> PathBuf {
+    let port = receiver.port;
+    new_site_with(dir, |site| {
+        std::fs::write(
+            site.join("content/feedback.md"),
+            "+++\ntitle = \"Feedback\"\n+++\n\
+             <form data-form=\"feedback\" data-captcha=\"turnstile\" data-sitekey=\"1x00000000000000000000AA\">\n\
+             <input name=\"name\" required maxlength=\"100\">\n\
+             <input name=\"email\" type=\"email\" required>\n\
+             <textarea name=\"message\" required maxlength=\"2000\"></textarea>\n<button>Send</button>\n</form>\n",
+        )
+        .unwrap();
+        let mut config = std::fs::read_to_string(site.join("site.toml")).unwrap();
+        config.push_str(&format!(
+            "\n[forms.feedback]\nspam_check = \"akismet\"\n\n\
+             [[forms.feedback.notify.webhook]]\nurl = \"http://127.0.0.1:{port}/hook\"\n\n\
+             [forms.feedback.notify.email]\nto = [\"owner@example.org\"]\nfrom = \"Forms <forms@example.org>\"\n\
+             subject = \"Feedback from {{name}}\"\nreply_to = \"email\"\n\n\
+             [forms.feedback.notify.autoreply]\nfield = \"email\"\nfrom = \"hello@example.org\"\n\
+             subject = \"Thanks, {{name}}\"\nbody = \"We read every message.\"\n"
+        ));
+        std::fs::write(site.join("site.toml"), config).unwrap();
+        let spin = std::fs::read_to_string(site.join("spin.toml")).unwrap();
+        let spin = spin.replace(
+            "allowed_outbound_hosts = []",
+            &format!("allowed_outbound_hosts = [\"http://127.0.0.1:{port}\"]"),
+        );
+        std::fs::write(site.join("spin.toml"), spin).unwrap();
+    })
+}
+
+fn notify_vars(receiver: &Receiver) -> Vec<(&'static str, String)> {
+    vec![
+        ("webhook_secret", "whsec_e2e".into()),
+        ("email_api_url", receiver.url("/emails")),
+        ("email_api_key", "re_e2e".into()),
+        ("captcha_secret", "0x-e2e".into()),
+        ("captcha_verify_url", receiver.url("/siteverify")),
+        ("akismet_key", "ak_e2e".into()),
+        ("akismet_url", receiver.url("/comment-check")),
+        ("outbound_timeout_ms", "1500".into()),
+    ]
+}
+
+/// The receiver's script: the webhook fails while `hook_down`, Akismet
+/// calls a message with "viagra" spam, `siteverify` as the test keys.
+fn answer_as_services(receiver: &Receiver, hook_down: bool) {
+    let verify = siteverify();
+    receiver.answer(move |r| match r.path.as_str() {
+        "/siteverify" => verify(r),
+        "/hook" if hook_down => Answer::Status(500, "receiver down".into()),
+        "/comment-check" => {
+            let spam = r
+                .form_value("comment_content")
+                .unwrap_or_default()
+                .contains("viagra");
+            Answer::Status(200, if spam { "true" } else { "false" }.into())
+        }
+        _ => Answer::Status(200, "{}".into()),
+    });
+}
+
+fn feedback(app: &Spin, token: &str, message: &str) -> Reply {
+    let body = format!(
+        "name=Ada&email=ada%40example.org&message={}&cf-turnstile-response={token}",
+        message.replace(' ', "+")
+    );
+    app.call("POST", "/api/forms/feedback", &[JSON, FORM], &body)
+}
+
+fn notify_journey(app: &Spin, receiver: &Receiver) {
+    answer_as_services(receiver, false);
+    // Stored, then announced: a signed webhook, the owner's e-mail and the
+    // autoreply, each as the providers take them.
+    let sent = feedback(app, "pass", "Lovely site");
+    assert_eq!(sent.status, 201, "{}\n{}", sent.body, app.log_text());
+    let hooks = receiver.wait_for("/hook", 1);
+    assert_eq!(hooks.len(), 1, "{}", app.log_text());
+    let signature = hooks[0].header("x-letterbox-signature").unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(webhook::verify(
+        b"whsec_e2e",
+        signature,
+        &hooks[0].body,
+        now
+    ));
+    assert_eq!(hooks[0].json()["submission"]["id"], sent.json()["id"]);
+    let mails = receiver.wait_for("/emails", 2);
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[0].header("authorization"), Some("Bearer re_e2e"));
+    assert_eq!(mails[0].json()["subject"], "Feedback from Ada");
+    assert_eq!(mails[1].json()["to"], json!(["ada@example.org"]));
+    let verify = &receiver.received_at("/siteverify")[0];
+    assert_eq!(verify.form_value("secret").as_deref(), Some("0x-e2e"));
+    assert_eq!(verify.form_value("response").as_deref(), Some("pass"));
+
+    // CAPTCHA refused, reused, and its provider too slow: nothing stored,
+    // nothing sent.
+    receiver.clear();
+    let refused = feedback(app, "fail", "Lovely site");
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.json()["fields"]["captcha"][0]
+            .as_str()
+            .unwrap()
+            .contains("could not be verified")
+    );
+    assert_eq!(feedback(app, "once-1", "Lovely site").status, 201);
+    let reused = feedback(app, "once-1", "Lovely site");
+    assert_eq!(reused.status, 422);
+    assert!(
+        reused.body.contains("expired or was already used"),
+        "{}",
+        reused.body
+    );
+    let started = Instant::now();
+    let slow = feedback(app, "slow", "Lovely site");
+    assert_eq!(slow.status, 503, "{}", slow.body);
+    assert_eq!(slow.json()["error"], "captcha_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "the 1.5 s timeout holds"
+    );
+    assert_eq!(
+        receiver.received_at("/hook").len(),
+        1,
+        "only the one stored post"
+    );
+
+    let token = login(app, ADMIN, ADMIN_PASSWORD);
+    let auth = bearer(&token);
+    let count = |app: &Spin| -> (u64, u64) {
+        let forms = app
+            .call("GET", "/api/forms", &[(auth.0, auth.1.as_str())], "")
+            .json();
+        let f = forms["forms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "feedback")
+            .unwrap()
+            .clone();
+        (f["count"].as_u64().unwrap(), f["spam"].as_u64().unwrap())
+    };
+    assert_eq!(count(app), (2, 0));
+
+    // A failing receiver: the submission is stored all the same, and the
+    // delivery waits in the outbox until a later request retries it.
+    answer_as_services(receiver, true);
+    receiver.clear();
+    assert_eq!(feedback(app, "pass", "Second message").status, 201);
+    assert_eq!(count(app), (3, 0));
+    let outbox = app
+        .call("GET", "/api/outbox", &[(auth.0, auth.1.as_str())], "")
+        .json();
+    let entries = outbox["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{outbox}");
+    assert_eq!(entries[0]["kind"], "webhook");
+    assert_eq!(entries[0]["last_error"], "answered 500: receiver down");
+    let delivery = entries[0]["id"].as_str().unwrap().to_owned();
+    answer_as_services(receiver, false);
+    let retried = app.call(
+        "POST",
+        "/api/outbox/retry",
+        &[(auth.0, auth.1.as_str())],
+        "",
+    );
+    assert_eq!(
+        retried.json(),
+        json!({"attempted": 1, "delivered": 1}),
+        "{}",
+        app.log_text()
+    );
+    let hooks = receiver.received_at("/hook");
+    assert_eq!(
+        hooks.last().unwrap().header("x-letterbox-delivery"),
+        Some(delivery.as_str())
+    );
+    let outbox = app
+        .call("GET", "/api/outbox", &[(auth.0, auth.1.as_str())], "")
+        .json();
+    assert_eq!(outbox["entries"], json!([]));
+
+    // Akismet's spam: answered like any post, filed in the spam folder,
+    // announced to nobody until an admin says it is not spam.
+    receiver.clear();
+    assert_eq!(feedback(app, "pass", "cheap viagra here").status, 201);
+    assert_eq!(count(app), (3, 1));
+    assert!(receiver.received_at("/hook").is_empty());
+    let spam = app
+        .call(
+            "GET",
+            "/api/forms/feedback/submissions?folder=spam",
+            &[(auth.0, auth.1.as_str())],
+            "",
+        )
+        .json();
+    let id = spam["submissions"][0]["id"].as_str().unwrap().to_owned();
+    let back = app.call(
+        "POST",
+        &format!("/api/forms/feedback/submissions/{id}/not-spam"),
+        &[(auth.0, auth.1.as_str())],
+        "",
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(count(app), (4, 0));
+    assert_eq!(receiver.wait_for("/hook", 1).len(), 1);
+}
+
+#[test]
+fn notifications_captcha_and_spam_under_spin() {
+    if !spin_ready() {
+        return;
+    }
+    for store in ["sqlite", "kv"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let receiver = Receiver::start();
+        let site = notify_site(tmp.path(), &receiver);
+        let vars = notify_vars(&receiver);
+        let mut all: Vec<(&str, &str)> = vars.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        all.push(("store", store));
+        let app = Spin::up(&site, &tmp.path().join("state"), &all, None);
+        notify_journey(&app, &receiver);
     }
 }

@@ -45,6 +45,8 @@ async fn exchange(request: OutboundRequest) -> Result<OutboundResponse, Outbound
     for header in &request.headers {
         builder = builder.header(&header.name, &header.value);
     }
+    // A known length: receivers need not take a chunked body.
+    builder = builder.header(http::header::CONTENT_LENGTH, request.body.len());
     let outgoing = builder
         .body(FullBody::new(Bytes::from(request.body)))
         .map_err(|e| OutboundError::Failed(e.to_string()))?;

@@ -66,8 +66,9 @@ impl Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let script: Arc<Mutex<Arc<Script>>> =
-            Arc::new(Mutex::new(Arc::new(|_: &Received| Answer::Status(200, "{}".into()))));
+        let script: Arc<Mutex<Arc<Script>>> = Arc::new(Mutex::new(Arc::new(|_: &Received| {
+            Answer::Status(200, "{}".into())
+        })));
         let (rec, scr) = (received.clone(), script.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -167,13 +168,32 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>, script: &Mutex<Arc<
             headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
         }
     }
-    let length: usize = headers
+    let chunked = headers
         .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
+        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            if reader.read_line(&mut size).unwrap_or(0) == 0 {
+                break;
+            }
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            let mut chunk = vec![0; n + 2];
+            if reader.read_exact(&mut chunk).is_err() || n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else {
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+    }
     let request = Received {
         method,
         path,
