@@ -91,12 +91,10 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
-/// `file:line`, or just `file`: where a warning points.
-pub(crate) fn place(file: &str, line: Option<usize>) -> String {
-    match line {
-        Some(line) => format!("{file}:{line}"),
-        None => file.to_owned(),
-    }
+/// Prints a warning (`warning: file:line: message`): a problem that does
+/// not fail the build.
+pub(crate) fn warn(diagnostic: &Diagnostic) {
+    eprintln!("warning: {diagnostic}");
 }
 
 /// A [`Diagnostic`] as an `anyhow::Error`.

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
-use crate::diagnostic::BuildError;
+use crate::diagnostic::{BuildError, warn};
 use crate::forms::{manifest_json, unused_overrides, write_manifest};
 use crate::markdown::links::{link_error, resolve_link, shortcode_lookup};
 use crate::markdown::{BrokenLink, Rendered};
@@ -403,7 +403,7 @@ impl Site {
             let site_toml =
                 std::fs::read_to_string(self.root.join(CONFIG_FILE)).unwrap_or_default();
             for warning in unused_overrides(manifest, &model.settings, &site_toml) {
-                eprintln!("warning: {warning}");
+                warn(&warning);
             }
         }
         // Post-processing: theme stylesheet, hashed assets, _headers, minify.

@@ -4,6 +4,7 @@ use super::front_matter::{
     Hints, PageFrontMatter, SectionFrontMatter, check_relative_path, key_line, keys_in_extra,
     parse_date, parse_front_matter_with, split_front_matter,
 };
+use crate::diagnostic::{Diagnostic, warn};
 use crate::text::{Date, slugify};
 use anyhow::{Context as _, anyhow};
 use rayon::prelude::*;
@@ -381,10 +382,13 @@ fn load_page(
     let split = split_front_matter(&text, &source)?;
     let meta: PageFrontMatter = parse_front_matter_with(&split, &source, hints)?;
     for (key, line) in keys_in_extra(&split, &meta.extra) {
-        eprintln!(
-            "warning: {}: `{key}` is inside `[extra]`, so it sets page.extra.{key}, not the page's {key}; move it above `[extra]`",
-            crate::diagnostic::place(&source, line)
-        );
+        warn(&Diagnostic::new(
+            &source,
+            line,
+            format!(
+                "`{key}` is inside `[extra]`, so it sets page.extra.{key}, not the page's {key}; move it above `[extra]`"
+            ),
+        ));
     }
     let date = parse_date(&meta.date, "date", &split, &source)?;
     let updated = parse_date(&meta.updated, "updated", &split, &source)?;

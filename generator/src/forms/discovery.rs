@@ -2,6 +2,7 @@
 //! fields, constraints, options, and the problems found, at their line.
 
 use super::settings::{DEFAULT_HONEYPOT, FormSettings, FormSource};
+use crate::diagnostic::{Diagnostic, warn};
 use letterbox_forms::validate::{check_form, compile_patterns, pattern_warnings};
 use letterbox_forms::{AuthRequirement, Captcha, CaptchaProvider, Field, FieldKind, Form};
 use lol_html::html_content::Element;
@@ -100,9 +101,12 @@ impl Discovery {
         if !self.shadow_warned.insert(format!("{form}/{name}")) {
             return;
         }
-        let place = self.place(&form, Some(&format!("name=\"{name}\"")));
-        eprintln!(
-            "warning: {place}: form \"{form}\": a <{tag}> named \"{name}\" hides the form's own `{name}` from scripts (form.{name} becomes the control); rename it"
+        self.warn(
+            &form,
+            Some(&format!("name=\"{name}\"")),
+            &format!(
+                "a <{tag}> named \"{name}\" hides the form's own `{name}` from scripts (form.{name} becomes the control); rename it"
+            ),
         );
     }
 
@@ -119,10 +123,13 @@ impl Discovery {
             return true;
         };
         let line = self.nth_line(&form, &format!("<{tag}"), self.seen[kind]);
-        let place = crate::diagnostic::place(&self.file, line.or_else(|| self.line(&form, None)));
-        eprintln!(
-            "warning: {place}: form \"{form}\": an <{tag}> without a name is not sent and is no field of the form's schema; give it name=\"…\""
-        );
+        warn(&Diagnostic::new(
+            &self.file,
+            line.or_else(|| self.line(&form, None)),
+            format!(
+                "form \"{form}\": an <{tag}> without a name is not sent and is no field of the form's schema; give it name=\"…\""
+            ),
+        ));
         true
     }
 
@@ -157,11 +164,16 @@ impl Discovery {
         crate::diagnostic::error(&self.file, line, format!("form \"{form}\": {message}"))
     }
 
-    /// `file:line` of a problem, for warnings.
-    pub(super) fn place(&self, form: &str, needle: Option<&str>) -> String {
+    /// Warns about form `form` at the line of `needle` after its start
+    /// (else at the form's line).
+    pub(super) fn warn(&self, form: &str, needle: Option<&str>, message: &str) {
         let line =
             (needle.and_then(|n| self.line(form, Some(n)))).or_else(|| self.line(form, None));
-        crate::diagnostic::place(&self.file, line)
+        warn(&Diagnostic::new(
+            &self.file,
+            line,
+            format!("form \"{form}\": {message}"),
+        ));
     }
 
     pub(super) fn error(&mut self, message: String) {
@@ -576,17 +588,15 @@ impl Discovery {
                 }
             }
             for warning in pattern_warnings(form) {
-                eprintln!(
-                    "warning: {}: form \"{name}\": {warning}",
-                    self.place(name, None)
-                );
+                self.warn(name, None, &warning.to_string());
             }
         }
         for name in &self.warnings_for_empty {
-            eprintln!(
-                "warning: {}: form \"{name}\" has no named field",
-                self.place(name, None)
-            );
+            warn(&Diagnostic::new(
+                &self.file,
+                self.line(name, None),
+                format!("form \"{name}\" has no named field"),
+            ));
         }
         for (name, fields) in compiled_fields {
             if let Some(form) = self.finished.iter_mut().find(|f| f.name == name) {

@@ -9,6 +9,7 @@ use super::values::sort_pages;
 use crate::content::SortBy;
 use crate::content::paginate::{self};
 use crate::content::taxonomy::{self, Taxonomies};
+use crate::diagnostic::{Diagnostic, warn};
 use crate::forms::{ADMIN_OUTPUT, FORMS_SCRIPT, FormSettings, builtin_assets};
 use crate::output::postprocess::Fingerprints;
 use crate::output::sass;
@@ -231,10 +232,11 @@ impl Model {
             let template = page.template_name(parent);
             // The built-in page.html shows the title as the page's heading.
             if page.meta.title.is_none() && !site.templates.is_user(&template) {
-                eprintln!(
-                    "warning: {}: no `title` in the front matter; the page's heading will be empty",
-                    page.source
-                );
+                warn(&Diagnostic::new(
+                    &page.source,
+                    None,
+                    "no `title` in the front matter; the page's heading will be empty",
+                ));
             }
             jobs.push(Job {
                 kind: JobKind::Page(i),
