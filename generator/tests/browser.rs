@@ -10,6 +10,8 @@
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail, ensure};
@@ -19,7 +21,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use letterbox::serve::{ServeOptions, ServerHandle, start};
 use letterbox_forms::Store as _;
 use letterbox_forms::store::SqliteStore;
+use receiver::{Answer, Receiver, siteverify};
 use serde_json::{Value, json};
+
+mod receiver;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -89,6 +94,8 @@ fn start_driver(chromedriver: &Path) -> anyhow::Result<Driver> {
 
 struct Env {
     driver: Driver,
+    /// Stands in for the services the feedback form calls.
+    services: Services,
     chromium: PathBuf,
     server: ServerHandle,
     site: PathBuf,
@@ -709,13 +716,14 @@ async fn other_origin(env: &Env, c: &Client) -> anyhow::Result<()> {
     let site_port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
         .local_addr()?
         .port();
-    let mut api_options = ServeOptions::new(fixture_site(&dir.path().join("api"))?);
+    let mut api_options = ServeOptions::new(fixture_site(&dir.path().join("api"), &env.services)?);
     api_options.port = 0;
     api_options.quiet = true;
     api_options.watch = false;
     api_options.allowed_origins = vec![format!("http://127.0.0.1:{site_port}")];
     let api = start(api_options).await?;
-    let mut site_options = ServeOptions::new(fixture_site(&dir.path().join("site"))?);
+    let mut site_options =
+        ServeOptions::new(fixture_site(&dir.path().join("site"), &env.services)?);
     site_options.port = site_port;
     site_options.quiet = true;
     site_options.watch = false;
@@ -780,9 +788,190 @@ async fn other_origin(env: &Env, c: &Client) -> anyhow::Result<()> {
     result
 }
 
+/// The receiver behind the feedback form: CAPTCHA `siteverify` as the
+/// providers' test keys answer, and a webhook receiver that is down until
+/// `hook_up` is set.
+struct Services {
+    receiver: Receiver,
+    hook_up: Arc<AtomicBool>,
+}
+
+impl Services {
+    fn start() -> Self {
+        let receiver = Receiver::start();
+        let hook_up = Arc::new(AtomicBool::new(false));
+        let verify = siteverify();
+        let up = Arc::clone(&hook_up);
+        receiver.answer(move |r| match r.path.as_str() {
+            "/siteverify" => verify(r),
+            "/hook" if !up.load(Ordering::SeqCst) => Answer::Status(500, "down".into()),
+            _ => Answer::Status(200, "{}".into()),
+        });
+        Self { receiver, hook_up }
+    }
+}
+
+/// 8. A CAPTCHA form (the provider's script faked locally): a refused
+///    token shows at the widget and resets it, the next post goes through;
+///    in the inbox the submission goes to Spam and back, and the webhook
+///    that failed waits in the Outbox until "Retry all now" delivers it.
+async fn captcha_spam_and_outbox(env: &Env, c: &Client) -> anyhow::Result<()> {
+    c.goto(&env.url("/feedback/")).await?;
+    until(
+        c,
+        "document.querySelector('.cf-turnstile input[name=cf-turnstile-response]')",
+    )
+    .await?;
+    ensure!(
+        find(c, "form[data-form=feedback] .cf-turnstile + button")
+            .await
+            .is_ok(),
+        "the widget stands right before the submit button"
+    );
+    c.execute(
+        "document.querySelector('.cf-turnstile input').value = 'fail';",
+        vec![],
+    )
+    .await?;
+    type_into(c, "form[data-form=feedback] input[name=name]", "Ada").await?;
+    type_into(
+        c,
+        "form[data-form=feedback] input[name=email]",
+        "ada@example.org",
+    )
+    .await?;
+    type_into(
+        c,
+        "form[data-form=feedback] textarea[name=message]",
+        "A fine site.",
+    )
+    .await?;
+    submit(c, "feedback").await?;
+    until(
+        c,
+        "document.querySelector('form[data-form=feedback] .cf-turnstile + .lb-error')",
+    )
+    .await?;
+    let error = find(c, "form[data-form=feedback] .cf-turnstile + .lb-error")
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        error.contains("could not be verified"),
+        "CAPTCHA error says {error:?}"
+    );
+    until(c, "window.__resets === 1")
+        .await
+        .context("the widget was not reset")?;
+    env.shot(c, "8-captcha-refused").await;
+    submit(c, "feedback").await?;
+    until(c, "(document.querySelector('form[data-form=feedback] .lb-status') || {}).textContent === 'Thanks!'").await?;
+    let stored = env.submissions("feedback")?;
+    ensure!(stored.len() == 1, "{} stored", stored.len());
+    ensure!(
+        stored[0]
+            .values
+            .0
+            .iter()
+            .all(|(n, _)| n != "cf-turnstile-response"),
+        "the token was stored"
+    );
+
+    admin_login(env, c).await?;
+    open_inbox_form(c, "feedback", 1).await?;
+    find(c, "#lb-rows tr[data-id] .lb-move")
+        .await?
+        .click()
+        .await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    let label = find(c, "#lb-forms button[data-form-name=feedback]")
+        .await?
+        .text()
+        .await?;
+    ensure!(label.contains("1 spam"), "form list says {label:?}");
+    find(c, "#lb-folder-spam").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+    ensure!(
+        find(c, "#lb-title").await?.text().await?.contains("Spam"),
+        "not the spam folder"
+    );
+    env.shot(c, "8-spam-folder").await;
+    find(c, "#lb-rows tr[data-id] .lb-move")
+        .await?
+        .click()
+        .await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    find(c, "#lb-folder-inbox").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+
+    // The webhook failed for the post and again for "not spam".
+    find(c, "#lb-outbox-open").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-outbox-rows tr[data-id]').length === 2",
+    )
+    .await?;
+    let outbox = find(c, "#lb-outbox").await?.text().await?;
+    ensure!(
+        outbox.contains("answered 500: down"),
+        "outbox shows {outbox:?}"
+    );
+    env.shot(c, "8-outbox").await;
+    env.services.hook_up.store(true, Ordering::SeqCst);
+    find(c, "#lb-outbox-retry").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-outbox-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    let message = find(c, "#lb-message").await?.text().await?;
+    ensure!(message == "Retried 2, delivered 2.", "message {message:?}");
+    let delivered = env.services.receiver.received_at("/hook");
+    ensure!(delivered.len() >= 4, "{} webhook attempts", delivered.len());
+    Ok(())
+}
+
+const FEEDBACK_PAGE: &str = r#"+++
+title = "Feedback"
++++
+<form data-form="feedback" data-captcha="turnstile" data-sitekey="1x00000000000000000000AA" data-success="Thanks!">
+<label>Name <input name="name" required></label>
+<label>E-mail <input name="email" type="email" required></label>
+<label>Message <textarea name="message" required></textarea></label>
+<button type="submit">Send</button>
+</form>
+"#;
+
+/// Turnstile's script as far as the form script uses it: a token input in
+/// each widget, and `reset`, which issues a new token.
+const FAKE_TURNSTILE: &str = r#"window.__resets = 0;
+window.turnstile = { reset: function (el) { window.__resets += 1; el.querySelector("input").value = "pass-" + window.__resets; } };
+document.querySelectorAll(".cf-turnstile").forEach(function (el) {
+  var input = document.createElement("input");
+  input.type = "hidden"; input.name = "cf-turnstile-response"; input.value = "pass";
+  el.appendChild(input);
+});
+"#;
+
 // ------------------------------------------------------------------ driver
 
-fn fixture_site(dir: &Path) -> anyhow::Result<PathBuf> {
+fn fixture_site(dir: &Path, services: &Services) -> anyhow::Result<PathBuf> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let site = dir.join("site");
     for name in ["content", "templates", "static"] {
@@ -799,6 +988,15 @@ fn fixture_site(dir: &Path) -> anyhow::Result<PathBuf> {
     }
     std::fs::copy(repo.join("site.toml"), site.join("site.toml"))?;
     std::fs::write(site.join("content/members.md"), MEMBERS_PAGE)?;
+    std::fs::write(site.join("content/feedback.md"), FEEDBACK_PAGE)?;
+    std::fs::write(site.join("static/fake-turnstile.js"), FAKE_TURNSTILE)?;
+    let mut config = std::fs::read_to_string(site.join("site.toml"))?;
+    config.push_str(&format!(
+        "\n[forms.feedback]\ncaptcha_script = \"/fake-turnstile.js\"\n\n\
+         [[forms.feedback.notify.webhook]]\nurl = \"{hook}\"\n",
+        hook = services.receiver.url("/hook")
+    ));
+    std::fs::write(site.join("site.toml"), config)?;
     Ok(site)
 }
 
@@ -821,10 +1019,20 @@ async fn browser_journeys() {
     };
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
-    let site = fixture_site(dir.path()).unwrap();
+    let services = Services::start();
+    let site = fixture_site(dir.path(), &services).unwrap();
     let mut options = ServeOptions::new(&site);
     options.port = 0;
     options.quiet = true;
+    // As `serve --send`, against the local stand-ins.
+    options.services = letterbox_forms::config::Services {
+        webhook_secret: Some("whsec_browser".into()),
+        captcha_secret: Some("0x-browser".into()),
+        captcha_verify_url: Some(services.receiver.url("/siteverify")),
+        timeout: Duration::from_secs(2),
+        dry_run: false,
+        ..letterbox_forms::config::Services::default()
+    };
     let server = start(options).await.unwrap();
     assert!(server.build_error().is_none(), "{:?}", server.build_error());
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
@@ -832,6 +1040,7 @@ async fn browser_journeys() {
     std::fs::create_dir_all(&shots).unwrap();
     let env = Env {
         driver: start_driver(&chromedriver).unwrap(),
+        services,
         chromium,
         server,
         site,
@@ -843,7 +1052,7 @@ async fn browser_journeys() {
         &'a Env,
         &'a Client,
     ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
-    let steps: [(&str, bool, Step); 7] = [
+    let steps: [(&str, bool, Step); 8] = [
         (
             "1 no JavaScript: post, 303, thank-you page",
             false,
@@ -866,6 +1075,9 @@ async fn browser_journeys() {
         }),
         ("7 API on another origin (bearer token)", true, |e, c| {
             Box::pin(other_origin(e, c))
+        }),
+        ("8 CAPTCHA, Spam folder and Outbox", true, |e, c| {
+            Box::pin(captcha_spam_and_outbox(e, c))
         }),
     ];
     let mut failures = Vec::new();

@@ -171,7 +171,7 @@
     call("POST", submissionPath(id) + "/" + action).then(function (res) {
       return json(res).then(function (b) {
         if (!res.ok) { say(b.message || "That did not work.", true); return; }
-        say(action === "spam" ? "Moved to spam." : "Moved to the inbox; notifications sent.");
+        say(action === "spam" ? "Moved to spam." : "Moved to the inbox; " + (b.queued ? b.queued + " notification(s) wait in the outbox." : "notifications sent."));
         loadPage();
         loadForms();
       });
@@ -179,12 +179,12 @@
   }
 
   function submissionPath(id) {
-    return "/api/forms/" + encodeURIComponent(state.form) + "/submissions/" + encodeURIComponent(id) + (state.folder === "spam" ? "?folder=spam" : "");
+    return "/api/forms/" + encodeURIComponent(state.form) + "/submissions/" + encodeURIComponent(id);
   }
 
   function remove(id) {
     if (!window.confirm("Delete this submission permanently?")) return;
-    call("DELETE", submissionPath(id)).then(function (res) {
+    call("DELETE", submissionPath(id) + (state.folder === "spam" ? "?folder=spam" : "")).then(function (res) {
       if (res.ok) { say("Deleted."); loadPage(); loadForms(); }
       else json(res).then(function (b) { say(b.message || "Delete failed.", true); });
     });
