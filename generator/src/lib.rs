@@ -10,7 +10,8 @@
 //! (render, shortcodes, highlighting, `@/` links), `content` (`content/`,
 //! front matter, taxonomies, pagination), `templates` (Tera, its functions
 //! and lookups), `output` (write, feeds, sitemap, search index,
-//! post-processing, Sass), `config` (`site.toml`), and at the bottom
+//! post-processing, Sass), `config` (`site.toml`), `images`
+//! (`resize_image`: processing and its cache), and at the bottom
 //! `diagnostic` (errors at a file, line and column) and `text`.
 
 #![warn(unreachable_pub)]
@@ -21,6 +22,7 @@ mod config;
 mod content;
 mod diagnostic;
 mod forms;
+mod images;
 pub mod init;
 mod markdown;
 mod model;

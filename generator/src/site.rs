@@ -55,6 +55,10 @@ pub struct BuildSummary {
     /// Files copied from `static/` and from `content/` (page assets included).
     pub static_files: usize,
     pub forms: usize,
+    /// Processed images (`resize_image`) in the output, and how many of
+    /// them this build encoded (the others came from the cache).
+    pub images: usize,
+    pub images_encoded: usize,
     pub elapsed: Duration,
     /// The output folder.
     pub output: PathBuf,
@@ -74,7 +78,11 @@ impl fmt::Display for BuildSummary {
             self.static_files,
             self.forms,
             self.elapsed.as_millis()
-        )
+        )?;
+        match self.images {
+            0 => Ok(()),
+            n => write!(f, " ({n} images, {} encoded)", self.images_encoded),
+        }
     }
 }
 
@@ -421,6 +429,7 @@ impl Site {
             copies: (model.copies.iter())
                 .map(|c| (c.from.clone(), c.out.clone()))
                 .chain(hashed)
+                .chain(self.templates.images().copies())
                 .collect(),
             manifest: manifest.map(|(manifest, json)| BuiltManifest { manifest, json }),
         };
@@ -433,11 +442,14 @@ impl Site {
         Ok((output, kept))
     }
 
-    /// The write stage of [`Site::build`]: everything written into a fresh
-    /// folder (each folder created once, files in parallel), swapped in
-    /// place of the output folder, then the form manifest.
+    /// The write stage of [`Site::build`]: the processed images missing
+    /// from the cache encoded, everything written into a fresh folder (each
+    /// folder created once, files in parallel), swapped in place of the
+    /// output folder, then the form manifest; unused cached images pruned.
     pub fn write(&self, output: &Output) -> Result<BuildSummary, BuildError> {
         let start = Instant::now();
+        let images = self.templates.images();
+        let images_encoded = images.encode_missing()?;
         let staging = Staging::new(&self.output)?;
         let mut write_errors = staging.write_all(
             output
@@ -464,6 +476,9 @@ impl Site {
             return Err(write_errors.into());
         }
         staging.commit()?;
+        if let Err(e) = images.prune() {
+            eprintln!("warning: pruning {}: {e}", images.cache_dir().display());
+        }
         let manifest_file = manifest_path(&self.root);
         if let Some(json) = output.manifest_json() {
             write_manifest(&manifest_file, json)?;
@@ -471,8 +486,10 @@ impl Site {
         Ok(BuildSummary {
             pages: self.content.pages.len(),
             sections: self.content.sections.len(),
-            static_files: output.copies.len(),
+            static_files: output.copies.len().saturating_sub(images.wanted().len()),
             forms: output.forms(),
+            images: images.wanted().len(),
+            images_encoded,
             elapsed: start.elapsed(),
             output: self.output.clone(),
             manifest: manifest_file,
@@ -607,6 +624,8 @@ mod tests {
             sections: 2,
             static_files: 1,
             forms: 1,
+            images: 0,
+            images_encoded: 0,
             elapsed: Duration::from_millis(12),
             output: PathBuf::from("dist"),
             manifest: PathBuf::from(".letterbox/forms.json"),

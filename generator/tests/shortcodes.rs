@@ -268,7 +268,7 @@ fn a_missing_argument_is_named_with_the_call_and_the_arguments_taken() {
         .to_string();
     assert!(
         err.contains(
-            "content/missing.md:6: shortcode `figure`: argument `src` is missing; `figure` takes alt, caption, class, height, src, width (at (built-in) shortcodes/figure.html:"
+            "content/missing.md:6: shortcode `figure`: argument `src` is missing; `figure` takes alt, caption, class, format, height, quality, sizes, src, width, widths (at (built-in) shortcodes/figure.html:"
         ),
         "{err}"
     );

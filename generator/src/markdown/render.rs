@@ -34,6 +34,8 @@ pub(crate) struct Rendered {
     pub word_count: usize,
     /// Every heading id of the document, for `#anchor` checks.
     pub ids: Vec<String>,
+    /// Processed images its shortcodes asked for (`resize_image`).
+    pub images: Vec<String>,
 }
 
 fn options(config: &MarkdownConfig) -> Options {
@@ -83,6 +85,7 @@ pub(crate) fn render_with_links(
             summary,
             word_count,
             ids,
+            images: Vec::new(),
         },
         broken,
     )

@@ -8,7 +8,8 @@
 //! the feeds listing them and the search index. When templates changed
 //! (not shortcodes), they are parsed again and every file is rendered
 //! again, without the Markdown stage. Files whose bytes changed are
-//! written. Anything else is refused ([`Incremental::update`] returns why)
+//! written. An edit that asks for other processed images (`resize_image`)
+//! takes a full build; one that does not encodes none. Anything else is refused ([`Incremental::update`] returns why)
 //! and the caller runs a full build.
 //!
 //! The result equals a fresh full build byte for byte
@@ -120,9 +121,16 @@ impl Incremental {
         let old_ids: Vec<Vec<String>> = (edited.iter())
             .map(|&p| self.markdown.pages[p].ids.clone())
             .collect();
+        let old_images: Vec<Vec<String>> = (edited.iter())
+            .map(|&p| self.markdown.pages[p].images.clone())
+            .collect();
         let site = &self.site;
         if !site.rerender_pages(&mut self.markdown, &edited).is_empty() {
             return Err("the Markdown has errors".into());
+        }
+        // Processed images are encoded and pruned by full builds only.
+        if (edited.iter().zip(&old_images)).any(|(&p, old)| self.markdown.pages[p].images != *old) {
+            return Err("an edit asks for other processed images".into());
         }
         // Links into an edited page can only break when its headings changed.
         let ids_changed =
@@ -150,6 +158,9 @@ impl Incremental {
                 let errors: Vec<String> = e.iter().map(|e| format!("{e:#}")).collect();
                 format!("the template stage failed: {}", errors.join("; "))
             })?;
+            if kept.reads[j].images != output.reads.images {
+                return Err("a template asks for other processed images".into());
+            }
             kept.reads[j] = output.reads;
             kept.forms[j] = forms;
             files.push((kept.model.jobs[j].out.as_str(), text));

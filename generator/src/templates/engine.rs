@@ -2,7 +2,7 @@
 //! file, line and column.
 
 use super::builtin::DEFAULT_TEMPLATES;
-use super::functions::{READS, Reads, date_filter, register_functions};
+use super::functions::{READS, RENDERING, Reads, date_filter, register_functions, register_images};
 use super::lookup::Lookup;
 use crate::diagnostic::Diagnostic;
 use anyhow::{Context as _, anyhow};
@@ -22,6 +22,8 @@ pub(crate) struct Templates {
     user: HashSet<String>,
     /// Every template's text by name, to read what an error points at.
     sources: BTreeMap<String, String>,
+    /// What `resize_image` was asked for in this build.
+    images: Arc<crate::images::Images>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -70,6 +72,8 @@ impl Templates {
         });
         let lookup: Arc<RwLock<Arc<Lookup>>> = Arc::default();
         register_functions(&mut tera, &lookup);
+        let images = Arc::new(crate::images::Images::new(root));
+        register_images(&mut tera, &lookup, &images);
         let data = crate::templates::data::DataFiles::new(root);
         tera.register_function("load_data", move |kwargs: Kwargs, _: &State| {
             let path = kwargs.must_get::<&str>("path")?;
@@ -81,6 +85,7 @@ impl Templates {
             user,
             lookup,
             sources: BTreeMap::new(),
+            images,
         };
         this.tera
             .add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
@@ -91,6 +96,11 @@ impl Templates {
             })?;
         this.sources = sources;
         Ok(this)
+    }
+
+    /// The processed images the renders asked for.
+    pub(crate) fn images(&self) -> &crate::images::Images {
+        &self.images
     }
 
     /// Whether a template of that name exists.
@@ -168,7 +178,10 @@ impl Templates {
         context: &Context,
         source: &str,
     ) -> anyhow::Result<String> {
-        self.tera.render(name, context).map_err(|e| {
+        let outer = RENDERING.with(|r| r.replace(source.to_owned()));
+        let result = self.tera.render(name, context);
+        RENDERING.with(|r| r.replace(outer));
+        result.map_err(|e| {
             let mut errors = self.describe(&e, Some(source)).into_iter();
             match (errors.next(), errors.next()) {
                 (Some(first), None) => anyhow::Error::new(first),

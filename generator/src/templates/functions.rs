@@ -1,8 +1,9 @@
 //! Template functions and filters (`get_page`, `get_section`,
-//! `get_taxonomy`, `get_url`, `load_data`, `date`), and what a render
-//! looked up through them.
+//! `get_taxonomy`, `get_url`, `load_data`, `resize_image`,
+//! `get_image_metadata`, `date`), and what a render looked up through them.
 
 use super::lookup::Lookup;
+use crate::images::{Images, OUTPUT_DIR, format_and_mime};
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
 use tera::{Kwargs, State, Tera};
@@ -15,6 +16,8 @@ pub(crate) struct Reads {
     pub pages: Vec<String>,
     pub sections: Vec<String>,
     pub taxonomies: Vec<String>,
+    /// Processed images asked for with `resize_image` (file names).
+    pub images: Vec<String>,
 }
 
 thread_local! {
@@ -22,6 +25,9 @@ thread_local! {
     /// render runs on one thread from start to end, so the template
     /// functions can note their reads here.
     pub(super) static READS: RefCell<Option<Reads>> = const { RefCell::new(None) };
+    /// The file being rendered on this thread (`content/blog/a.md`): image
+    /// paths resolve beside it when it is a page bundle.
+    pub(super) static RENDERING: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 fn record(note: impl FnOnce(&mut Reads)) {
@@ -96,6 +102,70 @@ pub(super) fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup
         current(&l)
             .taxonomy_url(kind, name)
             .map_err(tera::Error::message)
+    });
+}
+
+fn rendering() -> String {
+    RENDERING.with(|r| r.borrow().clone())
+}
+
+/// A whole number argument (Tera hands computed ones over as floats).
+fn size_arg(kwargs: &Kwargs, name: &str) -> tera::TeraResult<Option<u32>> {
+    let Some(value) = kwargs.get::<tera::Value>(name)? else {
+        return Ok(None);
+    };
+    let number = (value.as_u64().map(|n| n as f64))
+        .or_else(|| value.as_number().map(|n| n.as_float()))
+        .filter(|n| *n >= 0.0 && *n <= f64::from(u32::MAX))
+        .ok_or_else(|| {
+            tera::Error::message(format!(
+                "resize_image: `{name}` must be a whole number of pixels, not {value}"
+            ))
+        })?;
+    Ok(Some(number.round() as u32))
+}
+
+/// Registers `resize_image` and `get_image_metadata` (see `crate::images`).
+pub(super) fn register_images(
+    tera: &mut Tera,
+    lookup: &Arc<RwLock<Arc<Lookup>>>,
+    images: &Arc<Images>,
+) {
+    let l = Arc::clone(lookup);
+    let i = Arc::clone(images);
+    tera.register_function("resize_image", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?;
+        let size = (size_arg(&kwargs, "width")?, size_arg(&kwargs, "height")?);
+        let op = kwargs.get::<&str>("op")?.unwrap_or("fill");
+        let format = kwargs.get::<&str>("format")?.unwrap_or("auto");
+        let quality = size_arg(&kwargs, "quality")?;
+        let resized = i
+            .resize(path, size, op, format, quality, &rendering())
+            .map_err(|e| tera::Error::message(format!("resize_image: {e}")))?;
+        record(|reads| reads.images.push(resized.name.clone()));
+        let static_path = format!("{OUTPUT_DIR}/{}", resized.name);
+        let url = current(&l).urls.url(&format!("/{static_path}"));
+        Ok(super::map([
+            ("url", tera::Value::from(url)),
+            ("static_path", tera::Value::from(static_path)),
+            ("width", tera::Value::from(resized.width)),
+            ("height", tera::Value::from(resized.height)),
+            ("orig_width", tera::Value::from(resized.orig_width)),
+            ("orig_height", tera::Value::from(resized.orig_height)),
+        ]))
+    });
+    let i = Arc::clone(images);
+    tera.register_function("get_image_metadata", move |kwargs: Kwargs, _: &State| {
+        let path = kwargs.must_get::<&str>("path")?;
+        let source = (i.source(path, &rendering()))
+            .map_err(|e| tera::Error::message(format!("get_image_metadata: {e}")))?;
+        let (format, mime) = format_and_mime(&source);
+        Ok(super::map([
+            ("width", tera::Value::from(source.width)),
+            ("height", tera::Value::from(source.height)),
+            ("format", tera::Value::from(format)),
+            ("mime", tera::Value::from(mime)),
+        ]))
     });
 }
 

@@ -22,6 +22,7 @@ pub(crate) fn render_markdown(
     if !may_have_shortcodes(body) {
         return render_with_links(body, config, links);
     }
+    let images = std::cell::RefCell::new(Vec::new());
     let render = |name: &str, args: &Map<String, Json>, body: Option<&str>, nth: usize| {
         let template = format!("shortcodes/{name}.html");
         if !templates.contains(&template) {
@@ -58,8 +59,9 @@ pub(crate) fn render_markdown(
             context.insert_value("body", crate::templates::html(body));
         }
         context.insert("nth", &nth);
-        templates
-            .render(&template, &context, source)
+        let (result, reads) = templates.render_recording(&template, &context, source);
+        images.borrow_mut().extend(reads.images);
+        result
             // The template file's final newline is no part of the output.
             .map(|html| html.trim_end_matches(['\n', '\r']).to_owned())
             .map_err(|e| {
@@ -109,6 +111,7 @@ pub(crate) fn render_markdown(
             rendered.html = expanded.fill(&rendered.html);
             rendered.summary = rendered.summary.map(|s| expanded.fill(&s));
             strip_placeholders(&mut rendered.toc);
+            rendered.images = images.take();
             (rendered, broken)
         }
         Err(errors) => (
