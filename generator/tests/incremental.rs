@@ -417,3 +417,56 @@ fn one_page_edit_timing() {
         );
     }
 }
+
+/// The processed-image cache: each file's name and modification time.
+fn cache(root: &Path) -> BTreeMap<String, std::time::SystemTime> {
+    fs::read_dir(root.join(".letterbox/images"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let modified = e.metadata().unwrap().modified().unwrap();
+            (e.file_name().to_string_lossy().into_owned(), modified)
+        })
+        .collect()
+}
+
+#[test]
+fn an_edit_that_touches_no_image_encodes_nothing() {
+    let dir = site("incremental");
+    let root = dir.path();
+    let mut jpeg = Vec::new();
+    image::RgbImage::from_fn(600, 400, |x, y| image::Rgb([x as u8, y as u8, 90]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    fs::create_dir_all(root.join("content/notes/pic")).unwrap();
+    fs::write(root.join("content/notes/pic/photo.jpg"), jpeg).unwrap();
+    let page = root.join("content/notes/pic/index.md");
+    let figure = "{{ figure(src=\"photo.jpg\", alt=\"P\", widths=[200, 400]) }}\n";
+    fs::write(&page, format!("+++\ntitle = \"Pic\"\n+++\n{figure}")).unwrap();
+    let state = kept(root);
+    let encoded = cache(root);
+    assert_eq!(encoded.len(), 2);
+
+    // Another page's body, then the photo page's text: nothing encoded.
+    let other = root.join("content/notes/x.md");
+    append(&other, "\nMore about X.\n");
+    let (state, update) = state.update(std::slice::from_ref(&other)).unwrap();
+    assert_eq!(
+        rendered(&update),
+        ["notes/index.html", "notes/x/index.html"]
+    );
+    append(&page, "\nA caption of sorts.\n");
+    let (state, _) = state.update(std::slice::from_ref(&page)).unwrap();
+    assert_eq!(cache(root), encoded);
+    let full = letterbox::build(&options(root, "fresh")).unwrap();
+    assert_eq!((full.images, full.images_encoded), (2, 0));
+    assert!(tree(&root.join("dist")) == tree(&root.join("fresh")));
+
+    // Asking for another image takes the full build.
+    append(&page, &figure.replace("400]", "300]"));
+    let why = state.update(std::slice::from_ref(&page)).unwrap_err();
+    assert!(why.contains("other processed images"), "{why}");
+}
