@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
-use crate::diagnostic::{BuildError, warn};
+use crate::diagnostic::{BuildError, Diagnostic, warn};
 use crate::forms::{manifest_json, unused_overrides, write_manifest};
 use crate::markdown::links::{link_error, resolve_link, shortcode_lookup};
 use crate::markdown::{BrokenLink, Rendered};
@@ -477,7 +477,8 @@ impl Site {
         }
         staging.commit()?;
         if let Err(e) = images.prune() {
-            eprintln!("warning: pruning {}: {e}", images.cache_dir().display());
+            let cache = ".letterbox/images";
+            warn(&Diagnostic::new(cache, None, format!("pruning: {e}")));
         }
         let manifest_file = manifest_path(&self.root);
         if let Some(json) = output.manifest_json() {

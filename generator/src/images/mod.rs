@@ -78,11 +78,6 @@ impl Images {
         }
     }
 
-    /// The cache folder, `<root>/.letterbox/images`.
-    pub(crate) fn cache_dir(&self) -> &Path {
-        &self.cache
-    }
-
     /// Finds `path` as Zola does: `@/x` in `content/`; otherwise beside the
     /// page being rendered when that is a bundle (`…/index.md`,
     /// `…/_index.md`), then in `static/`, then in `content/`. `from` is
