@@ -127,9 +127,18 @@ impl Site {
         };
         check_output(&root, &output)?;
         let taxonomies: Vec<String> = (config.taxonomies.iter()).map(|t| t.name.clone()).collect();
+        let languages = content::Languages {
+            default: config.language.clone(),
+            others: (config.other_languages().into_iter())
+                .map(|code| {
+                    let prefix = config.lang_prefix(&code);
+                    (code, prefix)
+                })
+                .collect(),
+        };
         let (templates, content) = rayon::join(
             || Templates::load(&root),
-            || content::load(&root, options.drafts, &taxonomies),
+            || content::load(&root, options.drafts, &taxonomies, &languages),
         );
         let mut errors = Vec::new();
         let content = content.map_err(|e| errors.extend(e)).ok();

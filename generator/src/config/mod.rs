@@ -2,9 +2,11 @@
 
 pub(crate) mod forms;
 pub(crate) mod highlighting;
+pub(crate) mod languages;
 pub(crate) mod taxonomies;
 
 pub(crate) use forms::FormConfig;
+pub(crate) use languages::LanguageConfig;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,8 +31,14 @@ pub(crate) struct Config {
     pub base_url: String,
     #[serde(default)]
     pub description: String,
-    #[serde(default = "default_language")]
+    /// The default language (`default_language`, or `language`): its
+    /// pages are at the site's root, the others' under `/<code>/`.
+    #[serde(default = "default_language", alias = "default_language")]
     pub language: String,
+    /// `[languages.<code>]`: the site's other languages (and translations
+    /// of the default one).
+    #[serde(default)]
+    pub languages: BTreeMap<String, LanguageConfig>,
     #[serde(default)]
     pub author: String,
     /// Origin of the form API; empty means same origin.
@@ -127,6 +135,7 @@ impl Default for Config {
             base_url: default_base_url(),
             description: String::new(),
             language: default_language(),
+            languages: BTreeMap::new(),
             author: String::new(),
             api_url: String::new(),
             markdown: MarkdownConfig::default(),
@@ -198,6 +207,23 @@ impl Config {
             ));
         }
         check_api_url(&self.api_url).map_err(|why| at("api_url", why))?;
+        let language_key = if top_level_key_line(text, "default_language").is_some() {
+            "default_language"
+        } else {
+            "language"
+        };
+        languages::check_code(&self.language).map_err(|why| at(language_key, why))?;
+        for (code, language) in &self.languages {
+            let here = |why: String| {
+                crate::diagnostic::error(name, languages::table_line(text, code), why)
+            };
+            languages::check_code(code)
+                .map_err(|why| here(format!("[languages.{code}]: {why}")))?;
+            if let Some(taxonomies) = &language.taxonomies {
+                taxonomies::declared(taxonomies)
+                    .map_err(|why| here(format!("[languages.{code}] taxonomies: {why}")))?;
+            }
+        }
         check_date_format(&self.date_format).map_err(|why| at("date_format", why))?;
         if self.markdown.highlight_code {
             crate::config::highlighting::theme_css(&self.markdown.highlight_theme).map_err(
@@ -211,6 +237,60 @@ impl Config {
             )?;
         }
         Ok(())
+    }
+
+    /// The site's languages other than the default one, in code order.
+    pub(crate) fn other_languages(&self) -> Vec<String> {
+        (self.languages.keys())
+            .filter(|code| **code != self.language)
+            .cloned()
+            .collect()
+    }
+
+    /// Every language of the site, the default one first.
+    pub(crate) fn all_languages(&self) -> Vec<String> {
+        let mut all = vec![self.language.clone()];
+        all.extend(self.other_languages());
+        all
+    }
+
+    /// `[languages.<lang>]`, if the site has one.
+    pub(crate) fn language(&self, lang: &str) -> Option<&LanguageConfig> {
+        self.languages.get(lang)
+    }
+
+    /// The URL path prefix of a language: `""` for the default one, `/fr`.
+    pub(crate) fn lang_prefix(&self, lang: &str) -> String {
+        if lang == self.language {
+            String::new()
+        } else {
+            format!("/{lang}")
+        }
+    }
+
+    /// The site's title in `lang`.
+    pub(crate) fn title_in(&self, lang: &str) -> &str {
+        (self.language(lang).and_then(|l| l.title.as_deref())).unwrap_or(&self.title)
+    }
+
+    /// The site's description in `lang`.
+    pub(crate) fn description_in(&self, lang: &str) -> &str {
+        (self.language(lang).and_then(|l| l.description.as_deref())).unwrap_or(&self.description)
+    }
+
+    /// Whether `lang` has feeds.
+    pub(crate) fn feeds_in(&self, lang: &str) -> bool {
+        (self.language(lang).and_then(|l| l.generate_feeds)).unwrap_or(self.generate_feeds)
+    }
+
+    /// Whether `lang` has a search index.
+    pub(crate) fn search_index_in(&self, lang: &str) -> bool {
+        (self.language(lang).and_then(|l| l.build_search_index)).unwrap_or(self.build_search_index)
+    }
+
+    /// The taxonomies configured for `lang`.
+    pub(crate) fn taxonomies_in(&self, lang: &str) -> &[taxonomies::TaxonomyConfig] {
+        (self.language(lang).and_then(|l| l.taxonomies.as_deref())).unwrap_or(&self.taxonomies)
     }
 
     /// The path prefix every URL of the site starts with, without a
@@ -303,6 +383,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "base_url",
     "description",
     "language",
+    "default_language",
     "author",
     "api_url",
     "minify",

@@ -19,6 +19,8 @@ pub struct Page {
     /// Path relative to `content/`, e.g. `blog/hello.md`: the key of
     /// `get_page`.
     pub rel: String,
+    /// The page's language: the site's default, or `fr` of `hello.fr.md`.
+    pub lang: String,
     pub meta: PageFrontMatter,
     pub date: Option<Date>,
     pub updated: Option<Date>,
@@ -42,6 +44,8 @@ pub struct Section {
     pub source: String,
     /// e.g. `blog/_index.md`, `_index.md` for the home section.
     pub rel: String,
+    /// The section's language: the site's default, or `fr` of `_index.fr.md`.
+    pub lang: String,
     pub meta: SectionFrontMatter,
     /// Site path without the base path, e.g. `/blog/`.
     pub path: String,
@@ -54,7 +58,19 @@ pub struct Section {
     pub exists: bool,
 }
 
+/// What the translations of one file share: its `rel` without the
+/// language, `blog/hello.fr.md` → `blog/hello.md`.
+fn translation_key(rel: &str, lang: &str) -> String {
+    (rel.strip_suffix(&format!(".{lang}.md")))
+        .map_or_else(|| rel.to_owned(), |base| format!("{base}.md"))
+}
+
 impl Page {
+    /// The `rel` its translations share (that of the default language).
+    pub fn translation_key(&self) -> String {
+        translation_key(&self.rel, &self.lang)
+    }
+
     /// The template that renders this page: its own `template`, else its
     /// section's `page_template`, else `page.html`.
     pub fn template_name(&self, section: Option<&Section>) -> String {
@@ -67,12 +83,17 @@ impl Page {
 }
 
 impl Section {
+    /// The `rel` its translations share (that of the default language).
+    pub fn translation_key(&self) -> String {
+        translation_key(&self.rel, &self.lang)
+    }
+
     /// The template that renders this section: its own `template`, else
     /// `index.html` for the home section and `section.html` for the others.
     pub fn template_name(&self) -> String {
         match &self.meta.template {
             Some(template) => template.clone(),
-            None if self.rel == HOME => "index.html".to_owned(),
+            None if self.parent.is_none() => "index.html".to_owned(),
             None => "section.html".to_owned(),
         }
     }
@@ -98,6 +119,50 @@ enum Entry {
     Section { rel: String },
 }
 
+/// The site's languages as content sees them: which file suffixes are
+/// languages (`hello.fr.md`) and where each language's URLs start.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Languages {
+    /// The default language: files without a language suffix.
+    pub default: String,
+    /// The other languages, `(code, URL prefix such as "/fr")`.
+    pub others: Vec<(String, String)>,
+}
+
+impl Languages {
+    /// `hello.fr.md` → (`hello.md`, `fr`) when `fr` is a language of the
+    /// site; any other name → (the name, the default language).
+    fn split<'a>(&'a self, name: &'a str) -> (String, &'a str) {
+        if let Some(stem) = name.strip_suffix(".md") {
+            for (code, _) in &self.others {
+                if let Some(base) = stem.strip_suffix(code.as_str())
+                    && let Some(base) = base.strip_suffix('.')
+                    && !base.is_empty()
+                {
+                    return (format!("{base}.md"), code);
+                }
+            }
+        }
+        (name.to_owned(), &self.default)
+    }
+
+    /// The URL prefix of `lang`: `""` for the default language.
+    fn prefix(&self, lang: &str) -> &str {
+        (self.others.iter())
+            .find(|(code, _)| code == lang)
+            .map_or("", |(_, prefix)| prefix)
+    }
+
+    /// `_index.md` in the default language, `_index.fr.md` in French.
+    fn index_name(&self, lang: &str) -> String {
+        if lang == self.default {
+            HOME.to_owned()
+        } else {
+            format!("_index.{lang}.md")
+        }
+    }
+}
+
 /// Walks `<root>/content` and loads every page and section. Drafts are left
 /// out unless `drafts`; `taxonomies` (declared in `site.toml`) are for
 /// hints on unknown keys. Returns every error found, not only the first.
@@ -105,24 +170,38 @@ pub(crate) fn load(
     root: &Path,
     drafts: bool,
     taxonomies: &[String],
+    languages: &Languages,
 ) -> Result<Content, Vec<anyhow::Error>> {
     let dir = root.join("content");
     let mut content = Content::default();
+    let homes = || {
+        let codes =
+            std::iter::once(&languages.default).chain(languages.others.iter().map(|(c, _)| c));
+        codes
+            .map(|lang| home_section(languages, lang))
+            .collect::<Vec<_>>()
+    };
     if !dir.is_dir() {
-        content.sections.push(home_section(None));
+        content.sections = homes();
         return Ok(content);
     }
     let mut errors = Vec::new();
     let files = content_files(&dir, &mut errors);
-    let (entries, assets) = classify(&files, &dir, &mut content.files, &mut errors);
+    let (entries, assets) = classify(&files, &dir, languages, &mut content.files, &mut errors);
 
-    let section_dirs: BTreeSet<String> = entries
+    // Every section's `rel`, the missing homes of each language included.
+    let mut section_rels: BTreeSet<String> = entries
         .iter()
         .filter_map(|e| match e {
-            Entry::Section { rel } => Some(section_dir(rel).to_owned()),
+            Entry::Section { rel } => Some(rel.clone()),
             Entry::Page { .. } => None,
         })
         .collect();
+    section_rels.extend(homes().into_iter().map(|h| h.rel));
+    let section_dirs = Sections {
+        rels: section_rels,
+        languages,
+    };
 
     #[allow(clippy::large_enum_variant, reason = "short-lived, one per file")]
     enum Loaded {
@@ -136,7 +215,9 @@ pub(crate) fn load(
             Entry::Section { rel } => load_section(&dir, rel, &section_dirs).map(Loaded::Section),
             Entry::Page { rel, bundle } => {
                 let page_assets = if *bundle {
-                    let b = rel.strip_suffix("/index.md").unwrap_or(rel);
+                    let b = rel
+                        .rsplit_once('/')
+                        .map_or(rel.as_str(), |(folder, _)| folder);
                     assets.get(b).cloned().unwrap_or_default()
                 } else {
                     Vec::new()
@@ -163,12 +244,20 @@ pub(crate) fn load(
             Err(e) => errors.push(e),
         }
     }
-    if !content.sections.iter().any(|s| s.rel == HOME) {
-        content.sections.insert(0, home_section(None));
+    for home in homes() {
+        if !content.sections.iter().any(|s| s.rel == home.rel) {
+            content.sections.push(home);
+        }
     }
+    // The home section first, then the other languages' homes, then by rel.
+    let home_rank = |s: &Section| match s.parent {
+        None if s.rel == HOME => 0,
+        None => 1,
+        Some(_) => 2,
+    };
     content
         .sections
-        .sort_by(|a, b| (a.rel != HOME, &a.rel).cmp(&(b.rel != HOME, &b.rel)));
+        .sort_by(|a, b| (home_rank(a), &a.rel).cmp(&(home_rank(b), &b.rel)));
     if errors.is_empty() {
         Ok(content)
     } else {
@@ -223,6 +312,7 @@ type BundleAssets<'a> = HashMap<&'a str, Vec<(PathBuf, String)>>;
 fn classify<'a>(
     files: &'a [String],
     dir: &Path,
+    languages: &Languages,
     copied: &mut Vec<(PathBuf, String)>,
     errors: &mut Vec<anyhow::Error>,
 ) -> (Vec<Entry>, BundleAssets<'a>) {
@@ -231,11 +321,8 @@ fn classify<'a>(
     let bundles: BTreeSet<&str> = files
         .iter()
         .filter_map(|f| {
-            if f == "index.md" {
-                None
-            } else {
-                f.strip_suffix("/index.md")
-            }
+            let (folder, name) = f.rsplit_once('/')?;
+            (languages.split(name).0 == "index.md").then_some(folder)
         })
         .collect();
     let mut assets: HashMap<&str, Vec<(PathBuf, String)>> = HashMap::new();
@@ -243,19 +330,19 @@ fn classify<'a>(
     for f in files {
         let bundle = ancestors(f).find(|a| bundles.contains(a));
         if let Some(b) = bundle {
-            if f.strip_prefix(b) == Some("/index.md") {
+            let inside = &f[b.len() + 1..];
+            if !inside.contains('/') && languages.split(inside).0 == "index.md" {
                 entries.push(Entry::Page {
                     rel: f.clone(),
                     bundle: true,
                 });
-            } else if f.ends_with("/_index.md") && f.strip_suffix("/_index.md") == Some(b) {
+            } else if !inside.contains('/') && languages.split(inside).0 == HOME {
                 errors.push(crate::diagnostic::error(
                     format!("content/{f}"),
                     None,
                     "a folder cannot hold both `index.md` (a page) and `_index.md` (a section)",
                 ));
             } else {
-                let inside = &f[b.len() + 1..];
                 assets
                     .entry(b)
                     .or_default()
@@ -264,7 +351,7 @@ fn classify<'a>(
             continue;
         }
         let name = f.rsplit('/').next().unwrap_or(f);
-        if name == "_index.md" {
+        if languages.split(name).0 == HOME {
             entries.push(Entry::Section { rel: f.clone() });
         } else if f.ends_with(".md") {
             entries.push(Entry::Page {
@@ -278,17 +365,53 @@ fn classify<'a>(
     (entries, assets)
 }
 
-fn home_section(loaded: Option<Section>) -> Section {
-    loaded.unwrap_or_else(|| Section {
-        source: "content/_index.md".to_owned(),
-        rel: HOME.to_owned(),
+/// The home section of `lang` when it has no `_index.md`.
+fn home_section(languages: &Languages, lang: &str) -> Section {
+    let rel = languages.index_name(lang);
+    Section {
+        source: format!("content/{rel}"),
+        rel,
+        lang: lang.to_owned(),
         meta: SectionFrontMatter::default(),
-        path: "/".to_owned(),
+        path: format!("{}/", languages.prefix(lang)),
         parent: None,
         body: String::new(),
         body_line: 1,
         exists: false,
-    })
+    }
+}
+
+/// The sections of the site, to find the section holding a file.
+struct Sections<'a> {
+    /// Every section's `rel`.
+    rels: BTreeSet<String>,
+    languages: &'a Languages,
+}
+
+impl Sections<'_> {
+    /// The section of `lang` at folder `dir`, if there is one.
+    fn at(&self, dir: &str, lang: &str) -> Option<String> {
+        let name = self.languages.index_name(lang);
+        let rel = if dir.is_empty() {
+            name
+        } else {
+            format!("{dir}/{name}")
+        };
+        self.rels.contains(&rel).then_some(rel)
+    }
+
+    /// The nearest section of `lang` holding folder `dir` (itself
+    /// excluded); the language's home at the end.
+    fn parent(&self, dir: &str, lang: &str) -> String {
+        let mut cur = dir;
+        while let Some(i) = cur.rfind('/') {
+            cur = &cur[..i];
+            if let Some(rel) = self.at(cur, lang) {
+                return rel;
+            }
+        }
+        self.languages.index_name(lang)
+    }
 }
 
 /// `a/b/c.md` → `a/b`, `a/b`, … `a` (the folders holding the file, nearest first).
@@ -303,21 +426,7 @@ pub(super) fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 
 /// Folder of a section's `_index.md`: `blog/_index.md` → `blog`, `_index.md` → ``.
 fn section_dir(rel: &str) -> &str {
-    rel.strip_suffix("_index.md")
-        .unwrap_or(rel)
-        .trim_end_matches('/')
-}
-
-/// The nearest section holding folder `dir` (itself excluded).
-fn parent_section(dir: &str, section_dirs: &BTreeSet<String>) -> String {
-    let mut cur = dir;
-    while let Some(i) = cur.rfind('/') {
-        cur = &cur[..i];
-        if section_dirs.contains(cur) {
-            return format!("{cur}/_index.md");
-        }
-    }
-    HOME.to_owned()
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// URL path of a content folder: each segment slugified.
@@ -335,7 +444,7 @@ fn read(dir: &Path, rel: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
 }
 
-fn load_section(dir: &Path, rel: &str, section_dirs: &BTreeSet<String>) -> anyhow::Result<Section> {
+fn load_section(dir: &Path, rel: &str, sections: &Sections<'_>) -> anyhow::Result<Section> {
     let source = format!("content/{rel}");
     let text = read(dir, rel)?;
     let split = split_front_matter(&text, &source)?;
@@ -352,16 +461,19 @@ fn load_section(dir: &Path, rel: &str, section_dirs: &BTreeSet<String>) -> anyho
         ));
     }
     let sdir = section_dir(rel);
-    let parent = if rel == HOME {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lang = sections.languages.split(name).1.to_owned();
+    let parent = if sdir.is_empty() {
         None
     } else {
-        Some(parent_section(sdir, section_dirs))
+        Some(sections.parent(sdir, &lang))
     };
     Ok(Section {
         source,
         rel: rel.to_owned(),
+        path: format!("{}{}", sections.languages.prefix(&lang), dir_path(sdir)),
+        lang,
         meta,
-        path: dir_path(sdir),
         parent,
         body: split.body.to_owned(),
         body_line: split.body_line,
@@ -373,7 +485,7 @@ fn load_page(
     dir: &Path,
     rel: &str,
     bundle: bool,
-    section_dirs: &BTreeSet<String>,
+    sections: &Sections<'_>,
     assets: Vec<(PathBuf, String)>,
     hints: &Hints,
 ) -> anyhow::Result<Page> {
@@ -395,8 +507,11 @@ fn load_page(
 
     // `blog/hello.md` lives in `blog` with default slug `hello`;
     // `blog/trip/index.md` lives in `blog` with default slug `trip`.
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    let (base_name, lang) = sections.languages.split(file_name);
+    let lang = lang.to_owned();
     let own = if bundle {
-        rel.strip_suffix("/index.md").unwrap_or(rel)
+        rel.rsplit_once('/').map_or(rel, |(folder, _)| folder)
     } else {
         rel
     };
@@ -404,6 +519,7 @@ fn load_page(
         Some(i) => (&own[..i], &own[i + 1..]),
         None => ("", own),
     };
+    let name = if bundle { name } else { base_name.as_str() };
     let stem = name.strip_suffix(".md").unwrap_or(name);
     let slug = match &meta.slug {
         Some(slug) => {
@@ -430,19 +546,17 @@ fn load_page(
             )
         })?;
     }
-    let path = format!("{}{slug}/", dir_path(folder));
-    let section = if section_dirs.contains(folder) {
-        if folder.is_empty() {
-            HOME.to_owned()
-        } else {
-            format!("{folder}/_index.md")
-        }
-    } else {
-        parent_section(folder, section_dirs)
-    };
+    let path = format!(
+        "{}{}{slug}/",
+        sections.languages.prefix(&lang),
+        dir_path(folder)
+    );
+    let section = (sections.at(folder, &lang))
+        .unwrap_or_else(|| sections.parent(&format!("{folder}/_"), &lang));
     Ok(Page {
         source,
         rel: rel.to_owned(),
+        lang,
         meta,
         date,
         updated,

@@ -11,7 +11,7 @@ pub(crate) use front_matter::SortBy;
 // What serve's fast rebuilds read again of an edited page.
 #[cfg(feature = "serve")]
 pub(crate) use front_matter::{PageFrontMatter, parse_front_matter, split_front_matter};
-pub(crate) use load::{Content, Page, Section, load};
+pub(crate) use load::{Content, Languages, Page, Section, load};
 
 #[cfg(test)]
 mod tests;

@@ -33,6 +33,8 @@ pub(crate) struct Term {
 #[derive(Debug, Clone)]
 pub(crate) struct Taxonomy {
     pub config: TaxonomyConfig,
+    /// The language of its pages (each language has its own taxonomies).
+    pub lang: String,
     pub slug: String,
     /// Site path of the list page, e.g. `/tags/`.
     pub path: String,
@@ -64,23 +66,33 @@ fn terms_of<'a>(page: &'a Page, name: &str) -> impl Iterator<Item = &'a String> 
     top.iter().chain(nested)
 }
 
-/// Groups pages by term. `sort` orders a term's pages (newest first).
+/// The taxonomies declared for one language: its code, its URL prefix
+/// (`""` or `/fr`) and the taxonomies.
+pub(crate) struct Declared {
+    pub lang: String,
+    pub prefix: String,
+    pub taxonomies: Vec<TaxonomyConfig>,
+}
+
+/// Groups pages by term, each page into its own language's taxonomies.
+/// `sort` orders a term's pages (newest first).
 /// Errors: a page using an undeclared taxonomy, a term without letters or
 /// digits; each names the file and, when found, the line.
 pub(crate) fn collect(
-    declared: &[TaxonomyConfig],
+    declared: &[Declared],
     pages: &[Page],
     root: &Path,
     sort: impl Fn(&mut [usize]) + Sync,
 ) -> Result<Taxonomies, Vec<anyhow::Error>> {
     let mut errors = Vec::new();
-    let mut list: Vec<Taxonomy> = declared
-        .iter()
-        .map(|c| {
+    let mut list: Vec<Taxonomy> = (declared.iter())
+        .flat_map(|d| d.taxonomies.iter().map(move |c| (d, c)))
+        .map(|(d, c)| {
             let slug = slugify(&c.name);
             Taxonomy {
                 config: c.clone(),
-                path: format!("/{slug}/"),
+                lang: d.lang.clone(),
+                path: format!("{}/{slug}/", d.prefix),
                 slug,
                 terms: Vec::new(),
             }
@@ -90,7 +102,7 @@ pub(crate) fn collect(
     let mut page_terms = Vec::with_capacity(pages.len());
     for (p, page) in pages.iter().enumerate() {
         for name in page.meta.taxonomies.keys() {
-            if !list.iter().any(|t| &t.config.name == name) {
+            if !(list.iter()).any(|t| &t.config.name == name && t.lang == page.lang) {
                 errors.push(crate::diagnostic::error(
                     &page.source,
                     key_line(root, &page.source, name),
@@ -100,6 +112,9 @@ pub(crate) fn collect(
         }
         let mut mine = Vec::new();
         for (t, taxonomy) in list.iter_mut().enumerate() {
+            if taxonomy.lang != page.lang {
+                continue;
+            }
             for term in terms_of(page, &taxonomy.config.name) {
                 let slug = slugify(term);
                 if slug.is_empty() {
@@ -249,13 +264,17 @@ impl Term {
 impl Taxonomies {
     /// `page.taxonomies`: taxonomy name → list of term references, for
     /// every declared taxonomy (empty lists included).
-    pub(crate) fn page_value(&self, page: usize, term_refs: &[Vec<Value>]) -> Value {
+    pub(crate) fn page_value(&self, page: usize, lang: &str, term_refs: &[Vec<Value>]) -> Value {
         let mut by_name: std::collections::BTreeMap<String, Vec<Value>> = self
             .list
             .iter()
+            .filter(|t| t.lang == lang)
             .map(|t| (t.config.name.clone(), Vec::new()))
             .collect();
         for &(t, term) in self.page_terms.get(page).map_or(&[][..], Vec::as_slice) {
+            if self.list[t].lang != lang {
+                continue;
+            }
             if let Some(list) = by_name.get_mut(&self.list[t].config.name) {
                 list.push(term_refs[t][term].clone());
             }
@@ -272,15 +291,13 @@ impl Taxonomies {
     }
 
     /// Site path of a term by taxonomy name and term name (or slug), for
-    /// `get_taxonomy_url`.
+    /// `get_taxonomy_url`: the first language's (the default one's) first.
     pub(crate) fn term_paths(&self) -> HashMap<(String, String), String> {
         let mut out = HashMap::new();
         for t in &self.list {
             for term in &t.terms {
-                out.insert(
-                    (t.config.name.clone(), term.slug.clone()),
-                    term.path.clone(),
-                );
+                out.entry((t.config.name.clone(), term.slug.clone()))
+                    .or_insert_with(|| term.path.clone());
             }
         }
         out

@@ -110,15 +110,14 @@ impl Model<'_> {
 
     fn feed<'s>(
         &'s self,
-        title: String,
-        description: &'s str,
+        (title, description, language): (String, &'s str, &'s str),
         page_path: &str,
         entries: Vec<Entry<'s>>,
     ) -> Feed<'s> {
         Feed {
             title,
             description,
-            language: &self.config.language,
+            language,
             author: &self.config.author,
             link: self.urls.permalink(page_path),
             self_link: String::new(),
@@ -131,15 +130,16 @@ impl Model<'_> {
     /// them (for collision messages), without producing them.
     pub(crate) fn file_claims(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        if self.config.generate_feeds {
-            out.push((
-                "atom.xml".to_owned(),
-                "site.toml (generate_feeds)".to_owned(),
-            ));
-            out.push((
-                "rss.xml".to_owned(),
-                "site.toml (generate_feeds)".to_owned(),
-            ));
+        for lang in self.config.all_languages() {
+            if self.config.feeds_in(&lang) {
+                let dir = self.lang_dir(&lang);
+                for name in ["atom.xml", "rss.xml"] {
+                    out.push((
+                        format!("{dir}{name}"),
+                        "site.toml (generate_feeds)".to_owned(),
+                    ));
+                }
+            }
         }
         for s in self
             .content
@@ -162,13 +162,33 @@ impl Model<'_> {
             }
         }
         out.push(("sitemap.xml".to_owned(), "(built-in) sitemap".to_owned()));
-        if self.config.build_search_index {
-            out.push((
-                "search_index.json".to_owned(),
-                "site.toml (build_search_index)".to_owned(),
-            ));
+        for lang in self.config.all_languages() {
+            if self.config.search_index_in(&lang) {
+                out.push((
+                    self.search_index_name(&lang),
+                    "site.toml (build_search_index)".to_owned(),
+                ));
+            }
         }
         out
+    }
+
+    /// The output folder of a language's site feed: `""`, `fr/`.
+    fn lang_dir(&self, lang: &str) -> String {
+        let prefix = self.config.lang_prefix(lang);
+        match prefix.strip_prefix('/') {
+            Some(code) => format!("{code}/"),
+            None => String::new(),
+        }
+    }
+
+    /// `search_index.json` of the default language, `search_index.fr.json`.
+    fn search_index_name(&self, lang: &str) -> String {
+        if lang == self.config.language {
+            "search_index.json".to_owned()
+        } else {
+            format!("search_index.{lang}.json")
+        }
     }
 
     /// Feeds, sitemap and search index: `(path in the output, text)`.
@@ -189,16 +209,22 @@ impl Model<'_> {
         // (folder in the output, feed, whether RSS too): built cheaply here,
         // written in parallel below (escaping page HTML is the costly part).
         let mut jobs: Vec<(String, Feed<'_>, bool)> = Vec::new();
-        if self.config.generate_feeds {
-            let all = dated_newest_first(pages, 0..pages.len());
+        for lang in self.config.all_languages() {
+            if !self.config.feeds_in(&lang) {
+                continue;
+            }
+            let mine = (0..pages.len()).filter(|&p| pages[p].lang == lang);
+            let all = dated_newest_first(pages, mine);
             if wanted(&all) {
-                let feed = self.feed(
-                    self.config.title.clone(),
-                    &self.config.description,
-                    "/",
-                    self.entries(&all),
+                let dir = self.lang_dir(&lang);
+                let language = self.language_str(&lang);
+                let about = (
+                    self.config.title_in(&lang).to_owned(),
+                    self.config.description_in(&lang),
+                    language,
                 );
-                jobs.push((String::new(), feed, true));
+                let feed = self.feed(about, &format!("/{dir}"), self.entries(&all));
+                jobs.push((dir, feed, true));
             }
         }
         for (i, s) in self.content.sections.iter().enumerate() {
@@ -209,13 +235,11 @@ impl Model<'_> {
             if !wanted(&list) {
                 continue;
             }
-            let title = s.meta.title.as_deref().unwrap_or(&self.config.title);
-            let description = s
-                .meta
-                .description
-                .as_deref()
-                .unwrap_or(&self.config.description);
-            let feed = self.feed(title.to_owned(), description, &s.path, self.entries(&list));
+            let title = (s.meta.title.as_deref()).unwrap_or(self.config.title_in(&s.lang));
+            let description =
+                (s.meta.description.as_deref()).unwrap_or(self.config.description_in(&s.lang));
+            let about = (title.to_owned(), description, self.language_str(&s.lang));
+            let feed = self.feed(about, &s.path, self.entries(&list));
             jobs.push((s.path.trim_start_matches('/').to_owned(), feed, true));
         }
         for t in self.taxonomies.list.iter().filter(|t| t.config.feed) {
@@ -224,13 +248,13 @@ impl Model<'_> {
                 if !wanted(&list) {
                     continue;
                 }
-                let title = format!("{} – {}", term.name, self.config.title);
-                let feed = self.feed(
+                let title = format!("{} – {}", term.name, self.config.title_in(&t.lang));
+                let about = (
                     title,
-                    &self.config.description,
-                    &term.path,
-                    self.entries(&list),
+                    self.config.description_in(&t.lang),
+                    self.language_str(&t.lang),
                 );
+                let feed = self.feed(about, &term.path, self.entries(&list));
                 jobs.push((term.path.trim_start_matches('/').to_owned(), feed, false));
             }
         }
@@ -250,17 +274,31 @@ impl Model<'_> {
         let sitemap = || edited.is_none().then(|| self.sitemap());
         let (mut out, sitemap) = rayon::join(write_feeds, sitemap);
         out.extend(sitemap.map(|text| ("sitemap.xml".to_owned(), text)));
-        if self.config.build_search_index {
-            let json = search::join_entries(search_entries);
-            out.push(("search_index.json".to_owned(), json));
+        for lang in self.config.all_languages() {
+            if !self.config.search_index_in(&lang) {
+                continue;
+            }
+            let mine: Vec<String> = (search_entries.iter().zip(pages))
+                .filter(|(_, page)| page.lang == lang)
+                .map(|(entry, _)| entry.clone())
+                .collect();
+            let json = search::join_entries(&mine);
+            out.push((self.search_index_name(&lang), json));
         }
         Ok(out)
+    }
+
+    /// `lang` borrowed from the configuration (which outlives the feeds).
+    fn language_str(&self, lang: &str) -> &str {
+        (self.config.languages.get_key_value(lang))
+            .map_or(self.config.language.as_str(), |(code, _)| code.as_str())
     }
 
     /// Each page's entry of the search index, as JSON (none when the site
     /// has no index). Kept by `serve`, which renews only edited pages'.
     pub(crate) fn search_entries(&self) -> anyhow::Result<Vec<String>> {
-        if !self.config.build_search_index {
+        let any = (self.config.all_languages().iter()).any(|l| self.config.search_index_in(l));
+        if !any {
             return Ok(Vec::new());
         }
         (0..self.content.pages.len())
@@ -296,16 +334,29 @@ impl Model<'_> {
         };
         let newest = |list: &[usize]| list.iter().filter_map(|&p| last(p)).max();
         let mut entries = Vec::with_capacity(pages.len() + self.content.sections.len());
-        for (i, s) in self.content.sections.iter().enumerate() {
+        let sections = &self.content.sections;
+        let mut section_alternates = self.alternates(
+            sections
+                .iter()
+                .map(|s| (s.translation_key(), s.lang.as_str(), s.path.as_str())),
+        );
+        for (i, s) in sections.iter().enumerate() {
             entries.push(sitemap::Entry {
                 permalink: self.urls.permalink(&s.path),
                 lastmod: newest(&self.section_pages[i]),
+                alternates: std::mem::take(&mut section_alternates[i]),
             });
         }
+        let mut page_alternates = self.alternates(
+            pages
+                .iter()
+                .map(|p| (p.translation_key(), p.lang.as_str(), p.path.as_str())),
+        );
         for (i, p) in pages.iter().enumerate() {
             entries.push(sitemap::Entry {
                 permalink: self.urls.permalink(&p.path),
                 lastmod: last(i),
+                alternates: std::mem::take(&mut page_alternates[i]),
             });
         }
         for t in &self.taxonomies.list {
@@ -315,15 +366,45 @@ impl Model<'_> {
             entries.push(sitemap::Entry {
                 permalink: self.urls.permalink(&t.path),
                 lastmod: t.terms.iter().filter_map(|term| newest(&term.pages)).max(),
+                alternates: Vec::new(),
             });
             for term in &t.terms {
                 entries.push(sitemap::Entry {
                     permalink: self.urls.permalink(&term.path),
                     lastmod: newest(&term.pages),
+                    alternates: Vec::new(),
                 });
             }
         }
         sitemap::sitemap(&entries)
+    }
+
+    /// Each item's `(language, permalink)` alternates for the sitemap:
+    /// every item sharing its translation key, in the site's language
+    /// order; none for an item in one language only.
+    fn alternates<'p>(
+        &self,
+        items: impl Iterator<Item = (String, &'p str, &'p str)>,
+    ) -> Vec<Vec<(String, String)>> {
+        let items: Vec<_> = items.collect();
+        let languages = self.config.all_languages();
+        let rank = |lang: &str| languages.iter().position(|l| l == lang);
+        let mut groups: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, (key, ..)) in items.iter().enumerate() {
+            groups.entry(key.as_str()).or_default().push(i);
+        }
+        (items.iter())
+            .map(|(key, ..)| {
+                let mut group = groups[key.as_str()].clone();
+                if group.len() < 2 {
+                    return Vec::new();
+                }
+                group.sort_by_key(|&i| rank(items[i].1));
+                (group.iter())
+                    .map(|&i| (items[i].1.to_owned(), self.urls.permalink(items[i].2)))
+                    .collect()
+            })
+            .collect()
     }
 }
 

@@ -74,7 +74,18 @@ impl Model {
             .collect();
 
         // Taxonomies (terms' pages newest first).
-        let taxonomies = match crate::config::taxonomies::declared(&site.config.taxonomies) {
+        let declared = (site.config.all_languages().into_iter())
+            .map(|lang| {
+                let taxonomies =
+                    crate::config::taxonomies::declared(site.config.taxonomies_in(&lang))?;
+                Ok(taxonomy::Declared {
+                    prefix: site.config.lang_prefix(&lang),
+                    lang,
+                    taxonomies,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>();
+        let taxonomies = match declared {
             Ok(declared) => taxonomy::collect(&declared, &content.pages, site.root, |idx| {
                 sort_pages(idx, &content.pages, SortBy::Date)
             })
@@ -168,7 +179,8 @@ impl Model {
         let urls = &self.urls;
         let (jobs, aliases) = (&mut self.jobs, &mut self.aliases);
         for (t, taxonomy) in self.taxonomies.list.iter().enumerate() {
-            let declared = (site.config.taxonomies.iter()).any(|c| c.name == taxonomy.config.name);
+            let declared = (site.config.taxonomies_in(&taxonomy.lang).iter())
+                .any(|c| c.name == taxonomy.config.name);
             if taxonomy.terms.is_empty() && !declared {
                 continue;
             }

@@ -26,7 +26,17 @@ impl Model {
         let job = &self.jobs[j];
         let values = &self.values;
         let mut ctx = Context::new();
-        ctx.insert_value("config", values.config.clone());
+        let lang = match job.kind {
+            JobKind::Page(i) => site.content.pages[i].lang.as_str(),
+            JobKind::Section(i) | JobKind::Pager(i, _) => site.content.sections[i].lang.as_str(),
+            JobKind::TaxonomyList(t) | JobKind::Term(t, ..) => {
+                self.taxonomies.list[t].lang.as_str()
+            }
+            _ => site.config.language.as_str(),
+        };
+        let config = values.lang_configs.get(lang).unwrap_or(&values.config);
+        ctx.insert_value("config", config.clone());
+        ctx.insert_value("lang", Value::from(lang));
         let pager_path: String;
         let path = match job.kind {
             JobKind::Page(i) => {

@@ -66,6 +66,8 @@ pub(crate) struct Model {
 #[derive(Debug)]
 pub(super) struct Values {
     pub(super) config: Value,
+    /// `config` as the other languages see it (their title, description…).
+    pub(super) lang_configs: std::collections::BTreeMap<String, Value>,
     pub(super) pages: Vec<Value>,
     pub(super) sections: Vec<Value>,
     /// Sections without pages and subsections: `get_section(…, metadata_only=true)`.
@@ -83,6 +85,7 @@ impl Default for Values {
     fn default() -> Self {
         Self {
             config: Value::none(),
+            lang_configs: std::collections::BTreeMap::new(),
             pages: Vec::new(),
             sections: Vec::new(),
             section_meta: Vec::new(),

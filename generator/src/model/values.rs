@@ -30,6 +30,31 @@ impl Model {
             .map(|s| section_ref(s, urls))
             .collect();
         let term_refs = self.taxonomies.term_refs(urls);
+        let languages = site.config.all_languages();
+        let page_translations = translations(
+            content.pages.iter().map(|p| {
+                (
+                    p.translation_key(),
+                    p.lang.as_str(),
+                    p.meta.title.as_deref(),
+                    p.path.as_str(),
+                )
+            }),
+            &languages,
+            urls,
+        );
+        let section_translations = translations(
+            content.sections.iter().map(|s| {
+                (
+                    s.translation_key(),
+                    s.lang.as_str(),
+                    s.meta.title.as_deref(),
+                    s.path.as_str(),
+                )
+            }),
+            &languages,
+            urls,
+        );
         let neighbours = extras::neighbours(content.pages.len(), &self.section_pages);
         let pages: Vec<Value> = (content.pages.par_iter())
             .zip(page_md.par_iter_mut())
@@ -44,7 +69,12 @@ impl Model {
                     n.map_or_else(Value::none, |n| extras::page_ref(&content.pages[n], urls))
                 };
                 let more = [
-                    ("taxonomies", self.taxonomies.page_value(i, &term_refs)),
+                    ("lang", Value::from(page.lang.as_str())),
+                    ("translations", page_translations[i].clone()),
+                    (
+                        "taxonomies",
+                        self.taxonomies.page_value(i, &page.lang, &term_refs),
+                    ),
                     ("higher", neighbour(higher)),
                     ("lower", neighbour(lower)),
                 ];
@@ -60,11 +90,25 @@ impl Model {
                 let subsections = (self.subsections[i].iter())
                     .map(|&s| section_refs[s].clone())
                     .collect();
-                section_meta_value(section, &section_md[i], urls, ancestors, subsections)
+                let value =
+                    section_meta_value(section, &section_md[i], urls, ancestors, subsections);
+                with_fields(
+                    &value,
+                    [
+                        ("lang", Value::from(section.lang.as_str())),
+                        ("translations", section_translations[i].clone()),
+                    ],
+                )
             })
             .collect();
         self.values = Values {
-            config: config_value(site.config, urls),
+            config: config_value(site.config, &site.config.language, urls),
+            lang_configs: (site.config.other_languages().into_iter())
+                .map(|lang| {
+                    let value = config_value(site.config, &lang, urls);
+                    (lang, value)
+                })
+                .collect(),
             pages,
             section_meta,
             ..Values::default()
@@ -134,6 +178,9 @@ impl Model {
             lookup.paths.insert(rel.clone(), section.path.clone());
         }
         for (t, taxonomy) in self.taxonomies.list.iter().enumerate() {
+            if taxonomy.lang != site.config.language {
+                continue;
+            }
             lookup
                 .taxonomies
                 .insert(taxonomy.config.name.clone(), self.taxonomy_lookup_value(t));
@@ -199,6 +246,7 @@ impl Model {
             self.values.term_lists[t] = Value::from(self.values.terms[t].clone());
         }
         let changed_taxonomies: Vec<(String, Value)> = (taxonomies.iter())
+            .filter(|&&t| self.taxonomies.list[t].lang == site.config.language)
             .map(|&t| {
                 let name = self.taxonomies.list[t].config.name.clone();
                 (name, self.taxonomy_lookup_value(t))
@@ -297,22 +345,65 @@ fn title_of(page: &Page) -> &str {
     page.meta.title.as_deref().unwrap_or(&page.slug)
 }
 
-fn config_value(config: &crate::config::Config, urls: &Urls) -> Value {
+/// `config` as the pages of `lang` see it.
+fn config_value(config: &crate::config::Config, lang: &str, urls: &Urls) -> Value {
+    let languages = config.all_languages().into_iter().map(Value::from);
     map([
-        ("title", Value::from(config.title.as_str())),
+        ("title", Value::from(config.title_in(lang))),
         ("base_url", Value::from(config.base_url.as_str())),
         ("base_path", Value::from(urls.base_path.as_str())),
-        ("description", Value::from(config.description.as_str())),
+        ("description", Value::from(config.description_in(lang))),
         ("language", Value::from(config.language.as_str())),
+        ("default_language", Value::from(config.language.as_str())),
+        ("languages", Value::from(languages.collect::<Vec<_>>())),
         ("author", Value::from(config.author.as_str())),
         ("api_url", Value::from(config.api_url.as_str())),
         ("extra", Value::from_serializable(&config.extra)),
-        ("generate_feeds", Value::from(config.generate_feeds)),
+        ("generate_feeds", Value::from(config.feeds_in(lang))),
         ("feed_limit", Value::from(config.feed_limit)),
-        ("build_search_index", Value::from(config.build_search_index)),
+        (
+            "build_search_index",
+            Value::from(config.search_index_in(lang)),
+        ),
         ("date_format", Value::from(config.date_format.as_str())),
         ("markdown", Value::from_serializable(&config.markdown)),
     ])
+}
+
+/// Each item's `translations`: every item sharing its translation key
+/// (itself included), as `{lang, title, path, url, permalink}`, in the
+/// order of `languages`.
+fn translations<'a>(
+    items: impl Iterator<Item = (String, &'a str, Option<&'a str>, &'a str)>,
+    languages: &[String],
+    urls: &Urls,
+) -> Vec<Value> {
+    let items: Vec<_> = items.collect();
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (key, ..)) in items.iter().enumerate() {
+        groups.entry(key.as_str()).or_default().push(i);
+    }
+    let rank = |lang: &str| languages.iter().position(|l| l == lang);
+    let group_values: BTreeMap<&str, Value> = (groups.iter())
+        .map(|(key, members)| {
+            let mut members = members.clone();
+            members.sort_by_key(|&i| rank(items[i].1));
+            let list = members.iter().map(|&i| {
+                let (_, lang, title, path) = &items[i];
+                map([
+                    ("lang", Value::from(*lang)),
+                    ("title", opt(*title)),
+                    ("path", Value::from(*path)),
+                    ("url", Value::from(urls.url(path))),
+                    ("permalink", Value::from(urls.permalink(path))),
+                ])
+            });
+            (*key, Value::from(list.collect::<Vec<_>>()))
+        })
+        .collect();
+    (items.iter())
+        .map(|(key, ..)| group_values[key.as_str()].clone())
+        .collect()
 }
 
 /// A short reference to a section: for ancestors and subsection lists.

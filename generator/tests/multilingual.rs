@@ -1,0 +1,146 @@
+//! A site in two languages (`fixtures/multilingual`): URLs, `lang`,
+//! translations, feeds, taxonomies, search indexes and the sitemap's
+//! alternates; and the errors of a bad `[languages]` configuration.
+#![allow(clippy::unwrap_used)]
+
+use std::fs;
+use std::path::Path;
+
+use letterbox::{BuildOptions, build};
+
+mod common;
+use common::site;
+
+fn read(root: &Path, rel: &str) -> String {
+    let path = root.join("dist").join(rel);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+#[test]
+fn two_languages_build_urls_lang_and_translations() {
+    let dir = site("multilingual");
+    let summary = build(&BuildOptions::new(dir.path())).unwrap();
+    assert_eq!(summary.pages, 5, "hello ×2, trip ×2, only-english");
+    assert_eq!(summary.sections, 4, "home and blog in each language");
+    let root = dir.path();
+    for file in [
+        "index.html",
+        "blog/hello/index.html",
+        "blog/trip/photo.txt",
+        "fr/index.html",
+        "fr/blog/index.html",
+        "fr/blog/hello/index.html",
+        "fr/blog/trip/index.html",
+        "fr/blog/trip/photo.txt",
+        "tags/news/index.html",
+        "fr/tags/nouvelles/index.html",
+    ] {
+        assert!(root.join("dist").join(file).is_file(), "{file} missing");
+    }
+    assert!(!root.join("dist/fr/blog/only-english").exists());
+    assert!(
+        !root.join("dist/tags/nouvelles").exists(),
+        "French terms stay French"
+    );
+
+    let fr = read(root, "fr/blog/hello/index.html");
+    assert!(fr.contains("<html lang=\"fr\">"), "{fr}");
+    assert!(
+        fr.contains("<title>Lettres</title>"),
+        "the French title: {fr}"
+    );
+    assert!(fr.contains("<p class=\"lang\">fr</p>"), "{fr}");
+    assert!(
+        fr.contains(
+            "<li><a hreflang=\"en\" href=\"https://example.org/blog/hello/\">Hello</a></li>\
+             <li><a hreflang=\"fr\" href=\"https://example.org/fr/blog/hello/\">Bonjour</a></li>"
+        ),
+        "{fr}"
+    );
+    let en = read(root, "blog/hello/index.html");
+    assert!(en.contains("<html lang=\"en\">"), "{en}");
+    assert!(en.contains("<title>Letters</title>"), "{en}");
+    let lonely = read(root, "blog/only-english/index.html");
+    assert!(
+        lonely.contains("<ul class=\"translations\"><li><a hreflang=\"en\""),
+        "only itself: {lonely}"
+    );
+    assert_eq!(lonely.matches("hreflang=").count(), 1, "{lonely}");
+    assert!(read(root, "fr/index.html").contains("<html lang=\"fr\">"));
+}
+
+#[test]
+fn two_languages_feeds_search_indexes_and_sitemap() {
+    let dir = site("multilingual");
+    build(&BuildOptions::new(dir.path())).unwrap();
+    let root = dir.path();
+
+    let atom = read(root, "atom.xml");
+    assert!(atom.contains("xml:lang=\"en\""), "{atom}");
+    assert!(
+        atom.contains("<title>Hello</title>") && !atom.contains("Bonjour"),
+        "{atom}"
+    );
+    let atom_fr = read(root, "fr/atom.xml");
+    assert!(atom_fr.contains("xml:lang=\"fr\""), "{atom_fr}");
+    assert!(atom_fr.contains("<title>Lettres</title>"), "{atom_fr}");
+    assert!(
+        atom_fr.contains("<title>Bonjour</title>") && !atom_fr.contains("Hello"),
+        "{atom_fr}"
+    );
+    assert!(read(root, "fr/rss.xml").contains("<language>fr</language>"));
+    // The English blog has feeds, the French one does not.
+    assert!(root.join("dist/blog/atom.xml").is_file());
+    assert!(!root.join("dist/fr/blog/atom.xml").exists());
+
+    let search: serde_json::Value = serde_json::from_str(&read(root, "search_index.json")).unwrap();
+    let urls: Vec<&str> = (search.as_array().unwrap().iter())
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    assert!(urls.iter().all(|u| !u.starts_with("/fr/")), "{urls:?}");
+    let search_fr: serde_json::Value =
+        serde_json::from_str(&read(root, "search_index.fr.json")).unwrap();
+    let urls_fr: Vec<&str> = (search_fr.as_array().unwrap().iter())
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls_fr, ["/fr/blog/hello/", "/fr/blog/trip/"]);
+
+    let sitemap = read(root, "sitemap.xml");
+    assert!(
+        sitemap.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""),
+        "{sitemap}"
+    );
+    let hello_fr = "<loc>https://example.org/fr/blog/hello/</loc>\n    <lastmod>2024-05-01T00:00:00Z</lastmod>\n    \
+        <xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/blog/hello/\"/>\n    \
+        <xhtml:link rel=\"alternate\" hreflang=\"fr\" href=\"https://example.org/fr/blog/hello/\"/>\n  </url>";
+    assert!(sitemap.contains(hello_fr), "{sitemap}");
+    let lonely = sitemap
+        .split("<url>")
+        .find(|u| u.contains("<loc>https://example.org/blog/only-english/</loc>"))
+        .unwrap();
+    assert!(!lonely.contains("xhtml:link"), "no alternates: {lonely}");
+}
+
+fn config_error(site_toml: &str) -> String {
+    let dir = site("multilingual");
+    fs::write(dir.path().join("site.toml"), site_toml).unwrap();
+    build(&BuildOptions::new(dir.path()))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn bad_language_configuration_names_the_line() {
+    let err = config_error("title = \"x\"\n\n[languages.French]\ntitle = \"y\"\n");
+    assert!(err.contains("site.toml:3:"), "{err}");
+    assert!(err.contains("`French` is not a language code"), "{err}");
+
+    let err = config_error("title = \"x\"\n[languages.fr]\ntitle = \"y\"\ncolour = \"red\"\n");
+    assert!(err.contains("site.toml:4:"), "{err}");
+    assert!(err.contains("colour"), "{err}");
+
+    let err = config_error("default_language = \"EN\"\n");
+    assert!(err.contains("site.toml:1:"), "{err}");
+    assert!(err.contains("`EN` is not a language code"), "{err}");
+}
