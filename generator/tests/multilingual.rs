@@ -144,3 +144,52 @@ fn bad_language_configuration_names_the_line() {
     assert!(err.contains("site.toml:1:"), "{err}");
     assert!(err.contains("`EN` is not a language code"), "{err}");
 }
+
+#[test]
+fn trans_and_get_url_in_a_language() {
+    let dir = site("multilingual");
+    build(&BuildOptions::new(dir.path())).unwrap();
+    let fr = read(dir.path(), "fr/blog/hello/index.html");
+    assert!(fr.contains("<p class=\"more\">Lire la suite</p>"), "{fr}");
+    assert!(fr.contains("<p class=\"home\">/fr/</p>"), "{fr}");
+    let en = read(dir.path(), "blog/hello/index.html");
+    assert!(en.contains("<p class=\"more\">Read more</p>"), "{en}");
+    assert!(en.contains("<p class=\"home\">/</p>"), "{en}");
+}
+
+#[test]
+fn a_missing_translation_fails_the_build_at_the_template_line() {
+    let dir = site("multilingual");
+    let toml = fs::read_to_string(dir.path().join("site.toml")).unwrap();
+    let toml = toml.replace("read_more = \"Lire la suite\"", "other = \"x\"");
+    fs::write(dir.path().join("site.toml"), toml).unwrap();
+    let err = build(&BuildOptions::new(dir.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("templates/page.html:5:"), "{err}");
+    assert!(err.contains("no translation `read_more` in `fr`"), "{err}");
+}
+
+#[test]
+fn check_lists_keys_missing_in_a_language() {
+    let dir = site("multilingual");
+    let toml = fs::read_to_string(dir.path().join("site.toml")).unwrap();
+    let toml = toml.replace(
+        "read_more = \"Read more\"",
+        "read_more = \"Read more\"\nshare = \"Share\"",
+    );
+    fs::write(dir.path().join("site.toml"), &toml).unwrap();
+    let report = letterbox::check::check(&letterbox::check::CheckOptions::new(dir.path())).unwrap();
+    let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let line = toml
+        .lines()
+        .position(|l| l == "[languages.fr.translations]")
+        .unwrap()
+        + 1;
+    assert_eq!(
+        problems,
+        [format!(
+            "site.toml:{line}: missing translation: `share` has no translation in `fr` (add it under [languages.fr.translations])"
+        )]
+    );
+}

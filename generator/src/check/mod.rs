@@ -9,6 +9,7 @@ mod links;
 mod outbound;
 mod report;
 mod spin;
+mod translations;
 
 pub use report::{CheckOptions, CheckReport, Problem, ProblemKind};
 
@@ -39,6 +40,8 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             return Ok(report);
         }
     };
+    let site_toml = std::fs::read_to_string(options.root.join(crate::config::CONFIG_FILE));
+    translations::check_translations(&site.config, &site_toml.unwrap_or_default(), &mut report);
     let mut markdown = site.render_markdown();
     let rendered = site.render_kept(&mut markdown.pages, &markdown.sections, markdown.errors);
     let (output, kept) = match rendered {

@@ -51,6 +51,8 @@ pub enum ProblemKind {
     SpinManifest,
     /// An external link that failed.
     External,
+    /// A `trans()` key that one language has and another lacks.
+    Translation,
 }
 
 impl fmt::Display for ProblemKind {
@@ -64,6 +66,7 @@ impl fmt::Display for ProblemKind {
             Self::FormRedirect => "form redirect",
             Self::SpinManifest => "API manifest not mounted",
             Self::External => "broken external link",
+            Self::Translation => "missing translation",
         })
     }
 }

@@ -165,6 +165,17 @@ impl Model {
             urls: self.urls.clone(),
             fingerprints: Arc::clone(&self.fingerprints),
             terms: self.taxonomies.term_paths(),
+            languages: crate::templates::Languages {
+                default: site.config.language.clone(),
+                translations: (site.config.all_languages().into_iter())
+                    .map(|lang| {
+                        let strings = (site.config.language(&lang))
+                            .map(|l| l.translations.clone())
+                            .unwrap_or_default();
+                        (lang, strings)
+                    })
+                    .collect(),
+            },
             ..Lookup::default()
         };
         for (page, value) in content.pages.iter().zip(&self.values.pages) {

@@ -83,7 +83,16 @@ pub(super) fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup
         if kwargs.get::<bool>("cachebust")?.unwrap_or(false) {
             return lookup.cachebust_url(path).map_err(tera::Error::message);
         }
-        lookup.url_for(path).map_err(tera::Error::message)
+        let lang = kwargs.get::<&str>("lang")?;
+        lookup.url_for(path, lang).map_err(tera::Error::message)
+    });
+    let l = Arc::clone(lookup);
+    tera.register_function("trans", move |kwargs: Kwargs, _: &State| {
+        let key = kwargs.must_get::<&str>("key")?;
+        let lang = kwargs.get::<&str>("lang")?;
+        (current(&l).languages)
+            .trans(key, lang)
+            .map_err(tera::Error::message)
     });
     let l = Arc::clone(lookup);
     tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| {

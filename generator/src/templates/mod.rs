@@ -11,7 +11,7 @@ mod values;
 
 pub(crate) use engine::Templates;
 pub(crate) use functions::Reads;
-pub(crate) use lookup::{Lookup, Urls};
+pub(crate) use lookup::{Languages, Lookup, Urls};
 pub(crate) use values::{html, map, opt};
 
 #[cfg(test)]

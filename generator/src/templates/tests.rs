@@ -27,12 +27,19 @@ fn get_url_forms() {
         ..Lookup::default()
     };
     l.paths.insert("blog/a.md".into(), "/blog/a/".into());
-    assert_eq!(l.url_for("style.css").unwrap(), "/docs/style.css");
-    assert_eq!(l.url_for("/style.css").unwrap(), "/docs/style.css");
-    assert_eq!(l.url_for("@/blog/a.md").unwrap(), "/docs/blog/a/");
-    assert_eq!(l.url_for("@/blog/a.md#x").unwrap(), "/docs/blog/a/#x");
-    assert_eq!(l.url_for("https://x.org/a").unwrap(), "https://x.org/a");
-    assert!(l.url_for("@/nope.md").unwrap_err().contains("nope.md"));
+    assert_eq!(l.url_for("style.css", None).unwrap(), "/docs/style.css");
+    assert_eq!(l.url_for("/style.css", None).unwrap(), "/docs/style.css");
+    assert_eq!(l.url_for("@/blog/a.md", None).unwrap(), "/docs/blog/a/");
+    assert_eq!(l.url_for("@/blog/a.md#x", None).unwrap(), "/docs/blog/a/#x");
+    assert_eq!(
+        l.url_for("https://x.org/a", None).unwrap(),
+        "https://x.org/a"
+    );
+    assert!(
+        l.url_for("@/nope.md", None)
+            .unwrap_err()
+            .contains("nope.md")
+    );
 }
 
 #[test]
