@@ -1,5 +1,5 @@
-//! Decoding, resizing and encoding (the `image` crate: pure Rust), and the
-//! cache files they are written to.
+//! Decoding and encoding (the `image` crate), resampling
+//! (`fast_image_resize`), all pure Rust, and the cache files they fill.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
@@ -96,13 +96,10 @@ pub(super) fn missing(
 /// The operation's bytes.
 pub(super) fn process(image: &DynamicImage, operation: &Operation) -> Result<Vec<u8>, String> {
     let (w, h) = operation.size;
-    let filter = FilterType::Lanczos3;
     let resized = if (image.width(), image.height()) == (w, h) {
         image.clone()
-    } else if operation.op == Op::Fill {
-        image.resize_to_fill(w, h, filter)
     } else {
-        image.resize_exact(w, h, filter)
+        resample(image, w, h, operation.op == Op::Fill)
     };
     let mut bytes = Vec::new();
     let result = match operation.format {
@@ -124,6 +121,25 @@ pub(super) fn process(image: &DynamicImage, operation: &Operation) -> Result<Vec
     };
     result.map_err(|e| e.to_string())?;
     Ok(bytes)
+}
+
+/// `image` at `w` × `h` (Lanczos3; alpha premultiplied while resampling);
+/// `crop`: cropped around the centre to that aspect ratio first (`fill`).
+/// Pixel types `fast_image_resize` has no kernel for take the `image`
+/// crate's slower resampling.
+fn resample(image: &DynamicImage, w: u32, h: u32, crop: bool) -> DynamicImage {
+    let options = fast_image_resize::ResizeOptions::new()
+        .resize_alg(fast_image_resize::ResizeAlg::Convolution(
+            fast_image_resize::FilterType::Lanczos3,
+        ))
+        .fit_into_destination(crop.then_some((0.5, 0.5)));
+    let mut resized = DynamicImage::new(w, h, image.color());
+    let fast = fast_image_resize::Resizer::new().resize(image, &mut resized, &options);
+    match (fast, crop) {
+        (Ok(()), _) => resized,
+        (Err(_), true) => image.resize_to_fill(w, h, FilterType::Lanczos3),
+        (Err(_), false) => image.resize_exact(w, h, FilterType::Lanczos3),
+    }
 }
 
 /// Writes `bytes` as `cache/name` through a temporary file and a rename:

@@ -132,8 +132,11 @@ impl Operation {
     /// `<hash>.<ext>`: a hash of the source's hash and the operation, so the
     /// same work always has the same name and other work another.
     pub(crate) fn file_name(&self, source_hash: &str) -> String {
+        // The version of the resampling and encoding: a change to them
+        // bumps it, so cached files made the old way are not reused.
+        const VERSION: u32 = 1;
         let key = format!(
-            "{source_hash}:{}:{}x{}:{}:{}",
+            "v{VERSION}:{source_hash}:{}:{}x{}:{}:{}",
             self.op.name(),
             self.size.0,
             self.size.1,
