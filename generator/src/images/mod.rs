@@ -80,7 +80,7 @@ impl Images {
 
     /// Finds `path` as Zola does: `@/x` in `content/`; otherwise beside the
     /// page being rendered when that is a bundle (`…/index.md`,
-    /// `…/_index.md`), then in `static/`, then in `content/`. `from` is
+    /// `…/_index.md`, `…/index.fr.md`), then in `static/`, then in `content/`. `from` is
     /// the file being rendered (`content/blog/trip/index.md`).
     fn resolve(&self, path: &str, from: &str) -> Result<(PathBuf, String), String> {
         let mut places: Vec<String> = Vec::new();
@@ -88,9 +88,13 @@ impl Images {
             places.push(format!("content/{rest}"));
         } else {
             let rel = path.trim_start_matches('/');
-            let bundle = (from.strip_suffix("/index.md"))
-                .or_else(|| from.strip_suffix("/_index.md"))
-                .filter(|dir| dir.starts_with("content"));
+            // `index.md`, `_index.md` and their translations (`index.fr.md`).
+            let bundle = from.rsplit_once('/').and_then(|(dir, file)| {
+                let stem = file.strip_suffix(".md")?;
+                let stem = stem.strip_prefix('_').unwrap_or(stem);
+                let is_index = stem == "index" || stem.starts_with("index.");
+                (is_index && dir.starts_with("content")).then_some(dir)
+            });
             if let Some(dir) = bundle.filter(|_| !path.starts_with('/')) {
                 places.push(format!("{dir}/{rel}"));
             }

@@ -67,6 +67,11 @@ fn paths_resolve_as_zola_with_bundles_first() {
     let bundle = "content/blog/trip/index.md";
     assert_eq!(shown("a.svg", bundle).unwrap(), "content/blog/trip/a.svg");
     assert_eq!(shown("a.svg", "content/x.md").unwrap(), "static/a.svg");
+    let translated = "content/blog/trip/index.fr.md";
+    assert_eq!(
+        shown("a.svg", translated).unwrap(),
+        "content/blog/trip/a.svg"
+    );
     assert_eq!(shown("/a.svg", bundle).unwrap(), "static/a.svg");
     assert_eq!(shown("img/b.svg", bundle).unwrap(), "static/img/b.svg");
     assert_eq!(shown("c.svg", bundle).unwrap(), "content/c.svg");
