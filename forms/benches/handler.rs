@@ -40,6 +40,7 @@ fn setup() -> (Config, Manifest) {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     let mut manifest = Manifest::default();
     manifest.forms.insert(form.name.clone(), form);

@@ -42,6 +42,7 @@ fn form(pattern: &str) -> Form {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     compile_patterns(&mut form).unwrap();
     form

@@ -12,6 +12,7 @@ pub mod auth;
 mod body;
 pub mod config;
 mod error;
+pub mod folder;
 pub mod handler;
 pub mod notify;
 pub mod outbound;
@@ -27,6 +28,7 @@ pub use handler::{Clock, Context, SystemClock, collect_limited, handle};
 pub use outbound::Outbound;
 pub use schema::{
     AuthRequirement, Autoreply, Captcha, CaptchaProvider, EmailNotice, Field, FieldKind, Form,
-    FormData, MANIFEST_VERSION, Manifest, ManifestError, Notify, SpamCheck, Webhook, WebhookFormat,
+    FormData, MANIFEST_VERSION, Manifest, ManifestError, Notify, PAGE_FIELD, SpamCheck, Webhook,
+    WebhookFormat,
 };
 pub use store::{Store, StoreError, Submission, User};

@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 /// refuses a manifest of another version instead of misreading it.
 pub const MANIFEST_VERSION: u32 = 3;
 
+/// The value a moderated form's page adds with its own path (a hidden
+/// input the build writes), so approved entries can be shown on the page
+/// they were posted from. Not a field of the form: the API takes it out
+/// before validation and keeps it (a site path, at most 300 characters).
+pub const PAGE_FIELD: &str = "_page";
+
 /// Every form of a site, keyed by form name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,11 +106,22 @@ pub struct Form {
     /// folder (`[forms.<name>] spam_check = "akismet"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spam_check: Option<SpamCheck>,
+    /// The fields that may be shown publicly (`[forms.<name>] publish`):
+    /// a form with any is moderated — its submissions wait in the pending
+    /// folder until an admin approves them, and only then are these fields
+    /// of them served by `GET /api/forms/<name>/published`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publish: Vec<String>,
 }
 
 impl Form {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Whether submissions wait for an admin's approval.
+    pub fn is_moderated(&self) -> bool {
+        !self.publish.is_empty()
     }
 }
 
@@ -425,6 +442,7 @@ mod tests {
                 sitekey: "1x00000000000000000000AA".into(),
             }),
             spam_check: Some(SpamCheck::Akismet),
+            publish: Vec::new(),
         };
         let mut manifest = Manifest::default();
         manifest.forms.insert(form.name.clone(), form);
@@ -470,6 +488,7 @@ mod tests {
                 notify: Notify::default(),
                 captcha: None,
                 spam_check: None,
+                publish: Vec::new(),
             },
         );
         assert_ne!(one.digest(), empty.digest());

@@ -143,6 +143,7 @@ fn manifest_with_survey() -> Manifest {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     m.forms.insert("survey".into(), survey);
     m

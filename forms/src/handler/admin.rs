@@ -13,8 +13,8 @@ use super::export::{export_csv, field_names};
 use super::guard::require_admin;
 use super::response::log_store_error;
 use crate::error::{ApiError, json_response};
+use crate::folder::Folder;
 use crate::schema::Form;
-use crate::spam::spam_folder;
 use crate::store::{MAX_PAGE, Store, Submission, clamp_limit, is_valid_id};
 
 /// Page size when `?limit=` is not given.
@@ -45,7 +45,7 @@ pub(super) async fn list_forms<S: Store>(
             .inspect_err(log_store_error)?;
         let spam = ctx
             .store
-            .count(&spam_folder(&form.name))
+            .count(&Folder::Spam.store_name(&form.name))
             .await
             .inspect_err(log_store_error)?;
         forms.push(json!({
@@ -82,43 +82,25 @@ struct ListQuery {
     folder: Folder,
 }
 
-/// Where a form's submissions are filed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) enum Folder {
-    #[default]
-    Inbox,
-    Spam,
+/// `?folder=` of a request: `inbox` (the default), `pending`, `spam`,
+/// `archived` or `rejected`.
+pub(super) fn folder_of(req: &Request<Bytes>) -> Result<Folder, ApiError> {
+    let mut folder = Folder::Inbox;
+    for (key, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+        if key == "folder" {
+            folder = parse_folder(&value)?;
+        }
+    }
+    Ok(folder)
 }
 
-impl Folder {
-    /// `?folder=` of a request: `inbox` (the default) or `spam`.
-    pub(super) fn of(req: &Request<Bytes>) -> Result<Self, ApiError> {
-        let mut folder = Self::Inbox;
-        for (key, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
-            if key == "folder" {
-                folder = Self::parse(&value)?;
-            }
-        }
-        Ok(folder)
+fn parse_folder(value: &str) -> Result<Folder, ApiError> {
+    if value.is_empty() {
+        return Ok(Folder::Inbox);
     }
-
-    fn parse(value: &str) -> Result<Self, ApiError> {
-        match value {
-            "" | "inbox" => Ok(Self::Inbox),
-            "spam" => Ok(Self::Spam),
-            _ => Err(ApiError::Malformed(
-                "folder must be `inbox` or `spam`".into(),
-            )),
-        }
-    }
-
-    /// The store's name for this folder of `form`.
-    pub(super) fn store_name(self, form: &str) -> String {
-        match self {
-            Self::Inbox => form.to_owned(),
-            Self::Spam => spam_folder(form),
-        }
-    }
+    Folder::parse(value).ok_or_else(|| {
+        ApiError::Malformed("folder must be inbox, pending, spam, archived or rejected".into())
+    })
 }
 
 fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, ApiError> {
@@ -128,7 +110,7 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
     let mut folder = Folder::Inbox;
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match key.as_ref() {
-            "folder" => folder = Folder::parse(&value)?,
+            "folder" => folder = parse_folder(&value)?,
             "limit" => {
                 let n: u32 = value.trim().parse().map_err(|_| {
                     ApiError::Malformed(format!("limit must be a number from 1 to {MAX_PAGE}"))
@@ -178,7 +160,7 @@ fn accepts_csv(req: &Request<Bytes>) -> bool {
         })
 }
 
-fn submission_json(s: &Submission) -> Value {
+pub(super) fn submission_json(s: &Submission) -> Value {
     json!({
         "id": s.id,
         "form": s.form,
@@ -230,7 +212,7 @@ pub(super) async fn delete_submission<S: Store>(
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let admin = require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
-    let folder = Folder::of(req)?.store_name(&form.name);
+    let folder = folder_of(req)?.store_name(&form.name);
     if !is_valid_id(id) {
         return Err(ApiError::NotFound("no such submission".into()));
     }

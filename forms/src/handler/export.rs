@@ -199,6 +199,7 @@ mod tests {
             notify: Default::default(),
             captcha: None,
             spam_check: None,
+            publish: Vec::new(),
         };
         let s = Submission {
             id: "id1".into(),

@@ -53,7 +53,6 @@ pub use guard::{authenticator, credential_version};
 pub use request::{CLIENT_ADDR_HEADER, collect_limited};
 pub use response::CONTENT_SECURITY_POLICY;
 
-use admin::Folder;
 use request::{header_str, truncate};
 use response::{finish, log_store_error, preflight, with_security_headers};
 
@@ -93,24 +92,48 @@ pub fn error_response(
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
     Health,
-    Submit { form: String },
+    Submit {
+        form: String,
+    },
     Login,
     Logout,
     Me,
     ChangePassword,
     CreateUser,
     ListUsers,
-    UpdateUser { name: String },
-    DeleteUser { name: String },
+    UpdateUser {
+        name: String,
+    },
+    DeleteUser {
+        name: String,
+    },
     ListForms,
     UpgradeStore,
-    ListSubmissions { form: String },
-    DeleteSubmission { form: String, id: String },
-    MarkSpam { form: String, id: String },
-    MarkNotSpam { form: String, id: String },
+    ListSubmissions {
+        form: String,
+    },
+    DeleteSubmission {
+        form: String,
+        id: String,
+    },
+    Act {
+        form: String,
+        id: String,
+        action: moderation::Action,
+    },
+    Bulk {
+        form: String,
+    },
+    Published {
+        form: String,
+    },
+    ErasePerson,
+    ExportPerson,
     ListOutbox,
     RetryOutbox,
-    DeleteOutbox { id: String },
+    DeleteOutbox {
+        id: String,
+    },
 }
 
 /// Matches a path and method to a route: 404 for an unknown path, 405 (with
@@ -178,23 +201,30 @@ fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
                 Route::DeleteSubmission { form, id },
             )
         }
-        [
-            "api",
-            "forms",
-            form,
-            "submissions",
-            id,
-            action @ ("spam" | "not-spam"),
-        ] => {
+        ["api", "forms", form, "submissions", id, action] => {
+            let action = moderation::Action::parse(action)
+                .filter(|a| *a != moderation::Action::Delete)
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("no route for {}", truncate(path, 200)))
+                })?;
             let form = form_segment(form)?;
             let id = id_segment(id, "no such submission")?;
-            let route = if *action == "spam" {
-                Route::MarkSpam { form, id }
-            } else {
-                Route::MarkNotSpam { form, id }
-            };
-            only(&[Method::POST], "POST, OPTIONS", route)
+            only(
+                &[Method::POST],
+                "POST, OPTIONS",
+                Route::Act { form, id, action },
+            )
         }
+        ["api", "forms", form, "bulk"] => {
+            let form = form_segment(form)?;
+            only(&[Method::POST], "POST, OPTIONS", Route::Bulk { form })
+        }
+        ["api", "forms", form, "published"] => {
+            let form = form_segment(form)?;
+            only(&[Method::GET], "GET, OPTIONS", Route::Published { form })
+        }
+        ["api", "admin", "erase"] => only(&[Method::POST], "POST, OPTIONS", Route::ErasePerson),
+        ["api", "admin", "person"] => only(&[Method::POST], "POST, OPTIONS", Route::ExportPerson),
         ["api", "outbox"] => only(&[Method::GET], "GET, OPTIONS", Route::ListOutbox),
         ["api", "outbox", "retry"] => only(&[Method::POST], "POST, OPTIONS", Route::RetryOutbox),
         ["api", "outbox", id] => {
@@ -263,12 +293,11 @@ async fn dispatch<S: Store>(
         Route::DeleteSubmission { form, id } => {
             admin::delete_submission(req, ctx, &form, &id).await
         }
-        Route::MarkSpam { form, id } => {
-            moderation::move_submission(req, ctx, &form, &id, Folder::Spam).await
-        }
-        Route::MarkNotSpam { form, id } => {
-            moderation::move_submission(req, ctx, &form, &id, Folder::Inbox).await
-        }
+        Route::Act { form, id, action } => moderation::act(req, ctx, &form, &id, action).await,
+        Route::Bulk { form } => moderation::bulk(req, ctx, &form).await,
+        Route::Published { form } => moderation::published(req, ctx, &form).await,
+        Route::ErasePerson => moderation::erase(req, ctx).await,
+        Route::ExportPerson => moderation::person(req, ctx).await,
         Route::ListOutbox => moderation::list_outbox(req, ctx).await,
         Route::RetryOutbox => moderation::retry_outbox(req, ctx).await,
         Route::DeleteOutbox { id } => moderation::delete_outbox(req, ctx, &id).await,

@@ -1,93 +1,402 @@
-//! The inbox's spam and outbox actions (admins only):
+//! The inbox's actions (admins only), besides listing and deleting:
 //!
-//! - `POST /api/forms/{form}/submissions/{id}/spam`: files a submission in
-//!   the form's spam folder; `{"id"}` (its id there).
-//! - `POST /api/forms/{form}/submissions/{id}/not-spam`: files it back and
-//!   sends its notifications then; `{"id", "sent", "queued"}`.
-//! - `GET /api/outbox`: the undelivered notifications, newest first.
-//! - `POST /api/outbox/retry` (`{"ids": [...]}`, or `{}` for every entry):
-//!   sends them now; `{"attempted", "delivered"}`.
-//! - `DELETE /api/outbox/{id}`: discards one; 204.
+//! - `POST /api/forms/{form}/submissions/{id}/{action}[?folder=]`, action
+//!   one of [`Action`]: files a submission in another folder; `{"id"}` (its
+//!   id there), plus `{"sent", "queued"}` for `not-spam` (announced then).
+//! - `POST /api/forms/{form}/bulk` `{"action", "ids", "folder"}`: the same
+//!   (or `delete`) for up to 500 submissions; `{"done", "missing"}`.
+//! - `GET /api/outbox`, `POST /api/outbox/retry`, `DELETE /api/outbox/{id}`:
+//!   the notifications that wait for delivery.
+//! - `POST /api/admin/erase` / `POST /api/admin/person` `{"email"}`: every
+//!   submission holding that address, in every form and folder, deleted /
+//!   returned (access and erasure requests).
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::admin::{Folder, form_of};
+use super::admin::{folder_of, form_of, submission_json};
 use super::context::Context;
 use super::guard::require_admin;
 use super::response::log_store_error;
 use crate::error::{ApiError, json_response};
+use crate::folder::Folder;
 use crate::notify;
-use crate::store::{DeliveryKind, OutboxEntry, Store, is_valid_id};
+use crate::schema::Form;
+use crate::store::{DeliveryKind, MAX_PAGE, OutboxEntry, Store, Submission, is_valid_id};
 
 /// The most outbox entries listed or retried by one request.
 const OUTBOX_PAGE: u32 = 200;
 /// The most entries one "retry all" sends (each may take the whole
 /// outbound timeout).
 const RETRY_BATCH: usize = 10;
+/// The most submissions one bulk request acts on.
+const BULK_LIMIT: usize = 500;
 
-/// Moves submission `id` of `form` into `to` (the inbox or the spam
-/// folder), see [`Store::refile`].
-pub(super) async fn move_submission<S: Store>(
+/// What the inbox does to a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Action {
+    Spam,
+    NotSpam,
+    Approve,
+    Reject,
+    Archive,
+    Restore,
+    Delete,
+}
+
+impl Action {
+    pub(super) fn parse(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
+
+    /// The folder a submission is taken from when the request names none.
+    fn default_source(self) -> Folder {
+        match self {
+            Self::NotSpam => Folder::Spam,
+            Self::Approve | Self::Reject => Folder::Pending,
+            Self::Restore => Folder::Archived,
+            Self::Spam | Self::Archive | Self::Delete => Folder::Inbox,
+        }
+    }
+
+    /// Where it goes; `None` for `delete`.
+    fn target(self, form: &Form) -> Option<Folder> {
+        Some(match self {
+            Self::Spam => Folder::Spam,
+            // Moderation still applies to what was wrongly called spam.
+            Self::NotSpam if form.is_moderated() => Folder::Pending,
+            Self::NotSpam | Self::Approve | Self::Restore => Folder::Inbox,
+            Self::Reject => Folder::Rejected,
+            Self::Archive => Folder::Archived,
+            Self::Delete => return None,
+        })
+    }
+}
+
+/// Where an action takes submissions from: `?folder=`, else its default.
+fn source_of(req: &Request<Bytes>, action: Action) -> Result<Folder, ApiError> {
+    let named = req
+        .uri()
+        .query()
+        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "folder"));
+    if named {
+        folder_of(req)
+    } else {
+        Ok(action.default_source())
+    }
+}
+
+/// `POST /api/forms/{form}/submissions/{id}/{action}`.
+pub(super) async fn act<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
     form_name: &str,
     id: &str,
-    to: Folder,
+    action: Action,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let admin = require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
-    let from = match to {
-        Folder::Inbox => Folder::Spam,
-        Folder::Spam => Folder::Inbox,
-    };
-    let (from_name, to_name) = (from.store_name(&form.name), to.store_name(&form.name));
+    let from = source_of(req, action)?;
     let not_found = || ApiError::NotFound("no such submission".into());
     if !is_valid_id(id) {
         return Err(not_found());
     }
+    let Some(outcome) = apply(ctx, form, from, id, action).await? else {
+        return Err(not_found());
+    };
+    eprintln!(
+        "letterbox: {} {:?} submission {id} of `{}`",
+        admin.sub, action, form.name
+    );
+    let mut body = json!({ "id": outcome.id });
+    if let Some(report) = outcome.announced {
+        body["sent"] = json!(report.sent);
+        body["queued"] = json!(report.queued);
+    }
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+struct Outcome {
+    /// Its id where it went (`None` once deleted).
+    id: Option<String>,
+    announced: Option<notify::Report>,
+}
+
+/// Does `action` to submission `id` in folder `from`; `None` when there is
+/// no such submission there.
+async fn apply<S: Store>(
+    ctx: &Context<'_, S>,
+    form: &Form,
+    from: Folder,
+    id: &str,
+    action: Action,
+) -> Result<Option<Outcome>, ApiError> {
+    let from_name = from.store_name(&form.name);
+    let Some(to) = action.target(form) else {
+        let deleted = ctx
+            .store
+            .delete(&from_name, id)
+            .await
+            .inspect_err(log_store_error)?;
+        return Ok(deleted.then_some(Outcome {
+            id: None,
+            announced: None,
+        }));
+    };
+    let to_name = to.store_name(&form.name);
     let Some(new_id) = ctx
         .store
         .refile(&from_name, id, &to_name)
         .await
         .inspect_err(log_store_error)?
     else {
-        return Err(not_found());
+        return Ok(None);
     };
-    eprintln!(
-        "letterbox: {} moved submission {id} of `{}` to `{to_name}`",
-        admin.sub, form.name
-    );
-    if to == Folder::Spam {
-        return Ok(json_response(StatusCode::OK, &json!({ "id": new_id })));
+    let mut outcome = Outcome {
+        id: Some(new_id.clone()),
+        announced: None,
+    };
+    if action == Action::NotSpam {
+        // Not spam after all: announced now, as it would have been.
+        let stored = ctx
+            .store
+            .get(&to_name, &new_id)
+            .await
+            .inspect_err(log_store_error)?;
+        if let Some(submission) = stored {
+            let services = &ctx.config.services;
+            let now = ctx.clock.now_millis();
+            let deliveries = notify::deliveries(form, &submission, services, None);
+            let report = notify::notify(
+                ctx.store,
+                ctx.outbound,
+                services,
+                now,
+                &submission,
+                deliveries,
+            )
+            .await
+            .inspect_err(log_store_error)?;
+            outcome.announced = Some(report);
+        }
     }
-    // Not spam after all: it is announced now, as it would have been.
-    let Some(submission) = ctx
-        .store
-        .get(&to_name, &new_id)
-        .await
-        .inspect_err(log_store_error)?
-    else {
-        return Err(not_found());
+    Ok(Some(outcome))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkRequest {
+    action: Action,
+    ids: Vec<String>,
+    #[serde(default)]
+    folder: Option<String>,
+}
+
+/// `POST /api/forms/{form}/bulk`.
+pub(super) async fn bulk<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    form_name: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let admin = require_admin(req, ctx).await?;
+    let form = form_of(ctx, form_name)?;
+    let wanted: BulkRequest = serde_json::from_slice(req.body()).map_err(|e| {
+        ApiError::Malformed(format!(
+            "expected {{\"action\": \"archive\", \"ids\": [...], \"folder\": \"inbox\"}}: {e}"
+        ))
+    })?;
+    if wanted.ids.len() > BULK_LIMIT {
+        return Err(ApiError::Malformed(format!(
+            "at most {BULK_LIMIT} ids at once"
+        )));
+    }
+    let from = match wanted.folder.as_deref() {
+        None => wanted.action.default_source(),
+        Some(name) => Folder::parse(name).ok_or_else(|| {
+            ApiError::Malformed("folder must be inbox, pending, spam, archived or rejected".into())
+        })?,
     };
-    let services = &ctx.config.services;
-    let now = ctx.clock.now_millis();
-    let deliveries = notify::deliveries(form, &submission, services, None);
-    let report = notify::notify(
-        ctx.store,
-        ctx.outbound,
-        services,
-        now,
-        &submission,
-        deliveries,
-    )
-    .await
-    .inspect_err(log_store_error)?;
+    let (mut done, mut missing) = (0u32, 0u32);
+    for id in &wanted.ids {
+        let found = is_valid_id(id) && apply(ctx, form, from, id, wanted.action).await?.is_some();
+        if found {
+            done += 1;
+        } else {
+            missing += 1;
+        }
+    }
+    eprintln!(
+        "letterbox: {} {:?} {done} submission(s) of `{}`",
+        admin.sub, wanted.action, form.name
+    );
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "id": submission.id, "sent": report.sent, "queued": report.queued }),
+        &json!({ "done": done, "missing": missing }),
+    ))
+}
+
+/// `GET /api/forms/{form}/published[?cursor=&limit=]`: a moderated form's
+/// approved entries, newest first, with only the fields of its `publish`
+/// list, `received_at` and the page they were posted from. Public and
+/// cacheable for a minute.
+pub(super) async fn published<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    form_name: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let form = form_of(ctx, form_name)?;
+    if !form.is_moderated() {
+        return Err(ApiError::NotFound(format!(
+            "form `{}` publishes nothing (no `publish` fields)",
+            form.name
+        )));
+    }
+    let mut limit = 50;
+    let mut cursor = None;
+    for (key, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "limit" => {
+                limit = value.parse::<u32>().map_err(|_| {
+                    ApiError::Malformed(format!("limit must be a number from 1 to {MAX_PAGE}"))
+                })?;
+            }
+            "cursor" if is_valid_id(&value) => cursor = Some(value.into_owned()),
+            "cursor" if value.is_empty() => {}
+            "cursor" => return Err(ApiError::Malformed("cursor is not an entry id".into())),
+            _ => {}
+        }
+    }
+    let page = ctx
+        .store
+        .list(&form.name, cursor.as_deref(), limit)
+        .await
+        .inspect_err(log_store_error)?;
+    let entries: Vec<serde_json::Value> =
+        page.items.iter().map(|s| public_entry(form, s)).collect();
+    let mut resp = json_response(
+        StatusCode::OK,
+        &json!({ "entries": entries, "next_cursor": page.next_cursor }),
+    );
+    resp.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("public, max-age=60"),
+    );
+    Ok(resp)
+}
+
+/// The public part of an approved entry: its `publish` fields only.
+fn public_entry(form: &Form, s: &Submission) -> serde_json::Value {
+    let mut fields = serde_json::Map::new();
+    for name in &form.publish {
+        let values: Vec<&str> = s.values.values(name).collect();
+        let value = match values.as_slice() {
+            [] => continue,
+            [one] => json!(one),
+            many => json!(many),
+        };
+        fields.insert(name.clone(), value);
+    }
+    json!({
+        "id": s.id,
+        "received_at": s.received_at,
+        "page": s.values.values(crate::schema::PAGE_FIELD).next(),
+        "fields": fields,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonRequest {
+    email: String,
+}
+
+/// Every submission, in every form and folder, with a value equal to the
+/// address (trimmed, ASCII case ignored). Walks the whole store: an
+/// occasional admin request.
+async fn find_person<S: Store>(
+    ctx: &Context<'_, S>,
+    email: &str,
+) -> Result<Vec<Submission>, ApiError> {
+    let email = email.trim();
+    if !email.contains('@') || email.len() > 254 {
+        return Err(ApiError::Malformed(
+            "email must be an e-mail address".into(),
+        ));
+    }
+    let mut found = Vec::new();
+    for form in ctx.manifest.forms.values() {
+        for folder in Folder::ALL {
+            let name = folder.store_name(&form.name);
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = ctx
+                    .store
+                    .list(&name, cursor.as_deref(), MAX_PAGE)
+                    .await
+                    .inspect_err(log_store_error)?;
+                found.extend(page.items.into_iter().filter(|s| {
+                    s.values
+                        .0
+                        .iter()
+                        .any(|(_, v)| v.trim().eq_ignore_ascii_case(email))
+                }));
+                match page.next_cursor {
+                    Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn person_request(req: &Request<Bytes>) -> Result<PersonRequest, ApiError> {
+    serde_json::from_slice(req.body())
+        .map_err(|e| ApiError::Malformed(format!("expected {{\"email\": \"...\"}}: {e}")))
+}
+
+/// `POST /api/admin/person`: `{"submissions": [...]}` holding the address.
+pub(super) async fn person<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    require_admin(req, ctx).await?;
+    let found = find_person(ctx, &person_request(req)?.email).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "submissions": found.iter().map(submission_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `POST /api/admin/erase`: deletes them all; `{"deleted": n}`. The log
+/// names the admin and the count, never the address.
+pub(super) async fn erase<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let admin = require_admin(req, ctx).await?;
+    let found = find_person(ctx, &person_request(req)?.email).await?;
+    let mut deleted = 0u64;
+    for s in &found {
+        if ctx
+            .store
+            .delete(&s.form, &s.id)
+            .await
+            .inspect_err(log_store_error)?
+        {
+            deleted += 1;
+        }
+    }
+    eprintln!(
+        "letterbox: {} erased {deleted} submission(s) of one person",
+        admin.sub
+    );
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "deleted": deleted }),
     ))
 }
 

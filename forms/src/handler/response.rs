@@ -65,8 +65,10 @@ pub(super) fn with_security_headers(mut resp: Response<Vec<u8>>) -> Response<Vec
     resp
 }
 
-/// Headers every answer gets: `Vary: Origin`, `Cache-Control: no-store`,
-/// the security headers, and the CORS grant for an allowed origin.
+/// Headers every answer gets: `Vary: Origin`, `Cache-Control: no-store`
+/// (unless the route chose a caching policy, as the public published
+/// entries do), the security headers, and the CORS grant for an allowed
+/// origin.
 pub(super) fn finish(
     resp: Response<Vec<u8>>,
     config: &Config,
@@ -75,7 +77,9 @@ pub(super) fn finish(
     let mut resp = with_security_headers(resp);
     let h = resp.headers_mut();
     h.append(VARY, HeaderValue::from_static("Origin"));
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !h.contains_key(CACHE_CONTROL) {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Some(origin) = origin
         && config.origin_allowed(origin)
         && let Ok(value) = HeaderValue::from_str(origin)

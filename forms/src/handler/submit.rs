@@ -12,9 +12,10 @@ use super::guard::require_user;
 use super::request::{client_ip, client_key, header_str, read_form_data, truncate, wants_json};
 use super::response::{error_page, log_store_error, success_location};
 use crate::error::{ApiError, json_response};
+use crate::folder::Folder;
 use crate::notify;
-use crate::schema::{AuthRequirement, Form, FormData, SpamCheck};
-use crate::spam::{Client, akismet, captcha, spam_folder};
+use crate::schema::{AuthRequirement, Form, FormData, PAGE_FIELD, SpamCheck};
+use crate::spam::{Client, akismet, captcha};
 use crate::store::{Store, Submission, new_id};
 use crate::text::rfc3339_millis;
 use crate::validate::{FieldError, validate};
@@ -88,7 +89,15 @@ async fn accept_submission<S: Store>(
         data.0.retain(|(name, _)| name != field);
         token
     });
+    let posted_from = form.is_moderated().then(|| {
+        let page = data.values(PAGE_FIELD).next().map(str::to_owned);
+        data.0.retain(|(name, _)| name != PAGE_FIELD);
+        page.filter(|p| p.starts_with('/') && !p.starts_with("//") && p.chars().count() <= 300)
+    });
     validate(form, &data).map_err(ApiError::Validation)?;
+    if let Some(Some(page)) = posted_from {
+        data.0.push((PAGE_FIELD.to_owned(), page));
+    }
     data.0.retain(|(name, _)| name != &form.honeypot);
 
     if config.rate_limit_per_minute > 0 {
@@ -122,10 +131,13 @@ async fn accept_submission<S: Store>(
         // Spam is filed in the form's spam folder: stored, never counted
         // or announced.
         form: if spam {
-            spam_folder(&form.name)
+            Folder::Spam
+        } else if form.is_moderated() {
+            Folder::Pending
         } else {
-            form.name.clone()
-        },
+            Folder::Inbox
+        }
+        .store_name(&form.name),
         values: data,
         received_at: rfc3339_millis(now),
         user,

@@ -89,6 +89,7 @@ mod tests {
             notify: Notify::default(),
             captcha: None,
             spam_check: None,
+            publish: Vec::new(),
         }
     }
 

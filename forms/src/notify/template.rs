@@ -151,6 +151,7 @@ mod tests {
             notify: Default::default(),
             captcha: None,
             spam_check: None,
+            publish: Vec::new(),
         }
     }
 

@@ -52,6 +52,7 @@ fn form() -> Form {
         },
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     }
 }
 

@@ -128,6 +128,7 @@ mod tests {
             notify: Notify::default(),
             captcha: None,
             spam_check: None,
+            publish: Vec::new(),
         }
     }
 

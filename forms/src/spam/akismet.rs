@@ -108,6 +108,7 @@ mod tests {
             notify: Notify::default(),
             captcha: None,
             spam_check: None,
+            publish: Vec::new(),
         }
     }
 

@@ -16,6 +16,7 @@ fn form(fields: Vec<Field>) -> Form {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     }
 }
 

@@ -37,6 +37,7 @@ pub fn manifest() -> Manifest {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     let free = Form {
         name: "free".into(),
@@ -48,6 +49,7 @@ pub fn manifest() -> Manifest {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     let evil = Form {
         name: "evil".into(),
@@ -59,6 +61,7 @@ pub fn manifest() -> Manifest {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     let members = Form {
         name: "members".into(),
@@ -70,6 +73,7 @@ pub fn manifest() -> Manifest {
         notify: Default::default(),
         captcha: None,
         spam_check: None,
+        publish: Vec::new(),
     };
     let mut m = Manifest::default();
     for f in [contact, free, evil, members] {

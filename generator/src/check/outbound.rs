@@ -257,6 +257,7 @@ mod tests {
                 sitekey: "k".into(),
             }),
             spam_check: Some(SpamCheck::Akismet),
+            publish: Vec::new(),
         }
     }
 

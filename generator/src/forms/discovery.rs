@@ -292,6 +292,7 @@ impl Discovery {
             notify: Default::default(),
             captcha,
             spam_check: None,
+            publish: Vec::new(),
         });
     }
 

@@ -1,0 +1,305 @@
+//! Moderation, folders, bulk actions, the published entries and a
+//! person's data (access and erasure) through the handler.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use common::*;
+use http::{Method, Request, Response, StatusCode};
+use letterbox_forms::outbound::NoOutbound;
+use letterbox_forms::store::Store;
+use letterbox_forms::{Config, Field, FieldKind, Manifest};
+use serde_json::{Value, json};
+
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+store_tests!(
+    a_moderated_form_publishes_only_what_an_admin_approved,
+    folders_bulk_actions_and_their_limits,
+    a_persons_data_is_found_and_erased_everywhere,
+);
+
+fn admin_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| letterbox_forms::auth::hash_password(ADMIN_PASSWORD).unwrap())
+}
+
+/// The common manifest plus `comments`: name, e-mail and message, of
+/// which name and message may be published.
+fn site() -> Manifest {
+    let mut m = manifest();
+    let mut comments = m.forms["free"].clone();
+    comments.name = "comments".into();
+    let mut email = Field::new("email", FieldKind::Email);
+    email.required = true;
+    comments.fields = vec![
+        Field::new("name", FieldKind::Text),
+        email,
+        Field::new("message", FieldKind::Textarea),
+    ];
+    comments.publish = vec!["name".into(), "message".into()];
+    m.forms.insert("comments".into(), comments);
+    m
+}
+
+struct Setup<S> {
+    store: S,
+    config: Config,
+    manifest: Manifest,
+}
+
+impl<S: Store> Setup<S> {
+    fn new(store: S) -> Self {
+        Self {
+            store,
+            config: config(&[
+                ("admin_username", "root"),
+                ("admin_password_hash", admin_hash()),
+            ]),
+            manifest: site(),
+        }
+    }
+
+    fn call(&self, req: Request<Bytes>) -> Response<Vec<u8>> {
+        call_with(
+            &self.store,
+            &self.config,
+            &self.manifest,
+            &NoOutbound,
+            NOW,
+            req,
+        )
+    }
+
+    fn comment(&self, name: &str, email: &str, page: &str) -> String {
+        let mut req = form_post(
+            "/api/forms/comments",
+            &format!("name={name}&email={email}&message=Nice+post&_page={page}"),
+        );
+        req.headers_mut()
+            .insert("accept", "application/json".parse().unwrap());
+        let resp = self.call(req);
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(resp.body())
+        );
+        body_json(&resp)["id"].as_str().unwrap().to_owned()
+    }
+
+    fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Response<Vec<u8>> {
+        let login = Request::post("/api/auth/login")
+            .header("content-type", "application/json")
+            .header("spin-client-addr", "198.51.100.1:1")
+            .body(Bytes::from(
+                json!({"username": "root", "password": ADMIN_PASSWORD}).to_string(),
+            ))
+            .unwrap();
+        let token = body_json(&self.call(login))["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Bytes::from(body.map(|b| b.to_string()).unwrap_or_default()))
+            .unwrap();
+        self.call(req)
+    }
+
+    fn published(&self) -> Value {
+        let resp = self.call(
+            Request::get("/api/forms/comments/published")
+                .body(Bytes::new())
+                .unwrap(),
+        );
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["cache-control"], "public, max-age=60");
+        body_json(&resp)
+    }
+
+    fn ids(&self, folder: &str) -> Vec<String> {
+        let list = body_json(&self.admin(
+            Method::GET,
+            &format!("/api/forms/comments/submissions?folder={folder}"),
+            None,
+        ));
+        list["submissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+fn a_moderated_form_publishes_only_what_an_admin_approved<S: Store>(store: S) {
+    let s = Setup::new(store);
+    let first = s.comment("Ada", "ada%40example.org", "%2Fblog%2Fhello%2F");
+    s.comment("Bob", "bob%40example.org", "https%3A%2F%2Fevil.test%2F");
+    assert_eq!(
+        s.published()["entries"],
+        json!([]),
+        "nothing before approval"
+    );
+    assert_eq!(s.ids("pending").len(), 2);
+
+    let approved = s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{first}/approve"),
+        None,
+    );
+    assert_eq!(approved.status(), StatusCode::OK);
+    let published = s.published();
+    let entries = published["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0]["fields"],
+        json!({"name": "Ada", "message": "Nice post"})
+    );
+    assert_eq!(entries[0]["page"], "/blog/hello/");
+    assert!(
+        !published.to_string().contains("example.org"),
+        "no e-mail is ever public"
+    );
+
+    // Bob's page was no site path: kept without one; rejected, then gone
+    // from pending.
+    let bob = s.ids("pending").remove(0);
+    let rejected = s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{bob}/reject"),
+        None,
+    );
+    assert_eq!(rejected.status(), StatusCode::OK);
+    assert!(s.ids("pending").is_empty());
+    assert_eq!(s.ids("rejected").len(), 1);
+    let again = s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{bob}/reject"),
+        None,
+    );
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
+    // Published entries of a form that publishes nothing: 404.
+    let none = s.call(
+        Request::get("/api/forms/contact/published")
+            .body(Bytes::new())
+            .unwrap(),
+    );
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    let unknown = s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{first}/promote"),
+        None,
+    );
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+fn folders_bulk_actions_and_their_limits<S: Store>(store: S) {
+    let s = Setup::new(store);
+    let ids: Vec<String> = (0..3)
+        .map(|i| s.comment(&format!("N{i}"), "n%40example.org", "%2F"))
+        .collect();
+    let bulk = |body: Value| s.admin(Method::POST, "/api/forms/comments/bulk", Some(body));
+    let approved = bulk(json!({"action": "approve", "ids": ids, "folder": "pending"}));
+    assert_eq!(body_json(&approved), json!({"done": 3, "missing": 0}));
+    let inbox = s.ids("inbox");
+    let archived = bulk(json!({"action": "archive", "ids": [inbox[0], inbox[1], "not-an-id"]}));
+    assert_eq!(body_json(&archived), json!({"done": 2, "missing": 1}));
+    assert_eq!(s.ids("archived").len(), 2);
+    assert_eq!(s.published()["entries"].as_array().unwrap().len(), 1);
+    let restored = s.admin(
+        Method::POST,
+        &format!(
+            "/api/forms/comments/submissions/{}/restore",
+            s.ids("archived")[0]
+        ),
+        None,
+    );
+    assert_eq!(restored.status(), StatusCode::OK);
+    assert_eq!(s.ids("inbox").len(), 2);
+    let deleted = bulk(json!({"action": "delete", "ids": s.ids("archived"), "folder": "archived"}));
+    assert_eq!(body_json(&deleted), json!({"done": 1, "missing": 0}));
+    assert!(s.ids("archived").is_empty());
+    assert_eq!(
+        bulk(json!({"action": "burn", "ids": []})).status(),
+        StatusCode::BAD_REQUEST
+    );
+    let many: Vec<String> = (0..501).map(|_| "x".to_owned()).collect();
+    assert_eq!(
+        bulk(json!({"action": "archive", "ids": many})).status(),
+        StatusCode::BAD_REQUEST
+    );
+    let bad_folder = s.admin(
+        Method::GET,
+        "/api/forms/comments/submissions?folder=trash",
+        None,
+    );
+    assert_eq!(bad_folder.status(), StatusCode::BAD_REQUEST);
+}
+
+fn a_persons_data_is_found_and_erased_everywhere<S: Store>(store: S) {
+    let s = Setup::new(store);
+    let first = s.comment("Ada", "ada%40example.org", "%2F");
+    s.comment("Ada", "ADA%40example.org", "%2F");
+    s.comment("Bob", "bob%40example.org", "%2F");
+    s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{first}/approve"),
+        None,
+    );
+    let mut contact = form_post(
+        "/api/forms/contact",
+        "email=ada%40example.org&message=Hello+there+you&topics=a",
+    );
+    contact
+        .headers_mut()
+        .insert("accept", "application/json".parse().unwrap());
+    assert_eq!(s.call(contact).status(), StatusCode::CREATED);
+
+    let person = body_json(&s.admin(
+        Method::POST,
+        "/api/admin/person",
+        Some(json!({"email": " ada@example.org "})),
+    ));
+    assert_eq!(
+        person["submissions"].as_array().unwrap().len(),
+        3,
+        "{person}"
+    );
+    let erased = s.admin(
+        Method::POST,
+        "/api/admin/erase",
+        Some(json!({"email": "ada@example.org"})),
+    );
+    assert_eq!(body_json(&erased), json!({"deleted": 3}));
+    assert_eq!(s.ids("pending").len(), 1, "Bob's stays");
+    assert!(s.published()["entries"].as_array().unwrap().is_empty());
+    assert!(stored(&s.store, "contact").is_empty());
+    let again = s.admin(
+        Method::POST,
+        "/api/admin/erase",
+        Some(json!({"email": "ada@example.org"})),
+    );
+    assert_eq!(body_json(&again), json!({"deleted": 0}));
+    let bad = s.admin(
+        Method::POST,
+        "/api/admin/erase",
+        Some(json!({"email": "nobody"})),
+    );
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let anonymous = s.call(
+        Request::post("/api/admin/erase")
+            .body(Bytes::from(r#"{"email":"bob@example.org"}"#))
+            .unwrap(),
+    );
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
