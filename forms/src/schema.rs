@@ -279,7 +279,6 @@ impl FormData {
 
 /// Notifications of one form, compiled from `[forms.<name>.notify]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Notify {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<Webhook>,
@@ -297,7 +296,6 @@ impl Notify {
 
 /// A POST of every stored submission to `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Webhook {
     pub url: String,
     #[serde(default)]
@@ -318,7 +316,6 @@ pub enum WebhookFormat {
 
 /// An e-mail to the site's owner per stored submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EmailNotice {
     pub to: Vec<String>,
     pub from: String,
@@ -335,7 +332,6 @@ pub struct EmailNotice {
 /// A confirmation e-mail to the submitter, at the address in `field` (a
 /// required `type=email` field; checked at build time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Autoreply {
     pub field: String,
     pub from: String,
@@ -345,7 +341,6 @@ pub struct Autoreply {
 
 /// A CAPTCHA widget in the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Captcha {
     pub provider: CaptchaProvider,
     pub sitekey: String,

@@ -13,7 +13,7 @@
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use super::admin::{folder_of, form_of, submission_json};
@@ -35,8 +35,7 @@ const RETRY_BATCH: usize = 10;
 const BULK_LIMIT: usize = 500;
 
 /// What the inbox does to a submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Action {
     Spam,
     NotSpam,
@@ -49,7 +48,16 @@ pub(super) enum Action {
 
 impl Action {
     pub(super) fn parse(name: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+        Some(match name {
+            "spam" => Self::Spam,
+            "not-spam" => Self::NotSpam,
+            "approve" => Self::Approve,
+            "reject" => Self::Reject,
+            "archive" => Self::Archive,
+            "restore" => Self::Restore,
+            "delete" => Self::Delete,
+            _ => return None,
+        })
     }
 
     /// The folder a submission is taken from when the request names none.
@@ -186,15 +194,6 @@ async fn apply<S: Store>(
     Ok(Some(outcome))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BulkRequest {
-    action: Action,
-    ids: Vec<String>,
-    #[serde(default)]
-    folder: Option<String>,
-}
-
 /// `POST /api/forms/{form}/bulk`.
 pub(super) async fn bulk<S: Store>(
     req: &Request<Bytes>,
@@ -203,25 +202,30 @@ pub(super) async fn bulk<S: Store>(
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let admin = require_admin(req, ctx).await?;
     let form = form_of(ctx, form_name)?;
-    let wanted: BulkRequest = serde_json::from_slice(req.body()).map_err(|e| {
-        ApiError::Malformed(format!(
-            "expected {{\"action\": \"archive\", \"ids\": [...], \"folder\": \"inbox\"}}: {e}"
-        ))
-    })?;
-    if wanted.ids.len() > BULK_LIMIT {
+    let bad = || {
+        ApiError::Malformed(
+            "expected {\"action\": \"archive\", \"ids\": [...], \"folder\": \"inbox\"}".into(),
+        )
+    };
+    let value = json_body(req.body()).map_err(|_| bad())?;
+    let action = (value["action"].as_str())
+        .and_then(Action::parse)
+        .ok_or_else(bad)?;
+    let ids = strings(&value["ids"]).ok_or_else(bad)?;
+    if ids.len() > BULK_LIMIT {
         return Err(ApiError::Malformed(format!(
             "at most {BULK_LIMIT} ids at once"
         )));
     }
-    let from = match wanted.folder.as_deref() {
-        None => wanted.action.default_source(),
+    let from = match value.get("folder").and_then(|f| f.as_str()) {
+        None => action.default_source(),
         Some(name) => Folder::parse(name).ok_or_else(|| {
             ApiError::Malformed("folder must be inbox, pending, spam, archived or rejected".into())
         })?,
     };
     let (mut done, mut missing) = (0u32, 0u32);
-    for id in &wanted.ids {
-        let found = is_valid_id(id) && apply(ctx, form, from, id, wanted.action).await?.is_some();
+    for id in &ids {
+        let found = is_valid_id(id) && apply(ctx, form, from, id, action).await?.is_some();
         if found {
             done += 1;
         } else {
@@ -230,7 +234,7 @@ pub(super) async fn bulk<S: Store>(
     }
     eprintln!(
         "letterbox: {} {:?} {done} submission(s) of `{}`",
-        admin.sub, wanted.action, form.name
+        admin.sub, action, form.name
     );
     Ok(json_response(
         StatusCode::OK,
@@ -307,12 +311,6 @@ fn public_entry(form: &Form, s: &Submission) -> serde_json::Value {
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PersonRequest {
-    email: String,
-}
-
 /// Every submission, in every form and folder, with a value equal to the
 /// address (trimmed, ASCII case ignored). Walks the whole store: an
 /// occasional admin request.
@@ -353,9 +351,25 @@ async fn find_person<S: Store>(
     Ok(found)
 }
 
-fn person_request(req: &Request<Bytes>) -> Result<PersonRequest, ApiError> {
-    serde_json::from_slice(req.body())
-        .map_err(|e| ApiError::Malformed(format!("expected {{\"email\": \"...\"}}: {e}")))
+/// The address of a `{"email": "..."}` body.
+fn person_request(req: &Request<Bytes>) -> Result<String, ApiError> {
+    let bad = || ApiError::Malformed("expected {\"email\": \"...\"}".into());
+    let value = json_body(req.body()).map_err(|_| bad())?;
+    value["email"].as_str().map(str::to_owned).ok_or_else(bad)
+}
+
+/// A JSON body as a plain value (see `EntryView::of` for why not typed).
+fn json_body(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_slice(body)
+}
+
+/// A JSON array of strings.
+fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// `POST /api/admin/person`: `{"submissions": [...]}` holding the address.
@@ -364,7 +378,7 @@ pub(super) async fn person<S: Store>(
     ctx: &Context<'_, S>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     require_admin(req, ctx).await?;
-    let found = find_person(ctx, &person_request(req)?.email).await?;
+    let found = find_person(ctx, &person_request(req)?).await?;
     Ok(json_response(
         StatusCode::OK,
         &json!({ "submissions": found.iter().map(submission_json).collect::<Vec<_>>() }),
@@ -378,7 +392,7 @@ pub(super) async fn erase<S: Store>(
     ctx: &Context<'_, S>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let admin = require_admin(req, ctx).await?;
-    let found = find_person(ctx, &person_request(req)?.email).await?;
+    let found = find_person(ctx, &person_request(req)?).await?;
     let mut deleted = 0u64;
     for s in &found {
         if ctx
@@ -415,12 +429,6 @@ struct EntryView<'a> {
     next_attempt_at: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct Recipients {
-    #[serde(default)]
-    to: Vec<String>,
-}
-
 impl<'a> EntryView<'a> {
     fn of(e: &'a OutboxEntry) -> Self {
         let to = match e.kind {
@@ -429,9 +437,14 @@ impl<'a> EntryView<'a> {
                 .and_then(|u| u.host_str().map(str::to_owned))
                 .unwrap_or_default(),
             DeliveryKind::Email | DeliveryKind::Autoreply => {
-                serde_json::from_str::<Recipients>(&e.body)
-                    .map(|r| r.to.join(", "))
-                    .unwrap_or_default()
+                // Parsed as a plain value: one deserializer less in the
+                // component (each typed one costs kilobytes).
+                let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+                let to = body["to"].as_array().map(Vec::as_slice).unwrap_or_default();
+                to.iter()
+                    .filter_map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
         Self {
@@ -465,13 +478,6 @@ pub(super) async fn list_outbox<S: Store>(
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RetryRequest {
-    #[serde(default)]
-    ids: Option<Vec<String>>,
-}
-
 /// `POST /api/outbox/retry`: sends the named entries (or the oldest
 /// [`RETRY_BATCH`]) now.
 pub(super) async fn retry_outbox<S: Store>(
@@ -480,14 +486,18 @@ pub(super) async fn retry_outbox<S: Store>(
 ) -> Result<Response<Vec<u8>>, ApiError> {
     require_admin(req, ctx).await?;
     let body = req.body();
-    let wanted: RetryRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        RetryRequest { ids: None }
+    let ids = if body.iter().all(u8::is_ascii_whitespace) {
+        None
     } else {
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::Malformed(format!("expected {{\"ids\": [...]}}: {e}")))?
+        let bad = || ApiError::Malformed("expected {\"ids\": [\"...\"]} or {}".into());
+        let value = json_body(body).map_err(|_| bad())?;
+        match value.get("ids") {
+            None => None,
+            Some(list) => Some(strings(list).ok_or_else(bad)?),
+        }
     };
     let mut entries = Vec::new();
-    match wanted.ids {
+    match ids {
         Some(ids) => {
             for id in ids.iter().take(RETRY_BATCH) {
                 if let Some(entry) = ctx

@@ -3,8 +3,6 @@
 //! `response` and `remoteip`, answered with `{"success": bool,
 //! "error-codes": [...]}`). The token is never stored.
 
-use serde::Deserialize;
-
 use super::Client;
 use crate::config::Services;
 use crate::outbound::{Outbound, OutboundRequest};
@@ -23,13 +21,6 @@ pub enum Verdict {
     Unavailable {
         reason: String,
     },
-}
-
-#[derive(Deserialize)]
-struct Answer {
-    success: bool,
-    #[serde(default, rename = "error-codes")]
-    error_codes: Vec<String>,
 }
 
 /// Error codes that mean the site's own setup is wrong, not the visitor.
@@ -102,27 +93,30 @@ pub async fn verify(
             ),
         };
     }
-    let Ok(answer) = serde_json::from_slice::<Answer>(&response.body) else {
+    // A plain value, not a typed answer: one deserializer less in the
+    // component.
+    let answer: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+    let Some(success) = answer["success"].as_bool() else {
         return Verdict::Unavailable {
             reason: format!("{} siteverify answered no verdict", captcha.provider.name()),
         };
     };
-    if answer.success {
+    if success {
         return Verdict::Pass;
     }
-    if let Some(code) = answer
-        .error_codes
+    let codes: Vec<&str> = (answer["error-codes"].as_array().map(Vec::as_slice))
+        .unwrap_or_default()
         .iter()
-        .find(|c| SETUP_ERRORS.contains(&c.as_str()))
-    {
+        .filter_map(|c| c.as_str())
+        .collect();
+    if let Some(code) = codes.iter().find(|c| SETUP_ERRORS.contains(c)) {
         return Verdict::Unavailable {
             reason: format!("{} siteverify: {code}", captcha.provider.name()),
         };
     }
-    let expired = answer
-        .error_codes
+    let expired = codes
         .iter()
-        .any(|c| c == "timeout-or-duplicate" || c == "already-seen-response");
+        .any(|c| *c == "timeout-or-duplicate" || *c == "already-seen-response");
     Verdict::Fail {
         message: if expired {
             MESSAGE_EXPIRED

@@ -55,7 +55,7 @@ impl User {
 }
 
 /// What an outbox entry delivers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryKind {
     Webhook,
@@ -66,8 +66,9 @@ pub enum DeliveryKind {
 }
 
 /// A notification that has not been delivered yet: the prepared request
-/// without its secrets (added at each attempt).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// without its secrets (added at each attempt). Stored as JSON; read back
+/// with [`OutboxEntry::from_json`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
     /// A UUIDv7, also the `X-Letterbox-Delivery` header of every attempt.
     pub id: String,
@@ -78,7 +79,6 @@ pub struct OutboxEntry {
     /// The JSON body.
     pub body: String,
     /// A JSON webhook, signed at each attempt.
-    #[serde(default)]
     pub signed: bool,
     pub attempts: u32,
     pub last_error: String,
@@ -87,6 +87,42 @@ pub struct OutboxEntry {
     /// Unix milliseconds of the next automatic attempt; `None` once the
     /// retries are used up (the inbox can still retry it).
     pub next_attempt_at: Option<u64>,
+}
+
+impl DeliveryKind {
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "webhook" => Some(Self::Webhook),
+            "email" => Some(Self::Email),
+            "autoreply" => Some(Self::Autoreply),
+            _ => None,
+        }
+    }
+}
+
+impl OutboxEntry {
+    /// An entry back from its JSON, `None` if it is not one. Read through
+    /// a plain value rather than a derived deserializer: the component is
+    /// size-bound, and each typed deserializer costs kilobytes there.
+    pub fn from_json(value: &serde_json::Value) -> Option<Self> {
+        let text = |key: &str| value.get(key)?.as_str().map(str::to_owned);
+        Some(Self {
+            id: text("id")?,
+            form: text("form")?,
+            submission_id: text("submission_id")?,
+            kind: DeliveryKind::parse(value.get("kind")?.as_str()?)?,
+            url: text("url")?,
+            body: text("body")?,
+            signed: value
+                .get("signed")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+            attempts: u32::try_from(value.get("attempts")?.as_u64()?).ok()?,
+            last_error: text("last_error")?,
+            created_at: text("created_at")?,
+            next_attempt_at: value.get("next_attempt_at").and_then(|v| v.as_u64()),
+        })
+    }
 }
 
 /// One page of a form's submissions, newest first.

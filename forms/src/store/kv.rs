@@ -179,7 +179,15 @@ impl<B: KvBackend> KvStore<B> {
     /// The outbox entries, oldest first.
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         match self.backend.get(OUTBOX_KEY).await? {
-            Some(bytes) => decode(OUTBOX_KEY, &bytes),
+            Some(bytes) => {
+                let list: Vec<serde_json::Value> = decode(OUTBOX_KEY, &bytes)?;
+                list.iter()
+                    .map(|v| {
+                        OutboxEntry::from_json(v)
+                            .ok_or_else(|| StoreError::new("corrupt outbox entry in `outbox`"))
+                    })
+                    .collect()
+            }
             None => Ok(Vec::new()),
         }
     }

@@ -118,7 +118,9 @@ pub fn encode_entry(entry: &OutboxEntry) -> Result<String, StoreError> {
 
 /// An entry back from the `entry` column.
 pub fn decode_entry(json: &str) -> Result<OutboxEntry, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::new(format!("corrupt outbox entry: {e}")))
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| StoreError::new(format!("corrupt outbox entry: {e}")))?;
+    OutboxEntry::from_json(&value).ok_or_else(|| StoreError::new("corrupt outbox entry"))
 }
 
 /// The `due` column for `entry`.

@@ -11,6 +11,11 @@ pub(crate) struct FormConfig {
     /// Thank-you page (a site path such as `/contact/thanks/`).
     pub redirect: Option<String>,
     pub auth: Option<AuthRequirement>,
+    /// The fields that may be shown publicly: the form is moderated (its
+    /// submissions wait for approval) and its approved entries are served
+    /// by `/api/forms/<name>/published` with these fields only.
+    #[serde(default)]
+    pub publish: Vec<String>,
     /// `akismet`: a content check that files spam in the spam folder.
     pub spam_check: Option<SpamCheck>,
     /// Another URL for the CAPTCHA provider's widget script (tests use a

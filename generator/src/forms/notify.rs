@@ -1,5 +1,5 @@
-//! `[forms.<name>]`'s notifications and spam settings, checked against the
-//! form they belong to and compiled into its manifest entry.
+//! `[forms.<name>]`'s notifications, spam and publishing settings, checked
+//! against the form they belong to and compiled into its manifest entry.
 
 use letterbox_forms::config::Url;
 use letterbox_forms::notify::template;
@@ -13,6 +13,17 @@ use crate::config::forms::{AutoreplyConfig, EmailConfig};
 pub(super) fn apply(form: &mut Form, config: &FormConfig) -> Vec<String> {
     let mut problems = Vec::new();
     form.spam_check = config.spam_check;
+    for name in &config.publish {
+        if form.field(name).is_none() {
+            let fields: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
+            problems.push(format!(
+                "[forms.{}] publish: \"{name}\" is no field of the form (fields: {})",
+                form.name,
+                fields.join(", ")
+            ));
+        }
+    }
+    form.publish = config.publish.clone();
     let table = |sub: &str| format!("[forms.{}.notify{sub}]", form.name);
 
     let mut notify = Notify::default();
@@ -233,6 +244,21 @@ mod tests {
             assert!(text.contains(want), "missing {want:?} in:\n{text}");
         }
         assert_eq!(problems.len(), 6, "{text}");
+    }
+
+    #[test]
+    fn published_fields_must_be_fields() {
+        let mut f = form();
+        let config = FormConfig {
+            publish: vec!["name".into(), "website".into()],
+            ..FormConfig::default()
+        };
+        let problems = apply(&mut f, &config);
+        assert_eq!(
+            problems,
+            ["[forms.contact] publish: \"website\" is no field of the form (fields: name, email)"]
+        );
+        assert!(f.is_moderated());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::assets::add_script;
 use super::discovery::Discovery;
 use super::settings::{FormSettings, FormSource};
 use letterbox_forms::text::escape_html;
-use letterbox_forms::{Captcha, Form};
+use letterbox_forms::{Captcha, Form, PAGE_FIELD};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
 use std::cell::RefCell;
@@ -22,6 +22,7 @@ pub(crate) fn rewrite_forms(
     let source = FormSource {
         file: source,
         body: None,
+        path: None,
     };
     rewrite_forms_in(html, source, settings).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("{e:#}")).collect();
@@ -46,6 +47,8 @@ pub(crate) fn rewrite_forms_in(
 
     let state = Rc::new(RefCell::new(Discovery::new(source)));
     let api_base = settings.api_url.trim_end_matches('/').to_owned();
+    let settings_overrides = &settings.overrides;
+    let page_path = source.path.map(str::to_owned);
 
     let on_form = {
         let state = Rc::clone(&state);
@@ -66,6 +69,17 @@ pub(crate) fn rewrite_forms_in(
             el.set_attribute("method", "post")?;
             el.set_attribute("action", &format!("{api_base}/api/forms/{name}"))?;
             el.append(&honeypot_html(&honeypot), ContentType::Html);
+            let moderated = (settings_overrides.get(&name)).is_some_and(|c| !c.publish.is_empty());
+            if moderated && let Some(path) = page_path.as_deref() {
+                // Approved entries are shown on the page they came from.
+                el.append(
+                    &format!(
+                        "<input type=\"hidden\" name=\"{PAGE_FIELD}\" value=\"{}\">",
+                        escape_html(path)
+                    ),
+                    ContentType::Html,
+                );
+            }
             if let Some(captcha) = &captcha {
                 // Before the first submit button if there is one (see
                 // `on_submit`), else at the end of the form.

@@ -29,4 +29,7 @@ pub(crate) struct FormSource<'a> {
     /// are reported at the line of the form or field they concern when it
     /// is written there (a form from a template or shortcode is not).
     pub body: Option<(&'a str, usize)>,
+    /// The page's URL path (e.g. `/blog/hello/`): a moderated form gets it
+    /// as a hidden value, so its approved entries know their page.
+    pub path: Option<&'a str>,
 }

@@ -260,6 +260,7 @@ fn each_form_problem_is_one_error_at_its_line() {
     let source = FormSource {
         file: "content/contact.md",
         body: Some((body, 4)),
+        path: None,
     };
     let errors = rewrite_forms_in(body, source, &FormSettings::default()).unwrap_err();
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -278,6 +279,7 @@ fn nameless_controls_are_found_by_line() {
     let mut discovery = Discovery::new(FormSource {
         file: "content/c.md",
         body: Some((body, 3)),
+        path: None,
     });
     assert_eq!(discovery.nth_line("c", "<input", 3), Some(6));
     assert_eq!(discovery.line("c", Some("name=\"a\"")), Some(4));
@@ -377,4 +379,32 @@ body = "Hi {name}"
         "{out}"
     );
     assert_eq!(forms[0].notify.autoreply.as_ref().unwrap().field, "name");
+}
+
+#[test]
+fn a_moderated_form_carries_its_page() {
+    let mut settings = FormSettings::default();
+    settings.overrides.insert(
+        "comments".into(),
+        FormConfig {
+            publish: vec!["name".into()],
+            ..FormConfig::default()
+        },
+    );
+    let source = FormSource {
+        file: "content/blog/hello.md",
+        body: None,
+        path: Some("/blog/hello/"),
+    };
+    let html = r#"<form data-form="comments"><input name="name"><textarea name="message"></textarea></form>"#;
+    let (out, forms) = rewrite_forms_in(html, source, &settings).unwrap();
+    assert!(
+        out.contains(r#"<input type="hidden" name="_page" value="/blog/hello/">"#),
+        "{out}"
+    );
+    assert_eq!(forms[0].publish, ["name"]);
+    assert!(
+        forms[0].field("_page").is_none(),
+        "the page is no field of the form"
+    );
 }

@@ -89,20 +89,27 @@ impl Model {
             .render_recording(&job.template, &ctx, &job.source);
         // Form problems are reported at their line in the Markdown, when
         // the form is written there.
-        let body = match job.kind {
+        let (body, path) = match job.kind {
             JobKind::Page(i) => {
                 let page = &site.content.pages[i];
-                Some((page.body.as_str(), page.body_line))
+                (
+                    Some((page.body.as_str(), page.body_line)),
+                    Some(page.path.as_str()),
+                )
             }
             JobKind::Section(i) | JobKind::Pager(i, _) => {
                 let section = &site.content.sections[i];
-                Some((section.body.as_str(), section.body_line))
+                (
+                    Some((section.body.as_str(), section.body_line)),
+                    Some(section.path.as_str()),
+                )
             }
-            _ => None,
+            _ => (None, None),
         };
         let source = FormSource {
             file: &job.source,
             body,
+            path,
         };
         let result = rendered.map_err(|e| vec![e]).and_then(|out| {
             if !job.out.ends_with(".html") {
