@@ -1278,11 +1278,11 @@ fn forms_are_listed_with_counts<S: Store>(store: S) {
     assert_eq!(
         body_json(&resp),
         json!({"forms": [
-            {"name": "contact", "page": "content/contact.md", "count": 0, "spam": 0, "auth": "none"},
-            {"name": "evil", "page": "content/evil.md", "count": 0, "spam": 0, "auth": "none"},
-            {"name": "free", "page": "content/free.md", "count": 3, "spam": 0, "auth": "none"},
-            {"name": "members", "page": "content/members.md", "count": 0, "spam": 0, "auth": "required"},
-            {"name": "survey", "page": "content/survey.md", "count": 0, "spam": 0, "auth": "none"},
+            {"name": "contact", "page": "content/contact.md", "count": 0, "spam": 0, "pending": 0, "auth": "none"},
+            {"name": "evil", "page": "content/evil.md", "count": 0, "spam": 0, "pending": 0, "auth": "none"},
+            {"name": "free", "page": "content/free.md", "count": 3, "spam": 0, "pending": 0, "auth": "none"},
+            {"name": "members", "page": "content/members.md", "count": 0, "spam": 0, "pending": 0, "auth": "required"},
+            {"name": "survey", "page": "content/survey.md", "count": 0, "spam": 0, "pending": 0, "auth": "none"},
         ]})
     );
     // Unknown forms are 404 on every admin route.

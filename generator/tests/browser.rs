@@ -947,6 +947,121 @@ async fn captcha_spam_and_outbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// 9. Moderation: a guestbook entry waits as pending, an admin approves it
+///    (the public list then has its public fields only), opens it in the
+///    detail view, and archives it in bulk; the inbox at 1200 and 375 px.
+async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
+    c.set_window_size(1200, 900).await?;
+    c.goto(&env.url("/guestbook/")).await?;
+    type_into(c, "form[data-form=guestbook] input[name=name]", "Grace").await?;
+    type_into(
+        c,
+        "form[data-form=guestbook] input[name=email]",
+        "grace@example.org",
+    )
+    .await?;
+    type_into(c, "form[data-form=guestbook] textarea[name=message]", "A long message that is far too wide for one table column, so the inbox truncates it and shows it whole in the detail view.").await?;
+    submit(c, "guestbook").await?;
+    until(c, "(document.querySelector('form[data-form=guestbook] .lb-status') || {}).textContent === 'Thanks!'").await?;
+
+    admin_login(env, c).await?;
+    let label = find(c, "#lb-forms button[data-form-name=guestbook]")
+        .await?
+        .text()
+        .await?;
+    ensure!(label.contains("(0, 1 pending)"), "form list says {label:?}");
+    open_inbox_form(c, "guestbook", 0).await?;
+    find(c, "#lb-folder-pending").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+    find(c, "#lb-rows tr[data-id] .lb-act")
+        .await?
+        .click()
+        .await?; // Approve
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    let published = c
+        .execute_async(
+            "var done = arguments[0]; fetch('/api/forms/guestbook/published').then(function (r) { return r.json(); }).then(done);",
+            vec![],
+        )
+        .await?;
+    let entries = published["entries"].as_array().cloned().unwrap_or_default();
+    ensure!(entries.len() == 1, "published: {published}");
+    ensure!(
+        entries[0]["fields"]["name"] == "Grace",
+        "published: {published}"
+    );
+    ensure!(
+        entries[0]["fields"].get("email").is_none(),
+        "an e-mail was published: {published}"
+    );
+    ensure!(
+        entries[0]["page"] == "/guestbook/",
+        "published: {published}"
+    );
+
+    find(c, "#lb-folder-inbox").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+    env.shot(c, "9a-inbox-1200").await;
+    find(c, "#lb-rows tr[data-id] td.lb-val")
+        .await?
+        .click()
+        .await?;
+    until(c, "document.getElementById('lb-detail').open").await?;
+    let full = find(c, "#lb-detail-list").await?.text().await?;
+    ensure!(
+        full.contains("shows it whole in the detail view."),
+        "detail shows {full:?}"
+    );
+    env.shot(c, "9b-detail-1200").await;
+    c.execute("document.getElementById('lb-detail').close();", vec![])
+        .await?;
+
+    c.set_window_size(375, 812).await?;
+    env.shot(c, "9c-inbox-375").await;
+    find(c, "#lb-head input[type=checkbox]")
+        .await?
+        .click()
+        .await?;
+    find(c, "#lb-bulk .lb-bulk-archive").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    find(c, "#lb-folder-archived").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+    env.shot(c, "9d-archived-375").await;
+    c.set_window_size(1100, 1400).await?;
+    Ok(())
+}
+
+const GUESTBOOK_PAGE: &str = r#"+++
+title = "Guestbook"
++++
+<form data-form="guestbook" data-success="Thanks!">
+<label>Name <input name="name" required></label>
+<label>E-mail <input name="email" type="email" required></label>
+<label>Message <textarea name="message" required></textarea></label>
+<button type="submit">Sign</button>
+</form>
+"#;
+
 const FEEDBACK_PAGE: &str = r#"+++
 title = "Feedback"
 +++
@@ -989,11 +1104,13 @@ fn fixture_site(dir: &Path, services: &Services) -> anyhow::Result<PathBuf> {
     std::fs::copy(repo.join("site.toml"), site.join("site.toml"))?;
     std::fs::write(site.join("content/members.md"), MEMBERS_PAGE)?;
     std::fs::write(site.join("content/feedback.md"), FEEDBACK_PAGE)?;
+    std::fs::write(site.join("content/guestbook.md"), GUESTBOOK_PAGE)?;
     std::fs::write(site.join("static/fake-turnstile.js"), FAKE_TURNSTILE)?;
     let mut config = std::fs::read_to_string(site.join("site.toml"))?;
     config.push_str(&format!(
         "\n[forms.feedback]\ncaptcha_script = \"/fake-turnstile.js\"\n\n\
-         [[forms.feedback.notify.webhook]]\nurl = \"{hook}\"\n",
+         [[forms.feedback.notify.webhook]]\nurl = \"{hook}\"\n\n\
+         [forms.guestbook]\npublish = [\"name\", \"message\"]\n",
         hook = services.receiver.url("/hook")
     ));
     std::fs::write(site.join("site.toml"), config)?;
@@ -1052,7 +1169,7 @@ async fn browser_journeys() {
         &'a Env,
         &'a Client,
     ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
-    let steps: [(&str, bool, Step); 8] = [
+    let steps: [(&str, bool, Step); 9] = [
         (
             "1 no JavaScript: post, 303, thank-you page",
             false,
@@ -1079,6 +1196,11 @@ async fn browser_journeys() {
         ("8 CAPTCHA, Spam folder and Outbox", true, |e, c| {
             Box::pin(captcha_spam_and_outbox(e, c))
         }),
+        (
+            "9 moderation, detail view, bulk, 1200 and 375 px",
+            true,
+            |e, c| Box::pin(moderation_inbox(e, c)),
+        ),
     ];
     let mut failures = Vec::new();
     let steps_total = steps.len();

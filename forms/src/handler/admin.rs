@@ -29,7 +29,8 @@ pub(super) fn form_of<'m, S>(ctx: &Context<'m, S>, name: &str) -> Result<&'m For
     })
 }
 
-/// `GET /api/forms`: `{"forms": [{"name", "page", "count", "spam", "auth"}]}`,
+/// `GET /api/forms`: `{"forms": [{"name", "page", "count", "spam", "pending",
+/// "auth"}]}`,
 /// one entry per form of the manifest, by name.
 pub(super) async fn list_forms<S: Store>(
     req: &Request<Bytes>,
@@ -48,11 +49,20 @@ pub(super) async fn list_forms<S: Store>(
             .count(&Folder::Spam.store_name(&form.name))
             .await
             .inspect_err(log_store_error)?;
+        let pending = if form.is_moderated() {
+            ctx.store
+                .count(&Folder::Pending.store_name(&form.name))
+                .await
+                .inspect_err(log_store_error)?
+        } else {
+            0
+        };
         forms.push(json!({
             "name": form.name,
             "page": form.page,
             "count": count,
             "spam": spam,
+            "pending": pending,
             "auth": form.auth,
         }));
     }

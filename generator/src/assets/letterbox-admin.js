@@ -10,6 +10,17 @@
   var KEY = "letterbox_token";
   var $ = function (id) { return document.getElementById(id); };
   var state = { form: null, folder: "inbox", cursors: [null], page: 0 };
+  var FOLDERS = ["inbox", "pending", "spam", "archived", "rejected"];
+  // What each folder's rows offer: [label, action, class].
+  var ACTIONS = {
+    inbox: [["Archive", "archive", "lb-act"], ["Spam", "spam", "lb-move"]],
+    pending: [["Approve", "approve", "lb-act"], ["Reject", "reject", "lb-act"], ["Spam", "spam", "lb-move"]],
+    spam: [["Not spam", "not-spam", "lb-move"]],
+    archived: [["Restore", "restore", "lb-act"]],
+    rejected: [["Restore", "restore", "lb-act"]]
+  };
+  function title(word) { return word.charAt(0).toUpperCase() + word.slice(1); }
+  function localTime(iso) { var d = new Date(iso); return isNaN(d) ? iso : d.toLocaleString(); }
 
   function token() { try { return sessionStorage.getItem(KEY); } catch (e) { return null; } }
   function call(method, path, body, accept) {
@@ -83,7 +94,7 @@
       list.textContent = "";
       (body.forms || []).forEach(function (f) {
         var li = document.createElement("li");
-        var b = cell("button", f.name + " (" + f.count + (f.spam ? ", " + f.spam + " spam" : "") + ")");
+        var b = cell("button", f.name + " (" + f.count + (f.pending ? ", " + f.pending + " pending" : "") + (f.spam ? ", " + f.spam + " spam" : "") + ")");
         b.type = "button";
         b.setAttribute("data-form-name", f.name);
         if (f.name === state.form) b.setAttribute("aria-current", "true");
@@ -98,8 +109,16 @@
   function openForm(name, folder) {
     state.form = name;
     state.folder = folder || "inbox";
-    $("lb-folder-inbox").toggleAttribute("aria-current", state.folder === "inbox");
-    $("lb-folder-spam").toggleAttribute("aria-current", state.folder === "spam");
+    var bar = $("lb-folders");
+    bar.textContent = "";
+    FOLDERS.forEach(function (f) {
+      var b = cell("button", title(f));
+      b.type = "button";
+      b.id = "lb-folder-" + f;
+      if (f === state.folder) b.setAttribute("aria-current", "true");
+      b.addEventListener("click", function () { openForm(state.form, f); });
+      bar.appendChild(b);
+    });
     $("lb-outbox").hidden = true;
     state.cursors = [null];
     state.page = 0;
@@ -109,7 +128,7 @@
 
   function loadPage() {
     var cursor = state.cursors[state.page];
-    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + (state.folder === "spam" ? "&folder=spam" : "");
+    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + "&folder=" + state.folder;
     call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions" + q).then(function (res) {
       return json(res).then(function (body) {
         if (!res.ok) { say(body.message || "Could not load submissions.", true); return; }
@@ -124,29 +143,56 @@
     subs.forEach(function (s) {
       (s.values || []).forEach(function (pair) { if (columns.indexOf(pair[0]) < 0) columns.push(pair[0]); });
     });
-    $("lb-title").textContent = state.form + (state.folder === "spam" ? " · Spam" : "");
+    $("lb-title").textContent = state.form + (state.folder === "inbox" ? "" : " · " + title(state.folder));
     $("lb-table-wrap").hidden = false;
     var head = $("lb-head");
     head.textContent = "";
+    var all = document.createElement("input");
+    all.type = "checkbox";
+    all.setAttribute("aria-label", "Select all");
+    all.addEventListener("change", function () {
+      $("lb-rows").querySelectorAll("input.lb-pick").forEach(function (b) { b.checked = all.checked; });
+      picked();
+    });
+    var th = document.createElement("th");
+    th.appendChild(all);
+    head.appendChild(th);
     ["Received", "User"].concat(columns).concat([""]).forEach(function (c) { head.appendChild(cell("th", c)); });
     var rows = $("lb-rows");
     rows.textContent = "";
     subs.forEach(function (s) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-id", s.id);
-      tr.appendChild(cell("td", s.received_at || ""));
+      var pick = document.createElement("input");
+      pick.type = "checkbox";
+      pick.className = "lb-pick";
+      pick.value = s.id;
+      pick.setAttribute("aria-label", "Select");
+      pick.addEventListener("change", picked);
+      var first = document.createElement("td");
+      first.appendChild(pick);
+      tr.appendChild(first);
+      var when = cell("td", localTime(s.received_at || ""));
+      when.title = s.received_at || "";
+      tr.appendChild(when);
       tr.appendChild(cell("td", s.user || ""));
       columns.forEach(function (c) {
         var vals = (s.values || []).filter(function (p) { return p[0] === c; }).map(function (p) { return p[1]; });
-        tr.appendChild(cell("td", vals.join(", ")));
+        var td = cell("td", vals.join(", "));
+        td.className = "lb-val";
+        td.title = vals.join(", ");
+        td.addEventListener("click", function () { detail(s, columns); });
+        tr.appendChild(td);
       });
       var td = document.createElement("td");
-      var spam = state.folder === "spam";
-      var move = cell("button", spam ? "Not spam" : "Spam");
-      move.type = "button";
-      move.className = "lb-move";
-      move.addEventListener("click", function () { moveTo(s.id, spam ? "not-spam" : "spam"); });
-      td.appendChild(move);
+      td.className = "lb-actions";
+      (ACTIONS[state.folder] || []).forEach(function (a) {
+        var b = cell("button", a[0]);
+        b.type = "button";
+        b.className = a[2];
+        b.addEventListener("click", function () { moveTo(s.id, a[1]); });
+        td.appendChild(b);
+      });
       var del = cell("button", "Delete");
       del.type = "button";
       del.className = "lb-delete";
@@ -157,21 +203,58 @@
     });
     if (!subs.length) {
       var empty = cell("td", "No submissions.");
-      empty.colSpan = columns.length + 3;
+      empty.colSpan = columns.length + 4;
       var tr = document.createElement("tr");
       tr.appendChild(empty);
       rows.appendChild(tr);
     }
+    picked();
     state.cursors[state.page + 1] = body.next_cursor || null;
     $("lb-newer").disabled = state.page === 0;
     $("lb-older").disabled = !body.next_cursor;
   }
 
+  // One submission, every value in full.
+  function detail(s, columns) {
+    var list = $("lb-detail-list");
+    list.textContent = "";
+    [["Received", localTime(s.received_at)], ["User", s.user || "—"]].concat(columns.map(function (c) {
+      return [c, (s.values || []).filter(function (p) { return p[0] === c; }).map(function (p) { return p[1]; }).join(", ")];
+    })).forEach(function (pair) { list.appendChild(cell("dt", pair[0])); list.appendChild(cell("dd", pair[1])); });
+    $("lb-detail").showModal();
+  }
+
+  // The bulk bar: what the selected rows can have done to them at once.
+  function picked() {
+    var ids = Array.prototype.map.call($("lb-rows").querySelectorAll("input.lb-pick:checked"), function (b) { return b.value; });
+    var bar = $("lb-bulk");
+    bar.hidden = !ids.length;
+    bar.textContent = "";
+    bar.appendChild(cell("span", ids.length + " selected"));
+    (ACTIONS[state.folder] || []).concat([["Delete", "delete"]]).forEach(function (a) {
+      var b = cell("button", a[0] + " selected");
+      b.type = "button";
+      b.className = "lb-bulk-" + a[1];
+      b.addEventListener("click", function () {
+        if (a[1] === "delete" && !window.confirm("Delete " + ids.length + " submission(s) permanently?")) return;
+        call("POST", "/api/forms/" + encodeURIComponent(state.form) + "/bulk", { action: a[1], ids: ids, folder: state.folder }).then(function (res) {
+          return json(res).then(function (r) {
+            if (!res.ok) { say(r.message || "That did not work.", true); return; }
+            say(a[0] + ": " + r.done + " done.");
+            loadPage();
+            loadForms();
+          });
+        });
+      });
+      bar.appendChild(b);
+    });
+  }
+
   function moveTo(id, action) {
-    call("POST", submissionPath(id) + "/" + action).then(function (res) {
+    call("POST", submissionPath(id) + "/" + action + "?folder=" + state.folder).then(function (res) {
       return json(res).then(function (b) {
         if (!res.ok) { say(b.message || "That did not work.", true); return; }
-        say(action === "spam" ? "Moved to spam." : "Moved to the inbox; " + (b.queued ? b.queued + " notification(s) wait in the outbox." : "notifications sent."));
+        say(action === "not-spam" ? "Moved out of spam; " + (b.queued ? b.queued + " notification(s) wait in the outbox." : "notifications sent.") : title(action) + ": done.");
         loadPage();
         loadForms();
       });
@@ -184,7 +267,7 @@
 
   function remove(id) {
     if (!window.confirm("Delete this submission permanently?")) return;
-    call("DELETE", submissionPath(id) + (state.folder === "spam" ? "?folder=spam" : "")).then(function (res) {
+    call("DELETE", submissionPath(id) + "?folder=" + state.folder).then(function (res) {
       if (res.ok) { say("Deleted."); loadPage(); loadForms(); }
       else json(res).then(function (b) { say(b.message || "Delete failed.", true); });
     });
@@ -243,12 +326,10 @@
 
   $("lb-outbox-open").addEventListener("click", loadOutbox);
   $("lb-outbox-retry").addEventListener("click", function () { retryOutbox(null); });
-  $("lb-folder-inbox").addEventListener("click", function () { openForm(state.form, "inbox"); });
-  $("lb-folder-spam").addEventListener("click", function () { openForm(state.form, "spam"); });
   $("lb-older").addEventListener("click", function () { state.page += 1; loadPage(); });
   $("lb-newer").addEventListener("click", function () { state.page = Math.max(0, state.page - 1); loadPage(); });
   $("lb-export").addEventListener("click", function () {
-    call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions?format=csv" + (state.folder === "spam" ? "&folder=spam" : ""), null, "text/csv").then(function (res) {
+    call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions?format=csv" + "&folder=" + state.folder, null, "text/csv").then(function (res) {
       if (!res.ok) { say("Export failed.", true); return null; }
       return res.blob();
     }).then(function (blob) {
