@@ -119,6 +119,23 @@ impl Form {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// A plain form of `content/<name>.md` with these fields (unit tests).
+    #[cfg(test)]
+    pub(crate) fn with_fields(name: &str, fields: Vec<Field>) -> Self {
+        Self {
+            name: name.into(),
+            page: format!("content/{name}.md"),
+            redirect: None,
+            auth: AuthRequirement::None,
+            honeypot: "_gotcha".into(),
+            fields,
+            notify: Notify::default(),
+            captcha: None,
+            spam_check: None,
+            publish: Vec::new(),
+        }
+    }
+
     /// Whether submissions wait for an admin's approval.
     pub fn is_moderated(&self) -> bool {
         !self.publish.is_empty()

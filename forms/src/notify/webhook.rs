@@ -112,24 +112,16 @@ fn slack_escape(text: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::schema::{AuthRequirement, Field, FieldKind, FormData, Notify};
+    use crate::schema::{Field, FieldKind, FormData};
 
     fn form() -> Form {
-        Form {
-            name: "contact".into(),
-            page: "content/contact.md".into(),
-            redirect: None,
-            auth: AuthRequirement::None,
-            honeypot: "_gotcha".into(),
-            fields: vec![
+        Form::with_fields(
+            "contact",
+            vec![
                 Field::new("name", FieldKind::Text),
                 Field::new("message", FieldKind::Textarea),
             ],
-            notify: Notify::default(),
-            captcha: None,
-            spam_check: None,
-            publish: Vec::new(),
-        }
+        )
     }
 
     fn submission() -> Submission {

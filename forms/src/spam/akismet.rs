@@ -89,27 +89,19 @@ pub async fn check(
 mod tests {
     use super::*;
     use crate::outbound::RecordingOutbound;
-    use crate::schema::{AuthRequirement, Field, Notify};
+    use crate::schema::Field;
 
     const URL: &str = "http://127.0.0.1:9/1.1/comment-check";
 
     fn form() -> Form {
-        Form {
-            name: "contact".into(),
-            page: "content/contact.md".into(),
-            redirect: None,
-            auth: AuthRequirement::None,
-            honeypot: "_gotcha".into(),
-            fields: vec![
+        Form::with_fields(
+            "contact",
+            vec![
                 Field::new("your-name", FieldKind::Text),
                 Field::new("email", FieldKind::Email),
                 Field::new("message", FieldKind::Textarea),
             ],
-            notify: Notify::default(),
-            captcha: None,
-            spam_check: None,
-            publish: Vec::new(),
-        }
+        )
     }
 
     fn run(fake: &RecordingOutbound, key: Option<&str>) -> Verdict {
