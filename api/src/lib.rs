@@ -54,7 +54,7 @@ mod tests {
         std::fs::write(&path, "{").unwrap();
         assert!(load_manifest(&path).unwrap_err().contains("not valid JSON"));
 
-        std::fs::write(&path, r#"{"version":3,"forms":{}}"#).unwrap();
+        std::fs::write(&path, r#"{"version":4,"forms":{}}"#).unwrap();
         assert_eq!(load_manifest(&path).unwrap(), Manifest::default());
     }
 }

@@ -41,6 +41,8 @@ fn setup() -> (Config, Manifest) {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     let mut manifest = Manifest::default();
     manifest.forms.insert(form.name.clone(), form);

@@ -43,6 +43,8 @@ fn form(pattern: &str) -> Form {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     compile_patterns(&mut form).unwrap();
     form

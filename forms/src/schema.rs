@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the manifest's shape changes incompatibly; the backend
 /// refuses a manifest of another version instead of misreading it.
-pub const MANIFEST_VERSION: u32 = 3;
+pub const MANIFEST_VERSION: u32 = 4;
 
 /// The value a moderated form's page adds with its own path (a hidden
 /// input the build writes), so approved entries can be shown on the page
@@ -112,6 +112,15 @@ pub struct Form {
     /// of them served by `GET /api/forms/<name>/published`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publish: Vec<String>,
+    /// The language of the page that declared the form (on a site with
+    /// `[languages]`): validation messages are in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Validation messages in that language: English message (`{}` for
+    /// each value) → translation, from the built-in catalogue and the
+    /// site's own `[languages.<code>.form_messages]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<String, String>,
 }
 
 impl Form {
@@ -455,6 +464,8 @@ mod tests {
             }),
             spam_check: Some(SpamCheck::Akismet),
             publish: Vec::new(),
+            lang: None,
+            messages: Default::default(),
         };
         let mut manifest = Manifest::default();
         manifest.forms.insert(form.name.clone(), form);
@@ -466,7 +477,7 @@ mod tests {
 
     #[test]
     fn from_json_names_the_version_it_refuses() {
-        let ok = Manifest::from_json(r#"{"version":3,"forms":{}}"#).unwrap();
+        let ok = Manifest::from_json(r#"{"version":4,"forms":{}}"#).unwrap();
         assert_eq!(ok, Manifest::default());
         assert_eq!(
             Manifest::from_json(r#"{"version":999,"forms":{"x":1}}"#),
@@ -477,7 +488,7 @@ mod tests {
             Err(ManifestError::Syntax(_))
         ));
         assert!(matches!(
-            Manifest::from_json(r#"{"version":3,"forms":{},"extra":1}"#),
+            Manifest::from_json(r#"{"version":4,"forms":{},"extra":1}"#),
             Err(ManifestError::Syntax(_))
         ));
     }
@@ -501,6 +512,8 @@ mod tests {
                 captcha: None,
                 spam_check: None,
                 publish: Vec::new(),
+                lang: None,
+                messages: Default::default(),
             },
         );
         assert_ne!(one.digest(), empty.digest());

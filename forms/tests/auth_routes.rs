@@ -144,6 +144,8 @@ fn manifest_with_survey() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     m.forms.insert("survey".into(), survey);
     m

@@ -20,7 +20,10 @@ fn read(root: &Path, rel: &str) -> String {
 fn two_languages_build_urls_lang_and_translations() {
     let dir = site("multilingual");
     let summary = build(&BuildOptions::new(dir.path())).unwrap();
-    assert_eq!(summary.pages, 5, "hello ×2, trip ×2, only-english");
+    assert_eq!(
+        summary.pages, 7,
+        "hello ×2, trip ×2, contact ×2, only-english"
+    );
     assert_eq!(summary.sections, 4, "home and blog in each language");
     let root = dir.path();
     for file in [
@@ -97,14 +100,17 @@ fn two_languages_feeds_search_indexes_and_sitemap() {
     let urls: Vec<&str> = (search.as_array().unwrap().iter())
         .map(|e| e["url"].as_str().unwrap())
         .collect();
-    assert_eq!(urls.len(), 3, "{urls:?}");
+    assert_eq!(urls.len(), 4, "{urls:?}");
     assert!(urls.iter().all(|u| !u.starts_with("/fr/")), "{urls:?}");
     let search_fr: serde_json::Value =
         serde_json::from_str(&read(root, "search_index.fr.json")).unwrap();
     let urls_fr: Vec<&str> = (search_fr.as_array().unwrap().iter())
         .map(|e| e["url"].as_str().unwrap())
         .collect();
-    assert_eq!(urls_fr, ["/fr/blog/hello/", "/fr/blog/trip/"]);
+    assert_eq!(
+        urls_fr,
+        ["/fr/blog/hello/", "/fr/blog/trip/", "/fr/contact/"]
+    );
 
     let sitemap = read(root, "sitemap.xml");
     assert!(
@@ -192,4 +198,69 @@ fn check_lists_keys_missing_in_a_language() {
             "site.toml:{line}: missing translation: `share` has no translation in `fr` (add it under [languages.fr.translations])"
         )]
     );
+}
+
+#[test]
+fn forms_answer_in_their_page_language() {
+    use letterbox_forms::validate::validate;
+    use letterbox_forms::{FormData, Manifest};
+    let dir = site("multilingual");
+    build(&BuildOptions::new(dir.path())).unwrap();
+    let json = fs::read_to_string(dir.path().join(".letterbox/forms.json")).unwrap();
+    let manifest = Manifest::from_json(&json).unwrap();
+    let en = &manifest.forms["contact"];
+    let fr = &manifest.forms["contact-fr"];
+    assert_eq!(en.lang.as_deref(), Some("en"));
+    assert_eq!(fr.lang.as_deref(), Some("fr"));
+    assert!(en.messages.is_empty());
+    assert_eq!(
+        fr.messages["Please enter at least {} characters (you entered {})."],
+        "Encore un effort : au moins {} caractères (vous en avez {}).",
+        "the site's own French message"
+    );
+    assert_eq!(
+        fr.messages["Please fill in this field."],
+        "Veuillez renseigner ce champ."
+    );
+
+    let data = |email: &str, message: &str| {
+        FormData(vec![
+            ("email".to_owned(), email.to_owned()),
+            ("message".to_owned(), message.to_owned()),
+        ])
+    };
+    let messages = |form, data| -> Vec<String> {
+        validate(form, &data)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.message)
+            .collect()
+    };
+    assert_eq!(
+        messages(fr, data("", "court")),
+        [
+            "Veuillez renseigner ce champ.",
+            "Encore un effort : au moins 10 caractères (vous en avez 5).",
+        ]
+    );
+    assert_eq!(
+        messages(fr, data("nope", "assez long pour passer")),
+        ["Veuillez saisir une adresse e-mail, comme nom@exemple.fr."]
+    );
+    assert_eq!(
+        messages(en, data("", "short")),
+        [
+            "Please fill in this field.",
+            "Please enter at least 10 characters (you entered 5).",
+        ]
+    );
+}
+
+#[test]
+fn a_form_message_override_must_name_a_message() {
+    let err = config_error(
+        "title = \"x\"\n[languages.fr]\n[languages.fr.form_messages]\nrequird = \"Obligatoire\"\n",
+    );
+    assert!(err.contains("site.toml:3:"), "{err}");
+    assert!(err.contains("`requird` is no form message"), "{err}");
 }

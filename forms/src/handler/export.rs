@@ -200,6 +200,8 @@ mod tests {
             captcha: None,
             spam_check: None,
             publish: Vec::new(),
+            lang: None,
+            messages: Default::default(),
         };
         let s = Submission {
             id: "id1".into(),

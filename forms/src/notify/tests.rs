@@ -53,6 +53,8 @@ fn form() -> Form {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     }
 }
 

@@ -8,6 +8,7 @@
 #[cfg(feature = "build")]
 mod build;
 mod html;
+mod messages;
 #[cfg(feature = "build")]
 mod nested;
 mod number;
@@ -20,6 +21,9 @@ mod value;
 
 #[cfg(feature = "build")]
 pub use build::{check_form, compile_patterns, pattern_warnings};
+pub use messages::localize;
+#[cfg(feature = "build")]
+pub use messages::{MESSAGE_LANGUAGES, catalogue, is_message_id};
 pub use rules::{DEFAULT_MAX_LENGTH, FieldError, MAX_VALUE_CHARS, MAX_VALUES};
 
 use crate::schema::{Form, FormData};
@@ -27,8 +31,16 @@ use rules::shorten;
 use value::check_field;
 
 /// Checks `data` against `form`. The honeypot field is the handler's business
-/// and is accepted here (empty or not).
+/// and is accepted here (empty or not). Messages are in the form's
+/// language (its page's), with the site's own texts for it.
 pub fn validate(form: &Form, data: &FormData) -> Result<(), Vec<FieldError>> {
+    check(form, data).map_err(|mut errors| {
+        localize(&mut errors, &form.messages);
+        errors
+    })
+}
+
+fn check(form: &Form, data: &FormData) -> Result<(), Vec<FieldError>> {
     if let Some((name, _)) = data.0.get(MAX_VALUES) {
         return Err(vec![FieldError::new(
             &shorten(name),

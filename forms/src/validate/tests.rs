@@ -17,6 +17,8 @@ fn form(fields: Vec<Field>) -> Form {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     }
 }
 

@@ -38,6 +38,8 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     let free = Form {
         name: "free".into(),
@@ -50,6 +52,8 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     let evil = Form {
         name: "evil".into(),
@@ -62,6 +66,8 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     let members = Form {
         name: "members".into(),
@@ -74,6 +80,8 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        lang: None,
+        messages: Default::default(),
     };
     let mut m = Manifest::default();
     for f in [contact, free, evil, members] {

@@ -258,6 +258,8 @@ mod tests {
             }),
             spam_check: Some(SpamCheck::Akismet),
             publish: Vec::new(),
+            lang: None,
+            messages: Default::default(),
         }
     }
 

@@ -23,6 +23,21 @@ pub(crate) struct LanguageConfig {
     /// `[languages.<code>.translations]`: key → text, for `trans()`.
     #[serde(default)]
     pub translations: BTreeMap<String, String>,
+    /// `[languages.<code>.form_messages]`: the form API's validation
+    /// messages in this language, by message id (`required`, `minlength`…),
+    /// `{}` standing for each value the English message shows.
+    #[serde(default)]
+    pub form_messages: BTreeMap<String, String>,
+}
+
+/// Checks `[languages.<code>.form_messages]`: every key a message id.
+pub(crate) fn check_form_messages(code: &str, language: &LanguageConfig) -> Result<(), String> {
+    match (language.form_messages.keys()).find(|id| !letterbox_forms::validate::is_message_id(id)) {
+        Some(id) => Err(format!(
+            "[languages.{code}.form_messages]: `{id}` is no form message (ids such as `required`, `minlength`, `email`, `pattern`; see the README)"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Whether `code` is a language code Letterbox accepts: a BCP 47-like tag

@@ -219,6 +219,10 @@ impl Config {
             };
             languages::check_code(code)
                 .map_err(|why| here(format!("[languages.{code}]: {why}")))?;
+            languages::check_form_messages(code, language).map_err(|why| {
+                let line = languages::table_line(text, &format!("{code}.form_messages"));
+                crate::diagnostic::error(name, line.or(languages::table_line(text, code)), why)
+            })?;
             if let Some(taxonomies) = &language.taxonomies {
                 taxonomies::declared(taxonomies)
                     .map_err(|why| here(format!("[languages.{code}] taxonomies: {why}")))?;

@@ -293,6 +293,8 @@ impl Discovery {
             captcha,
             spam_check: None,
             publish: Vec::new(),
+            lang: None,
+            messages: Default::default(),
         });
     }
 

@@ -180,6 +180,8 @@ mod tests {
             captcha: None,
             spam_check: None,
             publish: Vec::new(),
+            lang: None,
+            messages: Default::default(),
         }
     }
 

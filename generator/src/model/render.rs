@@ -115,7 +115,18 @@ impl Model {
             if !job.out.ends_with(".html") {
                 return Ok((out, Vec::new()));
             }
-            rewrite_forms_in(&out, source, &self.settings)
+            let (html, mut forms) = rewrite_forms_in(&out, source, &self.settings)?;
+            if !site.config.languages.is_empty() && !forms.is_empty() {
+                // The API answers in the page's language.
+                let own = (site.config.language(lang)).map(|l| &l.form_messages);
+                let texts =
+                    letterbox_forms::validate::catalogue(lang, own.unwrap_or(&Default::default()));
+                for form in &mut forms {
+                    form.lang = Some(lang.to_owned());
+                    form.messages = texts.clone();
+                }
+            }
+            Ok((html, forms))
         });
         JobOutput { result, reads }
     }
