@@ -119,8 +119,10 @@ pub struct Form {
     /// Validation messages in that language: English message (`{}` for
     /// each value) → translation, from the built-in catalogue and the
     /// site's own `[languages.<code>.form_messages]`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub messages: BTreeMap<String, String>,
+    /// As a flat list `[english, translation, english, translation, …]`
+    /// (a list of strings costs the component no new deserializer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
 }
 
 impl Form {

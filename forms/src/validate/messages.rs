@@ -6,6 +6,7 @@
 //! German, one static table) is build-time only, so the component carries
 //! no table, only the texts of the site's own languages.
 
+#[cfg(feature = "build")]
 use std::collections::BTreeMap;
 
 use super::rules::FieldError;
@@ -240,9 +241,9 @@ pub fn is_message_id(id: &str) -> bool {
 /// table's. Empty for English without overrides; a language the table
 /// does not have gets only the overrides (the rest stays English).
 #[cfg(feature = "build")]
-pub fn catalogue(lang: &str, overrides: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub fn catalogue(lang: &str, overrides: &BTreeMap<String, String>) -> Vec<String> {
     let column = MESSAGE_LANGUAGES.iter().position(|l| *l == lang);
-    TABLE
+    let texts: BTreeMap<String, String> = TABLE
         .iter()
         .filter_map(|row| {
             let text = match (overrides.get(row[0]), column) {
@@ -252,6 +253,11 @@ pub fn catalogue(lang: &str, overrides: &BTreeMap<String, String>) -> BTreeMap<S
             };
             Some((row[1].to_owned(), text.to_owned()))
         })
+        .collect();
+    // In English order, so a singular (`1 character`) comes before `{}`.
+    texts
+        .into_iter()
+        .flat_map(|(en, text)| [en, text])
         .collect()
 }
 
@@ -289,13 +295,13 @@ fn fill(template: &str, values: &[&str]) -> String {
     out
 }
 
-/// Puts `errors` into the form's language: `texts` maps an English
-/// message to its translation (see [`catalogue`]); a message without one
+/// Puts `errors` into the form's language: `texts` pairs an English
+/// message with its translation (see [`catalogue`]); a message without one
 /// stays in English.
-pub fn localize(errors: &mut [FieldError], texts: &BTreeMap<String, String>) {
+pub fn localize(errors: &mut [FieldError], texts: &[String]) {
     for error in errors {
-        let found =
-            (texts.iter()).find_map(|(en, text)| Some((text, matches(en, &error.message)?)));
+        let found = (texts.chunks_exact(2))
+            .find_map(|pair| Some((&pair[1], matches(&pair[0], &error.message)?)));
         if let Some((text, values)) = found {
             error.message = fill(text, &values);
         }
