@@ -144,6 +144,8 @@ impl Form {
             captcha: None,
             spam_check: None,
             publish: Vec::new(),
+            lang: None,
+            messages: Vec::new(),
         }
     }
 
