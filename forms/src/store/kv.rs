@@ -176,6 +176,29 @@ impl<B: KvBackend> KvStore<B> {
         &self.backend
     }
 
+    /// Counts one hit in `slot` for window `win` (minutes for rate limits,
+    /// days for quotas) and returns the window's hits. Another owner
+    /// sharing the slot in the same window shares its count: stricter for
+    /// both, never looser; an older window, or a value that cannot be
+    /// read, starts again at 1.
+    async fn hit_slot(&self, slot: RateSlot, win: u64) -> Result<u64, StoreError> {
+        let RateSlot { key, owner } = slot;
+        let hits = match self.backend.get(&key).await? {
+            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
+                Ok(v) if v.win == win => v.hits.saturating_add(1),
+                _ => 1,
+            },
+            None => 1,
+        };
+        let value = RateValue {
+            k: owner,
+            win,
+            hits,
+        };
+        self.backend.set(&key, &encode(&value)?).await?;
+        Ok(hits)
+    }
+
     /// The outbox entries, oldest first.
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         match self.backend.get(OUTBOX_KEY).await? {
@@ -377,25 +400,8 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
-        let RateSlot {
-            key: slot_key,
-            owner,
-        } = slot("q", &self.slot_secret, key.to_owned());
-        let uses = match self.backend.get(&slot_key).await? {
-            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
-                // A quota sharing the slot today shares its count: stricter.
-                Ok(v) if v.win == day => v.hits.saturating_add(1),
-                _ => 1,
-            },
-            None => 1,
-        };
-        let value = RateValue {
-            k: owner,
-            win: day,
-            hits: uses,
-        };
-        self.backend.set(&slot_key, &encode(&value)?).await?;
-        Ok(uses)
+        self.hit_slot(slot("q", &self.slot_secret, key.to_owned()), day)
+            .await
     }
 
     async fn outbox_put(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
@@ -468,28 +474,8 @@ impl<B: KvBackend> Store for KvStore<B> {
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
-        let RateSlot { key, owner } = rate_slot(&self.slot_secret, addr, form);
-        let hits = match self.backend.get(&key).await? {
-            // Another client sharing the slot in this window shares its
-            // count: stricter for both, never looser.
-            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
-                Ok(v) if v.win == window => v.hits.saturating_add(1),
-                // An older window, or a value we cannot read: start again.
-                _ => 1,
-            },
-            None => 1,
-        };
-        self.backend
-            .set(
-                &key,
-                &encode(&RateValue {
-                    k: owner,
-                    win: window,
-                    hits,
-                })?,
-            )
-            .await?;
-        Ok(hits)
+        self.hit_slot(rate_slot(&self.slot_secret, addr, form), window)
+            .await
     }
 
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
