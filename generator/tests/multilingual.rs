@@ -268,3 +268,110 @@ fn a_form_message_override_must_name_a_message() {
     assert!(err.contains("site.toml:3:"), "{err}");
     assert!(err.contains("`requird` is no form message"), "{err}");
 }
+
+/// A page showing the tags taxonomy in French and in the default language
+/// with `get_taxonomy` / `get_taxonomy_url` (`calls` is the template line
+/// between the two lists).
+fn with_terms_page(calls: &str) -> tempfile::TempDir {
+    let dir = site("multilingual");
+    fs::write(
+        dir.path().join("content/terms.md"),
+        "+++\ntitle = \"Terms\"\ntemplate = \"terms.html\"\n+++\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("templates/terms.html"),
+        format!(
+            "{{% set fr = get_taxonomy(kind=\"tags\", lang=\"fr\") %}}\
+             <p class=\"fr\">{{{{ fr.url }}}}:{{% for t in fr.terms %}}{{{{ t.name }}}}={{{{ t.page_count }}}}@{{{{ t.url }}}};{{% endfor %}}</p>\n\
+             {calls}\n\
+             {{% set en = get_taxonomy(kind=\"tags\") %}}\
+             <p class=\"en\">{{{{ en.url }}}}:{{% for t in en.terms %}}{{{{ t.name }}}}={{{{ t.page_count }}}}@{{{{ t.url }}}};{{% endfor %}}</p>\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn get_taxonomy_and_its_urls_in_a_language() {
+    let dir = with_terms_page(
+        "<p class=\"urls\">{{ get_taxonomy_url(kind=\"tags\", name=\"Nouvelles\", lang=\"fr\") }} \
+         {{ get_taxonomy_url(kind=\"tags\", name=\"news\") }} \
+         {{ get_taxonomy_url(kind=\"tags\", name=\"News\", lang=\"en\") }}</p>",
+    );
+    build(&BuildOptions::new(dir.path())).unwrap();
+    let page = read(dir.path(), "terms/index.html");
+    assert!(
+        page.contains("<p class=\"fr\">/fr/tags/:nouvelles=1@/fr/tags/nouvelles/;</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<p class=\"en\">/tags/:news=1@/tags/news/;</p>"),
+        "the default language without lang: {page}"
+    );
+    assert!(
+        page.contains("<p class=\"urls\">/fr/tags/nouvelles/ /tags/news/ /tags/news/</p>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn taxonomy_lookups_name_a_term_or_language_the_site_lacks() {
+    let error = |calls: &str| {
+        let dir = with_terms_page(calls);
+        build(&BuildOptions::new(dir.path()))
+            .unwrap_err()
+            .to_string()
+    };
+    // A French page's term is not an English one, nor the reverse.
+    let err = error("{{ get_taxonomy_url(kind=\"tags\", name=\"news\", lang=\"fr\") }}");
+    assert!(err.contains("templates/terms.html:2:"), "{err}");
+    assert!(
+        err.contains("no term `news` in taxonomy `tags` (is any `fr` page tagged with it?)"),
+        "{err}"
+    );
+    let err = error("{{ get_taxonomy_url(kind=\"tags\", name=\"nouvelles\") }}");
+    assert!(
+        err.contains("no term `nouvelles` in taxonomy `tags`"),
+        "{err}"
+    );
+    let err = error("{{ get_taxonomy(kind=\"tags\", lang=\"de\") }}");
+    assert!(
+        err.contains("get_taxonomy: `de` is no language of this site"),
+        "{err}"
+    );
+    let err = error("{{ get_taxonomy_url(kind=\"tags\", name=\"news\", lang=\"de\") }}");
+    assert!(
+        err.contains("get_taxonomy_url: `de` is no language of this site"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_language_without_a_taxonomy_says_so() {
+    // Categories in English only: French declares its own list.
+    let dir = with_terms_page(
+        "{% set en = get_taxonomy(kind=\"categories\") %}{{ en.name }} \
+         {% set fr = get_taxonomy(kind=\"categories\", lang=\"fr\") %}{{ fr.name }}",
+    );
+    let toml = fs::read_to_string(dir.path().join("site.toml")).unwrap();
+    let toml = toml
+        .replace(
+            "[[taxonomies]]\nname = \"tags\"\n",
+            "[[taxonomies]]\nname = \"tags\"\n\n[[taxonomies]]\nname = \"categories\"\n",
+        )
+        .replace(
+            "description = \"Un site en deux langues\"",
+            "description = \"Un site en deux langues\"\ntaxonomies = [{ name = \"tags\" }]",
+        );
+    fs::write(dir.path().join("site.toml"), toml).unwrap();
+    let err = build(&BuildOptions::new(dir.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("templates/terms.html:2:"), "{err}");
+    assert!(
+        err.contains("no taxonomy `categories` in `fr` (declare it with [[taxonomies]], or `taxonomies` under [languages.fr], in site.toml)"),
+        "{err}"
+    );
+}

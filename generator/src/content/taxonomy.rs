@@ -290,14 +290,14 @@ impl Taxonomies {
             .collect()
     }
 
-    /// Site path of a term by taxonomy name and term name (or slug), for
-    /// `get_taxonomy_url`: the first language's (the default one's) first.
-    pub(crate) fn term_paths(&self) -> HashMap<(String, String), String> {
+    /// Site path of a term by language, taxonomy name and term slug, for
+    /// `get_taxonomy_url`.
+    pub(crate) fn term_paths(&self) -> HashMap<(String, String, String), String> {
         let mut out = HashMap::new();
         for t in &self.list {
             for term in &t.terms {
-                out.entry((t.config.name.clone(), term.slug.clone()))
-                    .or_insert_with(|| term.path.clone());
+                let key = (t.lang.clone(), t.config.name.clone(), term.slug.clone());
+                out.entry(key).or_insert_with(|| term.path.clone());
             }
         }
         out

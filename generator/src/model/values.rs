@@ -189,12 +189,8 @@ impl Model {
             lookup.paths.insert(rel.clone(), section.path.clone());
         }
         for (t, taxonomy) in self.taxonomies.list.iter().enumerate() {
-            if taxonomy.lang != site.config.language {
-                continue;
-            }
-            lookup
-                .taxonomies
-                .insert(taxonomy.config.name.clone(), self.taxonomy_lookup_value(t));
+            let key = (taxonomy.lang.clone(), taxonomy.config.name.clone());
+            lookup.taxonomies.insert(key, self.taxonomy_lookup_value(t));
         }
         site.templates.set_lookup(lookup);
     }
@@ -256,11 +252,11 @@ impl Model {
         for &t in &taxonomies {
             self.values.term_lists[t] = Value::from(self.values.terms[t].clone());
         }
-        let changed_taxonomies: Vec<(String, Value)> = (taxonomies.iter())
-            .filter(|&&t| self.taxonomies.list[t].lang == site.config.language)
+        let changed_taxonomies: Vec<((String, String), Value)> = (taxonomies.iter())
             .map(|&t| {
-                let name = self.taxonomies.list[t].config.name.clone();
-                (name, self.taxonomy_lookup_value(t))
+                let taxonomy = &self.taxonomies.list[t];
+                let key = (taxonomy.lang.clone(), taxonomy.config.name.clone());
+                (key, self.taxonomy_lookup_value(t))
             })
             .collect();
         let values = &self.values;

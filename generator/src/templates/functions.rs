@@ -97,19 +97,21 @@ pub(super) fn register_functions(tera: &mut Tera, lookup: &Arc<RwLock<Arc<Lookup
     let l = Arc::clone(lookup);
     tera.register_function("get_taxonomy", move |kwargs: Kwargs, _: &State| {
         let kind = kwargs.must_get::<&str>("kind")?;
+        let lang = kwargs.get::<&str>("lang")?;
+        // By name only: an edit in any language's taxonomy of that name
+        // renders the reader again (more than needed, never less).
         record(|reads| reads.taxonomies.push(kind.to_owned()));
-        current(&l).taxonomies.get(kind).cloned().ok_or_else(|| {
-            tera::Error::message(format!(
-                "get_taxonomy: no taxonomy `{kind}` (declare it with [[taxonomies]] in site.toml)"
-            ))
-        })
+        current(&l)
+            .taxonomy(kind, lang)
+            .map_err(tera::Error::message)
     });
     let l = Arc::clone(lookup);
     tera.register_function("get_taxonomy_url", move |kwargs: Kwargs, _: &State| {
         let kind = kwargs.must_get::<&str>("kind")?;
         let name = kwargs.must_get::<&str>("name")?;
+        let lang = kwargs.get::<&str>("lang")?;
         current(&l)
-            .taxonomy_url(kind, name)
+            .taxonomy_url(kind, name, lang)
             .map_err(tera::Error::message)
     });
 }

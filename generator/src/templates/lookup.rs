@@ -18,10 +18,11 @@ pub(crate) struct Lookup {
     /// Hashed names of assets asked for with `cachebust=true`.
     pub fingerprints: Arc<crate::output::postprocess::Fingerprints>,
     pub urls: Urls,
-    /// Site path of every taxonomy term by (taxonomy name, term slug).
-    pub terms: HashMap<(String, String), String>,
-    /// `get_taxonomy` values by taxonomy name.
-    pub taxonomies: HashMap<String, Value>,
+    /// Site path of every taxonomy term by (language, taxonomy name, term
+    /// slug): each language has its own terms.
+    pub terms: HashMap<(String, String, String), String>,
+    /// `get_taxonomy` values by (language, taxonomy name).
+    pub taxonomies: HashMap<(String, String), Value>,
     /// The site's languages, for `trans` and `get_url(…, lang=…)`.
     pub languages: Languages,
 }
@@ -85,15 +86,51 @@ impl Lookup {
         Ok(self.urls.url(&format!("/{hashed}")))
     }
 
-    /// `get_taxonomy_url(kind="tags", name="Rust")`: the term page's URL;
-    /// the name is matched by its slug.
-    pub(crate) fn taxonomy_url(&self, kind: &str, name: &str) -> Result<String, String> {
+    /// The language `lang=…` asks for (default: the site's default
+    /// language); an error for a language the site does not have.
+    fn lang<'a>(&'a self, function: &str, lang: Option<&'a str>) -> Result<&'a str, String> {
+        match lang {
+            None => Ok(&self.languages.default),
+            Some(lang) if self.languages.translations.contains_key(lang) => Ok(lang),
+            Some(lang) => Err(format!("{function}: `{lang}` is no language of this site")),
+        }
+    }
+
+    /// `get_taxonomy(kind="tags", lang="fr")`: the taxonomy with its terms
+    /// in that language (default: the default language).
+    pub(crate) fn taxonomy(&self, kind: &str, lang: Option<&str>) -> Result<Value, String> {
+        let lang = self.lang("get_taxonomy", lang)?;
+        let key = (lang.to_owned(), kind.to_owned());
+        self.taxonomies.get(&key).cloned().ok_or_else(|| {
+            if lang == self.languages.default {
+                format!("get_taxonomy: no taxonomy `{kind}` (declare it with [[taxonomies]] in site.toml)")
+            } else {
+                format!("get_taxonomy: no taxonomy `{kind}` in `{lang}` (declare it with [[taxonomies]], or `taxonomies` under [languages.{lang}], in site.toml)")
+            }
+        })
+    }
+
+    /// `get_taxonomy_url(kind="tags", name="Rust", lang="fr")`: the term
+    /// page's URL in that language (default: the default language); the
+    /// name is matched by its slug.
+    pub(crate) fn taxonomy_url(
+        &self,
+        kind: &str,
+        name: &str,
+        lang: Option<&str>,
+    ) -> Result<String, String> {
+        let lang = self.lang("get_taxonomy_url", lang)?;
         let slug = crate::text::slugify(name);
         self.terms
-            .get(&(kind.to_owned(), slug))
+            .get(&(lang.to_owned(), kind.to_owned(), slug))
             .map(|path| self.urls.url(path))
             .ok_or_else(|| {
-                format!("get_taxonomy_url: no term `{name}` in taxonomy `{kind}` (is any page tagged with it?)")
+                let tagged = if lang == self.languages.default {
+                    "is any page tagged with it?".to_owned()
+                } else {
+                    format!("is any `{lang}` page tagged with it?")
+                };
+                format!("get_taxonomy_url: no term `{name}` in taxonomy `{kind}` ({tagged})")
             })
     }
 
@@ -155,5 +192,77 @@ impl Urls {
     /// `/blog/hello/` → `https://example.org/docs/blog/hello/`.
     pub(crate) fn permalink(&self, path: &str) -> String {
         format!("{}{}{path}", self.origin, self.base_path)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// English (the default) and French, each with its own `tags`.
+    fn bilingual() -> Lookup {
+        let mut lookup = Lookup {
+            languages: Languages {
+                default: "en".into(),
+                translations: [
+                    ("en".into(), Default::default()),
+                    ("fr".into(), Default::default()),
+                ]
+                .into(),
+            },
+            urls: Urls {
+                base_path: "/docs".into(),
+                origin: String::new(),
+            },
+            ..Lookup::default()
+        };
+        for (lang, slug, path) in [
+            ("en", "news", "/tags/news/"),
+            ("fr", "nouvelles", "/fr/tags/nouvelles/"),
+        ] {
+            let key = (lang.to_owned(), "tags".to_owned(), slug.to_owned());
+            lookup.terms.insert(key, path.to_owned());
+            let key = (lang.to_owned(), "tags".to_owned());
+            lookup.taxonomies.insert(key, Value::from(lang));
+        }
+        lookup
+    }
+
+    #[test]
+    fn taxonomy_urls_per_language() {
+        let lookup = bilingual();
+        assert_eq!(
+            lookup.taxonomy_url("tags", "News", None).unwrap(),
+            "/docs/tags/news/"
+        );
+        assert_eq!(
+            lookup
+                .taxonomy_url("tags", "Nouvelles", Some("fr"))
+                .unwrap(),
+            "/docs/fr/tags/nouvelles/"
+        );
+        let err = lookup.taxonomy_url("tags", "news", Some("fr")).unwrap_err();
+        assert!(err.contains("is any `fr` page tagged with it?"), "{err}");
+        let err = lookup.taxonomy_url("tags", "nouvelles", None).unwrap_err();
+        assert!(err.contains("(is any page tagged with it?)"), "{err}");
+        let err = lookup.taxonomy_url("tags", "news", Some("de")).unwrap_err();
+        assert_eq!(err, "get_taxonomy_url: `de` is no language of this site");
+    }
+
+    #[test]
+    fn taxonomies_per_language() {
+        let lookup = bilingual();
+        assert_eq!(lookup.taxonomy("tags", None).unwrap(), Value::from("en"));
+        assert_eq!(
+            lookup.taxonomy("tags", Some("fr")).unwrap(),
+            Value::from("fr")
+        );
+        let err = lookup.taxonomy("tags", Some("de")).unwrap_err();
+        assert_eq!(err, "get_taxonomy: `de` is no language of this site");
+        let err = lookup.taxonomy("categories", Some("fr")).unwrap_err();
+        assert!(err.contains("no taxonomy `categories` in `fr`"), "{err}");
+        let err = lookup.taxonomy("categories", None).unwrap_err();
+        assert!(err.contains("declare it with [[taxonomies]]"), "{err}");
     }
 }
