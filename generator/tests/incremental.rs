@@ -470,3 +470,162 @@ fn an_edit_that_touches_no_image_encodes_nothing() {
     let why = state.update(std::slice::from_ref(&page)).unwrap_err();
     assert!(why.contains("other processed images"), "{why}");
 }
+
+/// The translation links of the multilingual fixture's `hello` page (in
+/// `dist/`, whose permalinks start with `origin`).
+fn hello_translations(origin: &str) -> String {
+    format!(
+        "<ul class=\"translations\">\
+         <li><a hreflang=\"en\" href=\"{origin}/blog/hello/\">Hello</a></li>\
+         <li><a hreflang=\"fr\" href=\"{origin}/fr/blog/hello/\">Bonjour</a></li></ul>"
+    )
+}
+
+#[test]
+fn a_translation_body_edit_renders_its_language_only_as_a_full_build() {
+    let update = fast_equals_full(
+        "multilingual",
+        &[("blog/hello.fr.md", "\nUn paragraphe *de plus*.\n")],
+    );
+    // The French page, its French lists; not the English page, whose
+    // translation links show titles and URLs, not bodies.
+    assert_eq!(
+        rendered(&update),
+        [
+            "fr/blog/hello/index.html",
+            "fr/blog/index.html",
+            "fr/tags/index.html",
+            "fr/tags/nouvelles/index.html",
+        ]
+    );
+
+    let dir = site("multilingual");
+    let root = dir.path();
+    let state = kept(root);
+    let hello_fr = root.join("content/blog/hello.fr.md");
+    append(&hello_fr, "\nEncore *un* mot.\n");
+    let (_, update) = state.update(std::slice::from_ref(&hello_fr)).unwrap();
+    assert_eq!(update.pages, 1, "{update:?}");
+    let fr = fs::read_to_string(root.join("dist/fr/blog/hello/index.html")).unwrap();
+    assert!(fr.contains("<p>Encore <em>un</em> mot.</p>"), "{fr}");
+    assert!(fr.contains("<html lang=\"fr\">"), "{fr}");
+    assert!(
+        fr.contains(&hello_translations("https://example.org")),
+        "{fr}"
+    );
+    assert!(
+        fs::read_to_string(root.join("dist/fr/atom.xml"))
+            .unwrap()
+            .contains("Encore &lt;em&gt;un&lt;/em&gt; mot."),
+        "the French feed has the new body"
+    );
+    let search = fs::read_to_string(root.join("dist/search_index.fr.json")).unwrap();
+    assert!(search.contains("Encore un mot."), "{search}");
+    assert!(
+        !fs::read_to_string(root.join("dist/search_index.json"))
+            .unwrap()
+            .contains("Encore")
+    );
+}
+
+#[test]
+fn a_new_translation_takes_a_full_build() {
+    let dir = site("multilingual");
+    let root = dir.path();
+    let state = kept(root);
+    let new = root.join("content/blog/only-english.fr.md");
+    fs::write(
+        &new,
+        "+++\ntitle = \"Seulement en anglais\"\ndate = 2024-04-01\n+++\nPlus maintenant.\n",
+    )
+    .unwrap();
+    let why = state.update(std::slice::from_ref(&new)).unwrap_err();
+    assert!(!why.is_empty());
+}
+
+/// Polls `done` for up to 10 s.
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `serve` watching a bilingual site: a French body edit (the fast path),
+/// a French title edit and a new translation (full builds) each show in
+/// both languages' pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_rebuilds_translations_as_they_change() {
+    let dir = site("multilingual");
+    let root = dir.path().to_owned();
+    let mut serve = letterbox::serve::ServeOptions::new(&root);
+    serve.port = 0;
+    serve.quiet = true;
+    let server = letterbox::serve::start(serve).await.unwrap();
+    let origin = server.url.trim_end_matches('/').to_owned();
+    let read = |rel: &str| fs::read_to_string(root.join("dist").join(rel)).unwrap_or_default();
+    assert!(read("fr/blog/hello/index.html").contains(&hello_translations(&origin)));
+
+    // A body edit: the French page again, its links intact.
+    let hello_fr = root.join("content/blog/hello.fr.md");
+    append(&hello_fr, "\nModifié en direct.\n");
+    wait_for("the French edit", || {
+        read("fr/blog/hello/index.html").contains("<p>Modifié en direct.</p>")
+    });
+    assert_eq!(server.build_error(), None);
+    let fr = read("fr/blog/hello/index.html");
+    assert!(fr.contains(&hello_translations(&origin)), "{fr}");
+    assert!(fr.contains("<p class=\"more\">Lire la suite</p>"), "{fr}");
+
+    // A new title: both languages' translation links name it.
+    let text = fs::read_to_string(&hello_fr).unwrap();
+    fs::write(&hello_fr, text.replace("\"Bonjour\"", "\"Salut\"")).unwrap();
+    let renamed = hello_translations(&origin).replace(">Bonjour<", ">Salut<");
+    wait_for("the French title on the English page", || {
+        read("blog/hello/index.html").contains(&renamed)
+    });
+    assert!(read("fr/blog/hello/index.html").contains(&renamed));
+
+    // A new translation of a page that had none.
+    fs::write(
+        root.join("content/blog/only-english.fr.md"),
+        "+++\ntitle = \"Plus seulement en anglais\"\ndate = 2024-04-01\n+++\nTraduit.\n",
+    )
+    .unwrap();
+    let both = format!(
+        "<ul class=\"translations\">\
+         <li><a hreflang=\"en\" href=\"{origin}/blog/only-english/\">Only English</a></li>\
+         <li><a hreflang=\"fr\" href=\"{origin}/fr/blog/only-english/\">Plus seulement en anglais</a></li></ul>"
+    );
+    wait_for("the new translation on the English page", || {
+        read("blog/only-english/index.html").contains(&both)
+    });
+    assert_eq!(server.build_error(), None);
+    let new = read("fr/blog/only-english/index.html");
+    assert!(
+        new.contains(&both) && new.contains("<p>Traduit.</p>"),
+        "{new}"
+    );
+    assert!(read("fr/blog/index.html").contains("Plus seulement en anglais"));
+    assert!(read("search_index.fr.json").contains("/fr/blog/only-english/"));
+    server.shutdown().await;
+    // What serve wrote is what a full build writes (but for the origin).
+    let served = tree(&root.join("dist"));
+    let fresh = BuildOptions {
+        base_url: Some(origin.clone()),
+        ..options(&root, "fresh")
+    };
+    letterbox::build(&fresh).unwrap();
+    let full = tree(&root.join("fresh"));
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &full {
+        assert!(served[path] == *bytes, "{path} differs from a full build");
+    }
+}
