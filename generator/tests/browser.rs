@@ -3,30 +3,31 @@
 //!
 //! Needs `chromedriver` and `chromium` (`/usr/bin/...`, or the `CHROMEDRIVER`
 //! and `CHROMIUM` variables). Without them the test prints a notice and
-//! passes, unless `LETTERBOX_REQUIRE_BROWSER=1` (as in CI), then it fails.
-//! Every step saves a screenshot; the folder is printed at the end.
+//! passes, unless `LETTERBOX_REQUIRE_BROWSER=1` (as in CI), then it fails
+//! (`common/browser.rs`). Every step saves a screenshot; the folder is
+//! printed at the end.
 #![allow(clippy::unwrap_used)]
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow, bail, ensure};
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use anyhow::{Context as _, anyhow, ensure};
+use fantoccini::Client;
 use letterbox::serve::{ServeOptions, ServerHandle, start};
 use letterbox_forms::Store as _;
 use letterbox_forms::store::SqliteStore;
 use receiver::{Answer, Receiver, siteverify};
-use serde_json::{Value, json};
+use serde_json::json;
 
+mod common;
 mod receiver;
 
-const WAIT: Duration = Duration::from_secs(10);
+use common::browser::{
+    Browser, WAIT, body_text, find, notice, tools, type_into, until, until_path,
+};
 
 /// The member-only form added to the fixture site.
 const MEMBERS_PAGE: &str = r#"+++
@@ -42,90 +43,18 @@ Only logged-in members may leave a note.
 </form>
 "#;
 
-/// Printed even when the test harness captures output (straight to stderr,
-/// not through `eprintln!`).
-fn notice(text: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{text}");
-}
-
-fn tool(var: &str, default: &str) -> Option<PathBuf> {
-    let path = std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(default));
-    path.is_file().then_some(path)
-}
-
-/// A chromedriver we started; killed (by its own pid) when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_driver(chromedriver: &Path) -> anyhow::Result<Driver> {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port();
-    let child = Command::new(chromedriver)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("starting {}", chromedriver.display()))?;
-    let driver = Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let start = Instant::now();
-    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-        ensure!(start.elapsed() < WAIT, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(driver)
-}
-
 struct Env {
-    driver: Driver,
+    browser: Browser,
     /// Stands in for the services the feedback form calls.
     services: Services,
-    chromium: PathBuf,
     server: ServerHandle,
     site: PathBuf,
     shots: PathBuf,
-    profiles: tempfile::TempDir,
 }
 
 impl Env {
     async fn session(&self, javascript: bool) -> anyhow::Result<Client> {
-        let profile = tempfile::tempdir_in(self.profiles.path())?;
-        let mut options = json!({
-            "binary": self.chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1100,1400",
-                format!("--user-data-dir={}", profile.keep().display()),
-            ],
-        });
-        if !javascript {
-            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
-        }
-        let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), options);
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&self.driver.url)
-            .await
-            .context("starting a Chromium session")?;
-        Ok(client)
+        self.browser.session(javascript).await
     }
 
     fn url(&self, path: &str) -> String {
@@ -173,54 +102,6 @@ fn value_of<'a>(s: &'a letterbox_forms::Submission, name: &str) -> Option<&'a st
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_str())
-}
-
-async fn find(c: &Client, css: &str) -> anyhow::Result<Element> {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("waiting for `{css}`"))
-}
-
-/// Polls a JavaScript expression until it is truthy.
-async fn until(c: &Client, expr: &str) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        let v = c.execute(&format!("return !!({expr});"), vec![]).await;
-        if matches!(v, Ok(Value::Bool(true))) {
-            return Ok(());
-        }
-        if start.elapsed() > WAIT {
-            bail!("timed out waiting for `{expr}` (last: {v:?})");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn until_path(c: &Client, path: &str) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        let url = c.current_url().await?;
-        if url.path() == path {
-            return Ok(());
-        }
-        if start.elapsed() > WAIT {
-            bail!("still on {url}, expected {path}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn body_text(c: &Client) -> anyhow::Result<String> {
-    Ok(c.find(Locator::Css("body")).await?.text().await?)
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let el = find(c, css).await?;
-    el.clear().await?;
-    el.send_keys(text).await?;
-    Ok(())
 }
 
 async fn fill_contact(c: &Client, name: &str, email: &str, message: &str) -> anyhow::Result<()> {
@@ -1119,19 +1000,7 @@ fn fixture_site(dir: &Path, services: &Services) -> anyhow::Result<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_journeys() {
-    let required = std::env::var("LETTERBOX_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let tools = (
-        tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
-        tool("CHROMIUM", "/usr/bin/chromium"),
-    );
-    let (Some(chromedriver), Some(chromium)) = tools else {
-        assert!(
-            !required,
-            "LETTERBOX_REQUIRE_BROWSER=1 but chromedriver or chromium is missing"
-        );
-        notice(
-            "browser tests skipped: chromedriver or chromium not found (/usr/bin, or set CHROMEDRIVER / CHROMIUM)",
-        );
+    let Some((chromedriver, chromium)) = tools("browser tests") else {
         return;
     };
     let started = Instant::now();
@@ -1156,13 +1025,11 @@ async fn browser_journeys() {
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
     let env = Env {
-        driver: start_driver(&chromedriver).unwrap(),
+        browser: Browser::start(&chromedriver, chromium).unwrap(),
         services,
-        chromium,
         server,
         site,
         shots,
-        profiles: tempfile::tempdir().unwrap(),
     };
 
     type Step = for<'a> fn(
@@ -1233,8 +1100,10 @@ async fn browser_journeys() {
         started.elapsed().as_secs(),
         env.shots.display()
     ));
-    let Env { server, driver, .. } = env;
+    let Env {
+        server, browser, ..
+    } = env;
     server.shutdown().await;
-    drop(driver);
+    drop(browser);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

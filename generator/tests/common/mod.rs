@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+/// Headless Chromium for the browser tests.
+#[cfg(feature = "serve")]
+pub mod browser;
+
 /// `generator/tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
