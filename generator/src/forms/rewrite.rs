@@ -23,6 +23,7 @@ pub(crate) fn rewrite_forms(
         file: source,
         body: None,
         path: None,
+        lang: None,
     };
     rewrite_forms_in(html, source, settings).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("{e:#}")).collect();
@@ -49,6 +50,7 @@ pub(crate) fn rewrite_forms_in(
     let api_base = settings.api_url.trim_end_matches('/').to_owned();
     let settings_overrides = &settings.overrides;
     let page_path = source.path.map(str::to_owned);
+    let words = source.lang.and_then(script_words);
 
     let on_form = {
         let state = Rc::clone(&state);
@@ -69,6 +71,19 @@ pub(crate) fn rewrite_forms_in(
             el.set_attribute("method", "post")?;
             el.set_attribute("action", &format!("{api_base}/api/forms/{name}"))?;
             el.append(&honeypot_html(&honeypot), ContentType::Html);
+            if let Some(words) = &words {
+                // The script's status lines, in the page's language; a
+                // form's own texts win. Success text only shows without a
+                // redirect.
+                if el.get_attribute("data-error").is_none() {
+                    el.set_attribute("data-error", words.error)?;
+                }
+                if el.get_attribute("data-success").is_none()
+                    && el.get_attribute("data-redirect").is_none()
+                {
+                    el.set_attribute("data-success", words.success)?;
+                }
+            }
             let moderated = (settings_overrides.get(&name)).is_some_and(|c| !c.publish.is_empty());
             if moderated && let Some(path) = page_path.as_deref() {
                 // Approved entries are shown on the page they came from.
@@ -227,6 +242,32 @@ fn captcha_widget(captcha: &Captcha) -> String {
         // Checked to be plain already; escaped all the same.
         escape_html(&captcha.sitekey)
     )
+}
+
+/// The form script's status lines in a language other than English (the
+/// script's own): shown over a form the API rejected, and after a post
+/// without `data-redirect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ScriptWords {
+    pub error: &'static str,
+    pub success: &'static str,
+}
+
+/// [`ScriptWords`] for `lang` by its primary subtag (`fr-CA` is French):
+/// French and German, as the API's message catalogues; `None` keeps the
+/// script's English.
+pub(crate) fn script_words(lang: &str) -> Option<ScriptWords> {
+    match lang.split('-').next().unwrap_or_default() {
+        "fr" => Some(ScriptWords {
+            error: "Veuillez corriger les champs signalés.",
+            success: "Merci ! Votre envoi a bien été reçu.",
+        }),
+        "de" => Some(ScriptWords {
+            error: "Bitte korrigieren Sie die markierten Felder.",
+            success: "Danke! Ihre Eingabe ist angekommen.",
+        }),
+        _ => None,
+    }
 }
 
 /// The visually hidden trap field. Humans never see or reach it (no tab

@@ -32,4 +32,8 @@ pub(crate) struct FormSource<'a> {
     /// The page's URL path (e.g. `/blog/hello/`): a moderated form gets it
     /// as a hidden value, so its approved entries know their page.
     pub path: Option<&'a str>,
+    /// The page's language (`fr`): the form script's own words (its
+    /// status lines) are given to its forms in it, the API's field
+    /// messages being in it already.
+    pub lang: Option<&'a str>,
 }

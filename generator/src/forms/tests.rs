@@ -261,6 +261,7 @@ fn each_form_problem_is_one_error_at_its_line() {
         file: "content/contact.md",
         body: Some((body, 4)),
         path: None,
+        lang: None,
     };
     let errors = rewrite_forms_in(body, source, &FormSettings::default()).unwrap_err();
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -280,6 +281,7 @@ fn nameless_controls_are_found_by_line() {
         file: "content/c.md",
         body: Some((body, 3)),
         path: None,
+        lang: None,
     });
     assert_eq!(discovery.nth_line("c", "<input", 3), Some(6));
     assert_eq!(discovery.line("c", Some("name=\"a\"")), Some(4));
@@ -395,6 +397,7 @@ fn a_moderated_form_carries_its_page() {
         file: "content/blog/hello.md",
         body: None,
         path: Some("/blog/hello/"),
+        lang: None,
     };
     let html = r#"<form data-form="comments"><input name="name"><textarea name="message"></textarea></form>"#;
     let (out, forms) = rewrite_forms_in(html, source, &settings).unwrap();
@@ -406,5 +409,49 @@ fn a_moderated_form_carries_its_page() {
     assert!(
         forms[0].field("_page").is_none(),
         "the page is no field of the form"
+    );
+}
+
+#[test]
+fn forms_get_the_script_words_in_their_page_language() {
+    let rewrite = |html: &str, lang: &str| {
+        let source = FormSource {
+            file: "content/contact.fr.md",
+            body: None,
+            path: None,
+            lang: Some(lang),
+        };
+        rewrite_forms_in(html, source, &FormSettings::default())
+            .unwrap()
+            .0
+    };
+    let plain = r#"<form data-form="c"><input name="a"></form>"#;
+    let fr = rewrite(plain, "fr");
+    assert!(
+        fr.contains(r#"data-error="Veuillez corriger les champs signalés.""#),
+        "{fr}"
+    );
+    assert!(
+        fr.contains(r#"data-success="Merci ! Votre envoi a bien été reçu.""#),
+        "{fr}"
+    );
+    let de = rewrite(plain, "de-CH");
+    assert!(
+        de.contains(r#"data-error="Bitte korrigieren Sie die markierten Felder.""#),
+        "{de}"
+    );
+    // English is the script's own; other languages keep it too.
+    for lang in ["en", "es"] {
+        assert!(!rewrite(plain, lang).contains("data-error"), "{lang}");
+    }
+    // A form's own texts win; a redirect needs no success text.
+    let own = rewrite(
+        r#"<form data-form="c" data-error="Oups." data-redirect="/fr/merci/"><input name="a"></form>"#,
+        "fr",
+    );
+    assert!(own.contains(r#"data-error="Oups.""#), "{own}");
+    assert!(
+        !own.contains("Veuillez") && !own.contains("data-success"),
+        "{own}"
     );
 }

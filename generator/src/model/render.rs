@@ -110,6 +110,7 @@ impl Model {
             file: &job.source,
             body,
             path,
+            lang: Some(lang),
         };
         let result = rendered.map_err(|e| vec![e]).and_then(|out| {
             if !job.out.ends_with(".html") {
