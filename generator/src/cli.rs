@@ -59,6 +59,10 @@ pub struct InitArgs {
     /// Add only the API (spin.toml, and the component) to an existing site.
     #[arg(long)]
     pub api_only: bool,
+    /// A multilingual site in these languages, the first one the default
+    /// (e.g. `en,fr`): content, translations and a language switcher.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub languages: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -206,6 +210,7 @@ fn init(args: InitArgs, quiet: bool) -> ExitCode {
         date: jiff::Timestamp::now().strftime("%Y-%m-%d").to_string(),
         component: args.component,
         api_only: args.api_only,
+        languages: args.languages,
     };
     match crate::init::init(&options) {
         Ok(files) => {

@@ -1,11 +1,14 @@
 //! `letterbox init [DIR]`: a new site that builds as it is — home, a blog
 //! with a first post, a contact page whose form is the API's schema, its
 //! thank-you page — on the built-in templates (copy them into `templates/`
-//! to change them).
+//! to change them). `--languages en,fr` writes them in each language, with
+//! templates whose words come from `trans()` and a language switcher.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+
+mod languages;
 
 /// What to write.
 #[derive(Debug, Clone)]
@@ -22,6 +25,9 @@ pub struct InitOptions {
     pub component: Option<PathBuf>,
     /// Only add the API (`spin.toml` and the component) to an existing site.
     pub api_only: bool,
+    /// `--languages en,fr`: a multilingual site, the first code its default
+    /// language; empty: one language, as before.
+    pub languages: Vec<String>,
 }
 
 /// Where the site's `spin.toml` expects the component.
@@ -31,6 +37,10 @@ pub const COMPONENT_FILE: &str = "letterbox_api.wasm";
 /// A folder that exists and is not empty is refused, and nothing is written.
 pub fn init(options: &InitOptions) -> anyhow::Result<Vec<String>> {
     let dir = &options.dir;
+    languages::check_codes(&options.languages)?;
+    if options.api_only && !options.languages.is_empty() {
+        bail!("--languages starts a new site; it cannot be combined with --api-only");
+    }
     if options.api_only {
         if !dir.join("site.toml").is_file() {
             bail!(
@@ -68,11 +78,11 @@ pub fn init(options: &InitOptions) -> anyhow::Result<Vec<String>> {
     } else {
         site_files(options)
     };
-    files.push(("spin.toml", spin_toml(&app_name(&options.title))));
+    files.push(("spin.toml".to_owned(), spin_toml(&app_name(&options.title))));
     for (rel, text) in &files {
         write(dir, rel, text.as_bytes())?;
     }
-    let mut written: Vec<String> = files.into_iter().map(|(rel, _)| rel.to_owned()).collect();
+    let mut written: Vec<String> = files.into_iter().map(|(rel, _)| rel).collect();
     if let Some(bytes) = component {
         write(dir, COMPONENT_FILE, &bytes)?;
         written.push(COMPONENT_FILE.to_owned());
@@ -214,68 +224,142 @@ fn toml_string(text: &str) -> String {
     out
 }
 
-fn site_files(options: &InitOptions) -> Vec<(&'static str, String)> {
+fn site_files(options: &InitOptions) -> Vec<(String, String)> {
     let title = toml_string(&options.title);
     let base_url = toml_string(&options.base_url);
-    let date = &options.date;
-    vec![
-        (
-            "site.toml",
-            format!(
-                "# See the `site.toml` reference in Letterbox's README.\n\
-                 title = {title}\n\
-                 base_url = {base_url}\n\
-                 description = \"\"\n\
-                 # Atom and RSS feeds of the newest pages.\n\
-                 generate_feeds = true\n\
-                 # Where forms post; empty: the same origin (`letterbox serve`, or a\n\
-                 # CDN routing /api to the Spin app). Else e.g. \"https://forms.example.org\".\n\
-                 api_url = \"\"\n\
-                 \n\
-                 [markdown]\n\
-                 highlight_code = true\n"
-            ),
+    let default = options.languages.first();
+    let language_line = match default {
+        Some(code) => format!(
+            "# The language of the pages at the root; the others' are under /<code>/\n\
+             # (see Multilingual in Letterbox's README).\n\
+             default_language = {}\n",
+            toml_string(code)
         ),
+        None => String::new(),
+    };
+    let mut site_toml = format!(
+        "# See the `site.toml` reference in Letterbox's README.\n\
+         title = {title}\n\
+         base_url = {base_url}\n\
+         description = \"\"\n\
+         {language_line}\
+         # Atom and RSS feeds of the newest pages.\n\
+         generate_feeds = true\n\
+         # Where forms post; empty: the same origin (`letterbox serve`, or a\n\
+         # CDN routing /api to the Spin app). Else e.g. \"https://forms.example.org\".\n\
+         api_url = \"\"\n\
+         \n\
+         [markdown]\n\
+         highlight_code = true\n"
+    );
+    for (i, code) in options.languages.iter().enumerate() {
+        let (texts, own) = languages::texts(code);
+        site_toml.push('\n');
+        if i > 0 {
+            // Everything else (feeds, taxonomies…) is the top-level value.
+            site_toml.push_str(&format!(
+                "[languages.{code}]\ntitle = {title}\ndescription = \"\"\n\n"
+            ));
+        }
+        site_toml.push_str(&format!("[languages.{code}.translations]\n"));
+        if !own {
+            site_toml.push_str("# In English for now: translate these.\n");
+        }
+        for (key, text) in texts.strings {
+            let text = if key == "language_name" && !own {
+                code.as_str()
+            } else {
+                text
+            };
+            site_toml.push_str(&format!("{key} = {}\n", toml_string(text)));
+        }
+    }
+    let mut files = vec![
+        ("site.toml".to_owned(), site_toml),
         (
-            ".gitignore",
+            ".gitignore".to_owned(),
             "/dist\n/.letterbox\n/.spin\n".to_owned(),
         ),
-        (
-            "content/_index.md",
-            format!(
-                "+++\ntitle = {title}\n+++\n\
-                 Welcome! Edit `content/_index.md`, or write a post in `content/blog/`.\n"
+    ];
+    if options.languages.is_empty() {
+        files.extend(content_files(options, None));
+    } else {
+        for (i, code) in options.languages.iter().enumerate() {
+            files.extend(content_files(options, (i > 0).then_some(code.as_str())));
+        }
+        // The built-in look, with translated words and a language switcher.
+        for (rel, text) in [
+            ("templates/base.html", languages::BASE_HTML),
+            (
+                "templates/letterbox/post-card.html",
+                languages::POST_CARD_HTML,
             ),
+            (
+                "templates/letterbox/post-meta.html",
+                languages::POST_META_HTML,
+            ),
+        ] {
+            files.push((rel.to_owned(), text.to_owned()));
+        }
+    }
+    files
+}
+
+/// The content files in one language: `lang` is `None` for the default
+/// language (`contact.md`, `/thanks/`), else its code (`contact.fr.md`,
+/// form `contact-fr`, `/fr/thanks/`).
+fn content_files(options: &InitOptions, lang: Option<&str>) -> Vec<(String, String)> {
+    let code = lang.or(options.languages.first().map(String::as_str));
+    let (texts, _) = languages::texts(code.unwrap_or("en"));
+    let title = toml_string(&options.title);
+    let date = &options.date;
+    let suffix = lang.map(|l| format!(".{l}")).unwrap_or_default();
+    let prefix = lang.map(|l| format!("/{l}")).unwrap_or_default();
+    let form = match lang {
+        Some(l) => format!("contact-{l}"),
+        None => "contact".to_owned(),
+    };
+    let home = format!("content/_index{suffix}.md");
+    let welcome = texts.welcome.replace("{file}", &home);
+    let body = (texts.first_post_body).replace("{contact}", &format!("@/contact{suffix}.md"));
+    let blog = toml_string(texts.blog);
+    let first_post = toml_string(texts.first_post);
+    let tag = toml_string(texts.tag);
+    let contact = toml_string(texts.contact);
+    let intro = texts.contact_intro;
+    let (email, message, send) = (texts.your_email, texts.message, texts.send);
+    let thanks = toml_string(texts.thanks);
+    let thanks_body = texts.thanks_body;
+    vec![
+        (home, format!("+++\ntitle = {title}\n+++\n{welcome}\n")),
+        (
+            format!("content/blog/_index{suffix}.md"),
+            format!("+++\ntitle = {blog}\nsort_by = \"date\"\npaginate_by = 10\n+++\n"),
         ),
         (
-            "content/blog/_index.md",
-            "+++\ntitle = \"Blog\"\nsort_by = \"date\"\npaginate_by = 10\n+++\n".to_owned(),
-        ),
-        (
-            "content/blog/first-post.md",
+            format!("content/blog/first-post{suffix}.md"),
             format!(
-                "+++\ntitle = \"First post\"\ndate = {date}\ntags = [\"news\"]\n+++\n\
-                 This is Markdown: *emphasis*, [links](@/contact.md), tables, footnotes\n\
-                 and highlighted code.\n\n\
+                "+++\ntitle = {first_post}\ndate = {date}\ntags = [{tag}]\n+++\n\
+                 {body}\n\n\
                  <!-- more -->\n\n\
                  ```rust\nfn main() {{\n    println!(\"Hello from Letterbox\");\n}}\n```\n"
             ),
         ),
         (
-            "content/contact.md",
-            "+++\ntitle = \"Contact\"\n+++\n\
-             The form below is the API's schema: the server accepts exactly these\n\
-             fields, with these rules.\n\n\
-             <form data-form=\"contact\" data-redirect=\"/thanks/\">\n\
-             \x20 <label>Your e-mail <input name=\"email\" type=\"email\" required maxlength=\"200\"></label>\n\
-             \x20 <label>Message <textarea name=\"message\" required minlength=\"10\" maxlength=\"5000\"></textarea></label>\n\
-             \x20 <button>Send</button>\n\
-             </form>\n"
-                .to_owned(),
+            format!("content/contact{suffix}.md"),
+            format!(
+                "+++\ntitle = {contact}\n+++\n\
+                 {intro}\n\n\
+                 <form data-form=\"{form}\" data-redirect=\"{prefix}/thanks/\">\n\
+                 \x20 <label>{email} <input name=\"email\" type=\"email\" required maxlength=\"200\"></label>\n\
+                 \x20 <label>{message} <textarea name=\"message\" required minlength=\"10\" maxlength=\"5000\"></textarea></label>\n\
+                 \x20 <button>{send}</button>\n\
+                 </form>\n"
+            ),
         ),
         (
-            "content/thanks.md",
-            "+++\ntitle = \"Thank you\"\n+++\nYour message was received.\n".to_owned(),
+            format!("content/thanks{suffix}.md"),
+            format!("+++\ntitle = {thanks}\n+++\n{thanks_body}\n"),
         ),
     ]
 }

@@ -284,3 +284,39 @@ fn form_overrides_that_match_no_form_are_warned_about() {
     let (_, _, stderr) = run_in(&site, &["check"]);
     assert!(stderr.contains(&warning), "{stderr}");
 }
+
+#[test]
+fn init_languages_takes_a_comma_list_and_refuses_bad_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let out = letterbox()
+        .args(["--quiet", "init"])
+        .arg(&site)
+        .args(["--languages", "en,fr"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(site.join("content/blog/first-post.fr.md").is_file());
+    let (code, _, stderr) = run_in(&site, &["--quiet", "build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(site.join("dist/fr/blog/first-post/index.html").is_file());
+
+    let other = dir.path().join("other");
+    let out = letterbox()
+        .args(["init"])
+        .arg(&other)
+        .args(["--languages", "en,FR"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--languages: `FR` is not a language code: use a lowercase ISO 639 code"),
+        "{stderr}"
+    );
+    assert!(!other.exists());
+}

@@ -146,6 +146,7 @@ fn new_site_with(dir: &Path, setup: impl FnOnce(&Path)) -> PathBuf {
         date: "2026-11-30".into(),
         component: Some(component().to_owned()),
         api_only: false,
+        languages: Vec::new(),
     })
     .unwrap();
     std::fs::write(
