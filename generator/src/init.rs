@@ -232,7 +232,9 @@ fn site_files(options: &InitOptions) -> Vec<(String, String)> {
         Some(code) => format!(
             "# The language of the pages at the root; the others' are under /<code>/\n\
              # (see Multilingual in Letterbox's README).\n\
-             default_language = {}\n",
+             default_language = {}\n\
+             # Dates as 2026-11-30 in every language (month names are English).\n\
+             date_format = \"%Y-%m-%d\"\n",
             toml_string(code)
         ),
         None => String::new(),

@@ -176,8 +176,15 @@ fn a_bilingual_site_builds_in_both_languages_with_a_switcher() {
     assert!(!dir.join("dist/fr/tags/news").exists());
 
     let post = read("fr/blog/first-post/index.html");
-    assert!(post.contains("<html lang=\"fr\">"), "{post}");
+    assert!(
+        post.starts_with("<!doctype html>\n<html lang=\"fr\">"),
+        "{post}"
+    );
     assert!(post.contains("<h1>Premier article</h1>"), "{post}");
+    assert!(
+        post.contains("<time datetime=\"2026-11-28\">2026-11-28</time>"),
+        "{post}"
+    );
     // The words of the templates come from trans() in the page's language.
     assert!(post.contains(">Aller au contenu</a>"), "{post}");
     assert!(post.contains("min de lecture"), "{post}");
