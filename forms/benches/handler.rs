@@ -41,6 +41,7 @@ fn setup() -> (Config, Manifest) {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };

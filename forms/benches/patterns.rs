@@ -43,6 +43,7 @@ fn form(pattern: &str) -> Form {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };

@@ -112,6 +112,11 @@ pub struct Form {
     /// of them served by `GET /api/forms/<name>/published`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publish: Vec<String>,
+    /// Submissions older than this many days are deleted, in every folder
+    /// (`[forms.<name>] retention_days`), as a bounded side effect of
+    /// submissions and listings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
     /// The language of the page that declared the form (on a site with
     /// `[languages]`): validation messages are in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +149,7 @@ impl Form {
             captcha: None,
             spam_check: None,
             publish: Vec::new(),
+            retention_days: None,
             lang: None,
             messages: Vec::new(),
         }
@@ -467,7 +473,8 @@ mod tests {
                 sitekey: "1x00000000000000000000AA".into(),
             }),
             spam_check: Some(SpamCheck::Akismet),
-            publish: Vec::new(),
+            publish: vec!["email".into()],
+            retention_days: Some(90),
             lang: None,
             messages: Default::default(),
         };
@@ -516,6 +523,7 @@ mod tests {
                 captcha: None,
                 spam_check: None,
                 publish: Vec::new(),
+                retention_days: None,
                 lang: None,
                 messages: Default::default(),
             },

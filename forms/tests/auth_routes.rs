@@ -144,6 +144,7 @@ fn manifest_with_survey() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };

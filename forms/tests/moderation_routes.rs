@@ -21,6 +21,8 @@ store_tests!(
     a_moderated_form_publishes_only_what_an_admin_approved,
     folders_bulk_actions_and_their_limits,
     a_persons_data_is_found_and_erased_everywhere,
+    expired_submissions_go_in_bounded_sweeps_as_requests_come,
+    search_finds_values_and_pages_through_matches,
 );
 
 fn admin_hash() -> &'static str {
@@ -302,4 +304,84 @@ fn a_persons_data_is_found_and_erased_everywhere<S: Store>(store: S) {
             .unwrap(),
     );
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// `retention_days = 30`: old submissions in every folder are deleted as
+/// requests list or add submissions, at most 25 per folder each time; the
+/// recent ones stay.
+fn expired_submissions_go_in_bounded_sweeps_as_requests_come<S: Store>(store: S) {
+    const DAY: u64 = 86_400_000;
+    let mut setup = Setup::new(store);
+    setup
+        .manifest
+        .forms
+        .get_mut("comments")
+        .unwrap()
+        .retention_days = Some(30);
+    let old = |folder: &str, i: u64| letterbox_forms::store::Submission {
+        id: letterbox_forms::store::id_received_at(NOW - 60 * DAY + i),
+        form: folder.into(),
+        values: letterbox_forms::FormData(vec![("name".into(), format!("old {i}"))]),
+        received_at: letterbox_forms::text::rfc3339_millis(NOW - 60 * DAY + i),
+        user: None,
+    };
+    for i in 0..30 {
+        futures::executor::block_on(setup.store.insert(&old("comments", i))).unwrap();
+    }
+    futures::executor::block_on(setup.store.insert(&old("comments.spam", 0))).unwrap();
+    futures::executor::block_on(setup.store.insert(&old("comments.archived", 0))).unwrap();
+    let recent = setup.comment("Ada", "ada%40example.org", "/blog/a/");
+
+    // The post swept 25 of the inbox's 30 and the other folders' one each.
+    let count = |folder: &str| futures::executor::block_on(setup.store.count(folder)).unwrap();
+    assert_eq!(count("comments"), 5);
+    assert_eq!((count("comments.spam"), count("comments.archived")), (0, 0));
+    // The next request that lists the form (here the public list) takes
+    // the rest; the new one stays.
+    assert_eq!(setup.published()["entries"], json!([]));
+    assert_eq!(count("comments"), 0);
+    assert_eq!(setup.ids("pending"), [recent], "the new one stays");
+}
+
+/// `?q=`: case-insensitive substring of any value, newest first, paged by
+/// a cursor after the last match.
+fn search_finds_values_and_pages_through_matches<S: Store>(store: S) {
+    let setup = Setup::new(store);
+    let ada = setup.comment("Ada", "ada%40example.org", "/a/");
+    setup.comment("Grace", "grace%40example.org", "/a/");
+    let lovelace = setup.comment("Lovelace", "ADA.l%40example.org", "/b/");
+    let search = |query: &str| {
+        let resp = setup.admin(
+            Method::GET,
+            &format!("/api/forms/comments/submissions?folder=pending&{query}"),
+            None,
+        );
+        assert_eq!(resp.status(), StatusCode::OK, "{query}");
+        let body = body_json(&resp);
+        let ids: Vec<String> = (body["submissions"].as_array().unwrap().iter())
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect();
+        (ids, body["next_cursor"].clone(), body["scanned"].clone())
+    };
+    let (ids, next, scanned) = search("q=ada");
+    assert_eq!(
+        ids,
+        [lovelace.clone(), ada.clone()],
+        "newest first, case ignored"
+    );
+    assert_eq!((next, scanned), (Value::Null, json!(3)));
+    let (ids, next, _) = search("q=ADA&limit=1");
+    assert_eq!(ids, [lovelace]);
+    let (ids, next, _) = search(&format!("q=ada&limit=1&cursor={}", next.as_str().unwrap()));
+    assert_eq!(ids, [ada]);
+    // The cursor of the last match may still have more to read.
+    let (ids, next, _) = search(&format!("q=ada&limit=1&cursor={}", next.as_str().unwrap()));
+    assert!(ids.is_empty() && next.is_null());
+    assert!(search("q=nobody").0.is_empty());
+    let too_long = setup.admin(
+        Method::GET,
+        &format!("/api/forms/comments/submissions?q={}", "x".repeat(201)),
+        None,
+    );
+    assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
 }

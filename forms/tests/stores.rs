@@ -26,6 +26,7 @@ store_tests!(
     get_finds_exactly_one_submission,
     outbox_entries_are_kept_scheduled_and_deleted,
     quotas_count_per_key_and_day,
+    retention_deletes_the_oldest_first_and_no_more_than_asked,
 );
 
 fn get_finds_exactly_one_submission<S: Store>(store: S) {
@@ -37,6 +38,59 @@ fn get_finds_exactly_one_submission<S: Store>(store: S) {
     let unknown = letterbox_forms::store::new_id(NOW + 5);
     assert_eq!(block_on(store.get("contact", &unknown)).unwrap(), None);
     assert_eq!(block_on(store.get("contact", "not-an-id")).unwrap(), None);
+}
+
+fn retention_deletes_the_oldest_first_and_no_more_than_asked<S: Store>(store: S) {
+    const DAY: u64 = 86_400_000;
+    let at = |millis: u64, text: &str| Submission {
+        id: letterbox_forms::store::id_received_at(millis),
+        ..submission("guestbook", text)
+    };
+    // Five old ones (40 to 36 days ago), then two recent ones.
+    let mut ids = Vec::new();
+    for (i, age) in [40, 39, 38, 37, 36, 2, 1].into_iter().enumerate() {
+        ids.push(block_on(store.insert(&at(NOW - age * DAY, &format!("#{i}")))).unwrap());
+    }
+    let other = Submission {
+        form: "other".into(),
+        ..at(NOW - 40 * DAY, "another form's")
+    };
+    block_on(store.insert(&other)).unwrap();
+    let cutoff = NOW - 30 * DAY;
+    assert_eq!(block_on(store.expire("guestbook", cutoff, 3)).unwrap(), 3);
+    let left: Vec<String> = block_on(store.list("guestbook", None, 50))
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let expected: Vec<String> = ids[3..].iter().rev().cloned().collect();
+    assert_eq!(left, expected, "the three oldest are gone");
+    // The key-value store sweeps a form at most once a minute per instance
+    // once it found nothing more: a minute later the rest go.
+    let later = cutoff + 60_000;
+    let mut deleted = block_on(store.expire("guestbook", cutoff, 25)).unwrap();
+    deleted += block_on(store.expire("guestbook", later, 25)).unwrap();
+    assert_eq!(deleted, 2);
+    assert_eq!(block_on(store.count("guestbook")).unwrap(), 2);
+    assert_eq!(
+        block_on(store.expire("guestbook", later + 60_000, 25)).unwrap(),
+        0
+    );
+    assert_eq!(
+        block_on(store.count("guestbook")).unwrap(),
+        2,
+        "recent ones stay"
+    );
+    // A deleted record in the middle is stepped over.
+    block_on(store.delete("guestbook", &ids[5])).unwrap();
+    assert_eq!(block_on(store.expire("guestbook", NOW, 25)).unwrap(), 1);
+    assert_eq!(block_on(store.count("guestbook")).unwrap(), 0);
+    assert_eq!(
+        block_on(store.count("other")).unwrap(),
+        1,
+        "only the form asked"
+    );
 }
 
 fn outbox_entry(id: &str, due: Option<u64>) -> OutboxEntry {
@@ -269,6 +323,9 @@ impl<S: Store> Store for Failing<S> {
     }
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
         self.inner.delete(form, id).await
+    }
+    async fn expire(&self, form: &str, before: u64, max: u32) -> Result<u32, StoreError> {
+        self.inner.expire(form, before, max).await
     }
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
         if self.fail_rate {

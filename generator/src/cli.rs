@@ -35,6 +35,11 @@ pub enum Command {
     /// missing assets and forms without an API route or thank-you page.
     /// Exits with 1 when anything is broken.
     Check(CheckArgs),
+    /// Fetch the approved entries of the site's moderated forms from the
+    /// form API into `data/<form>.json`, for `load_data` and the
+    /// `letterbox/comments.html` partial.
+    #[cfg(feature = "pull")]
+    Pull(PullArgs),
     /// Print the argon2id hash of a password, for the `admin_password_hash`
     /// variable. The password is read from a prompt without echo, or from
     /// the first line of stdin when it is piped; never from the arguments.
@@ -63,6 +68,21 @@ pub struct InitArgs {
     /// (e.g. `en,fr`): content, translations and a language switcher.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub languages: Vec<String>,
+}
+
+#[cfg(feature = "pull")]
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The API's origin (default: `api_url` of site.toml), e.g. the
+    /// deployed site's https://example.org.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Only this form (repeatable; default: every form with `publish`).
+    #[arg(long = "form", value_name = "NAME")]
+    pub forms: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,6 +150,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::HashPassword => hash_password(),
         Command::Init(args) => init(args, cli.quiet),
         Command::Check(args) => check(args, cli.quiet),
+        #[cfg(feature = "pull")]
+        Command::Pull(args) => pull(args, cli.quiet),
         Command::Build(args) => {
             let options = BuildOptions {
                 root: args.root,
@@ -196,6 +218,35 @@ fn check(args: CheckArgs, quiet: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("letterbox check: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `letterbox pull`: one line per form written (or unchanged).
+#[cfg(feature = "pull")]
+fn pull(args: PullArgs, quiet: bool) -> ExitCode {
+    let mut options = crate::pull::PullOptions::new(args.root);
+    options.api_url = args.api_url;
+    options.forms = args.forms;
+    match crate::pull::pull(&options) {
+        Ok(pulled) => {
+            if !quiet {
+                for form in &pulled {
+                    let what = if form.changed { "wrote" } else { "unchanged" };
+                    println!(
+                        "{what} {}: {} approved entr{} of `{}`",
+                        form.file.display(),
+                        form.entries,
+                        if form.entries == 1 { "y" } else { "ies" },
+                        form.form
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("letterbox pull: {e:#}");
             ExitCode::FAILURE
         }
     }

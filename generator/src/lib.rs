@@ -27,6 +27,8 @@ pub mod init;
 mod markdown;
 mod model;
 mod output;
+#[cfg(feature = "pull")]
+pub mod pull;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod site;

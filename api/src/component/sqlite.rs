@@ -4,7 +4,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use letterbox_forms::Store;
-use letterbox_forms::store::{OutboxEntry, Page, StoreError, Submission, User, clamp_limit, sql};
+use letterbox_forms::store::{
+    OutboxEntry, Page, StoreError, Submission, User, clamp_limit, id_time_bound, sql,
+};
 use spin_sdk::sqlite::{Connection, RowResult, Value};
 
 /// The store over Spin SQLite (`default` database), running the statements
@@ -133,6 +135,16 @@ fn submission(row: &RowResult) -> Result<Submission, StoreError> {
 }
 
 impl Store for SpinSqlite {
+    async fn expire(&self, form: &str, before_millis: u64, max: u32) -> Result<u32, StoreError> {
+        let params = vec![
+            Value::Text(form.into()),
+            Value::Text(id_time_bound(before_millis)),
+            Value::Integer(i64::from(max)),
+        ];
+        let rows = self.exec(sql::EXPIRE, params).await?;
+        Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
+    }
+
     async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
         let params = vec![Value::Text(form.into()), Value::Text(id.into())];
         let rows = self.exec(sql::GET_SUBMISSION, params).await?;

@@ -14,6 +14,13 @@ pub(super) enum SpinStore {
 }
 
 impl Store for SpinStore {
+    async fn expire(&self, form: &str, before_millis: u64, max: u32) -> Result<u32, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.expire(form, before_millis, max).await,
+            Self::Kv(s) => s.expire(form, before_millis, max).await,
+        }
+    }
+
     async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {
         match self {
             Self::Sqlite(s) => s.refile(from, id, to).await,

@@ -15,7 +15,7 @@ use super::response::log_store_error;
 use crate::error::{ApiError, json_response};
 use crate::folder::Folder;
 use crate::schema::Form;
-use crate::store::{MAX_PAGE, Store, Submission, clamp_limit, is_valid_id};
+use crate::store::{MAX_PAGE, Page, Store, Submission, clamp_limit, is_valid_id};
 
 /// Page size when `?limit=` is not given.
 pub(crate) const DEFAULT_PAGE: u32 = 50;
@@ -90,7 +90,17 @@ struct ListQuery {
     cursor: Option<String>,
     csv: bool,
     folder: Folder,
+    /// `q`: only submissions with a value (or user) containing it.
+    search: Option<String>,
 }
+
+/// The longest search text.
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// The most submissions one search request reads (one store page): it
+/// then answers with what it found and a cursor to read on from, so a
+/// search over a large folder is a series of bounded requests.
+const SEARCH_SCAN: u32 = MAX_PAGE;
 
 /// `?folder=` of a request: `inbox` (the default), `pending`, `spam`,
 /// `archived` or `rejected`.
@@ -118,9 +128,16 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
     let mut cursor = None;
     let mut format: Option<String> = None;
     let mut folder = Folder::Inbox;
+    let mut search = None;
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match key.as_ref() {
             "folder" => folder = parse_folder(&value)?,
+            "q" if value.chars().count() > MAX_SEARCH_CHARS => {
+                return Err(ApiError::Malformed(format!(
+                    "q must be at most {MAX_SEARCH_CHARS} characters"
+                )));
+            }
+            "q" => search = Some(value.trim().to_ascii_lowercase()).filter(|q| !q.is_empty()),
             "limit" => {
                 let n: u32 = value.trim().parse().map_err(|_| {
                     ApiError::Malformed(format!("limit must be a number from 1 to {MAX_PAGE}"))
@@ -151,6 +168,7 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
         cursor,
         csv,
         folder,
+        search,
     })
 }
 
@@ -196,19 +214,84 @@ pub(super) async fn list_submissions<S: Store>(
     if query.csv {
         return export_csv(ctx, form, &folder).await;
     }
-    let page = ctx
-        .store
-        .list(&folder, query.cursor.as_deref(), query.limit)
-        .await
-        .inspect_err(log_store_error)?;
+    super::retention::sweep(ctx, form).await;
+    let (page, scanned) = match &query.search {
+        None => {
+            let page = ctx
+                .store
+                .list(&folder, query.cursor.as_deref(), query.limit)
+                .await
+                .inspect_err(log_store_error)?;
+            let scanned = page.items.len();
+            (page, scanned)
+        }
+        Some(needle) => search(ctx, &folder, query.cursor, query.limit, needle).await?,
+    };
     Ok(json_response(
         StatusCode::OK,
         &json!({
             "submissions": page.items.iter().map(submission_json).collect::<Vec<_>>(),
             "next_cursor": page.next_cursor,
             "fields": field_names(form),
+            "scanned": scanned,
         }),
     ))
+}
+
+/// Whether `haystack` contains `needle` (ASCII lowercase), ignoring ASCII
+/// case. Full Unicode case folding would add its tables to the component,
+/// which is size-bound; other letters match as typed.
+fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Up to `limit` submissions of `folder` (from `cursor` on, newest first)
+/// with a value or user containing `needle` (ASCII lowercase), among the
+/// next [`SEARCH_SCAN`] (one store page); `next_cursor` goes on after the
+/// last one read when there is more to read. Also returns how many were
+/// read.
+async fn search<S: Store>(
+    ctx: &Context<'_, S>,
+    folder: &str,
+    cursor: Option<String>,
+    limit: u32,
+    needle: &str,
+) -> Result<(Page, usize), ApiError> {
+    let read = ctx
+        .store
+        .list(folder, cursor.as_deref(), SEARCH_SCAN)
+        .await
+        .inspect_err(log_store_error)?;
+    let mut scanned = 0;
+    let mut found = Vec::new();
+    for item in read.items {
+        scanned += 1;
+        let hit = (item.values.0.iter().map(|(_, v)| v.as_str()))
+            .chain(item.user.as_deref())
+            .any(|v| contains_ignoring_ascii_case(v, needle));
+        let id = item.id.clone();
+        if hit {
+            found.push(item);
+            if found.len() == limit as usize {
+                // More may match below the last one found.
+                let page = Page {
+                    items: found,
+                    next_cursor: Some(id),
+                };
+                return Ok((page, scanned));
+            }
+        }
+    }
+    let page = Page {
+        items: found,
+        next_cursor: read.next_cursor,
+    };
+    Ok((page, scanned))
 }
 
 /// `DELETE /api/forms/{form}/submissions/{id}[?folder=spam]`: 204, or 404
@@ -258,6 +341,7 @@ mod tests {
                 cursor: None,
                 csv: false,
                 folder: Folder::Inbox,
+                search: None,
             }
         );
         assert_eq!(q(Some("limit=0"), false).unwrap().limit, 1);
@@ -277,9 +361,19 @@ mod tests {
                 cursor: Some(id),
                 csv: false,
                 folder: Folder::Inbox,
+                search: None,
             }
         );
         assert_eq!(q(Some("folder=spam"), false).unwrap().folder, Folder::Spam);
         assert!(q(Some("folder=trash"), false).is_err());
+        let search = |s| q(Some(s), false).map(|q| q.search);
+        assert_eq!(
+            search("q=+Ada%40Example+").unwrap().as_deref(),
+            Some("ada@example")
+        );
+        assert_eq!(search("q=++").unwrap(), None);
+        let long = format!("q={}", "é".repeat(201));
+        assert!(search(&long).is_err());
+        assert!(search(&format!("q={}", "é".repeat(200))).is_ok());
     }
 }

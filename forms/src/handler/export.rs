@@ -200,6 +200,7 @@ mod tests {
             captcha: None,
             spam_check: None,
             publish: Vec::new(),
+            retention_days: None,
             lang: None,
             messages: Default::default(),
         };

@@ -43,6 +43,7 @@ mod guard;
 mod moderation;
 mod request;
 mod response;
+mod retention;
 mod submit;
 mod users;
 

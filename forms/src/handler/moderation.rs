@@ -273,6 +273,7 @@ pub(super) async fn published<S: Store>(
             _ => {}
         }
     }
+    super::retention::sweep(ctx, form).await;
     let page = ctx
         .store
         .list(&form.name, cursor.as_deref(), limit)

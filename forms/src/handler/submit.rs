@@ -151,6 +151,7 @@ async fn accept_submission<S: Store>(
         let services = &ctx.config.services;
         notify::after_store(ctx.store, ctx.outbound, services, now, form, &submission).await;
     }
+    super::retention::sweep(ctx, form).await;
     Ok(submission.id)
 }
 

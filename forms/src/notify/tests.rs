@@ -53,6 +53,7 @@ fn form() -> Form {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     }

@@ -170,6 +170,15 @@ pub trait Store {
         Ok(Some(new_id))
     }
 
+    /// Deletes the submissions of `form` received before `before_millis`
+    /// (unix milliseconds; an id says when its submission was received),
+    /// oldest first, at most `max` of them, and returns how many it deleted:
+    /// the retention sweep, a bounded piece of work per request. One
+    /// statement in the SQL store; the key-value store walks up from a
+    /// per-form mark and sweeps each form at most once a minute per
+    /// instance.
+    async fn expire(&self, form: &str, before_millis: u64, max: u32) -> Result<u32, StoreError>;
+
     /// How many submissions `form` has.
     async fn count(&self, form: &str) -> Result<u64, StoreError>;
 
@@ -290,6 +299,27 @@ pub fn new_id(unix_millis: u64) -> String {
     uuid::Uuid::new_v7(ts).hyphenated().to_string()
 }
 
+/// An id for a submission received at `unix_millis`, made without regard
+/// to the ids made so far: unlike [`new_id`], which never goes back in
+/// time, its time part is exactly `unix_millis`. For records from
+/// elsewhere (an import, or tests of retention) whose time is in the past.
+pub fn id_received_at(unix_millis: u64) -> String {
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        unix_millis / 1000,
+        ((unix_millis % 1000) * 1_000_000) as u32,
+    );
+    uuid::Uuid::new_v7(ts).hyphenated().to_string()
+}
+
+/// The ids of submissions received before `unix_millis` are exactly those
+/// that sort before this string: the hex of the UUIDv7's 48-bit time, as
+/// its first 13 characters are written (`0192f3a1-b2c4`).
+pub fn id_time_bound(unix_millis: u64) -> String {
+    let hex = format!("{:012x}", unix_millis & 0xffff_ffff_ffff);
+    format!("{}-{}", &hex[..8], &hex[8..])
+}
+
 /// Whether `id` has the shape of an id from [`new_id`] (so it can be a
 /// key suffix or a cursor).
 pub fn is_valid_id(id: &str) -> bool {
@@ -326,5 +356,18 @@ mod tests {
         assert!(new_id(1_764_320_000_001) > ids[999]);
         assert!(!is_valid_id("../etc"));
         assert!(!is_valid_id(&ids[0].to_uppercase()));
+    }
+
+    #[test]
+    fn an_id_sorts_before_the_time_bound_exactly_when_it_is_older() {
+        let t = 1_795_860_000_000;
+        let bound = id_time_bound(t);
+        assert!(id_received_at(t - 1) < bound);
+        assert!(id_received_at(t) >= bound);
+        assert!(id_received_at(t + 1) > bound);
+        // Made after ids of a later time, it still says its own time.
+        let _later = new_id(t + 86_400_000);
+        assert!(id_received_at(t - 86_400_000) < bound);
+        assert!(is_valid_id(&id_received_at(t)));
     }
 }

@@ -10,6 +10,7 @@
 //! | --- | --- |
 //! | `seq:<form>` | counter (atomic increment): the last sequence number given to a submission of the form |
 //! | `del:<form>` | counter: the form's submissions deleted so far; the count is `seq - del` |
+//! | `exp:<form>` | counter: the retention sweep's mark — sequence numbers up to it are deleted or were not yet expired when last seen (only forms with `retention_days`) |
 //! | `s:<form>:<seq>` | a [`Submission`]; its id is a UUIDv7 whose last 62 bits are `<seq>` |
 //! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots chosen by an HMAC keyed with `jwt_secret`, so counters never pile up whatever the names tried, and nobody can aim at another client's slot |
 //! | `user:<username>` | a [`User`] |
@@ -23,7 +24,10 @@
 //! a page of N is one read of the counter and one `get_many` of N+1 keys
 //! (more only where deletions left holes: at most 4 `get_many`s, 16 while
 //! nothing was found, then the page ends early with a cursor); a count is two counter reads; a deletion
-//! is a `get`, a `delete` and an increment. Counters are read by adding 0,
+//! is a `get`, a `delete` and an increment; a retention sweep (at most once
+//! a minute per form and instance) is two counter reads, one `get_many` of
+//! at most its limit, a `delete` and an increment per expired record and
+//! one increment of the mark. Counters are read by adding 0,
 //! so their stored form is the backend's business. Concurrent writers cannot collide:
 //! each takes its own sequence number. Stores written by layout 1
 //! (`sub:<form>:<id>` keys) are converted once by [`KvStore::upgrade`]
@@ -36,7 +40,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use super::base::{
-    OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, into_page, is_valid_id,
+    OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, id_time_bound, into_page,
+    is_valid_id,
 };
 
 /// The key-value API the [`KvStore`] needs: Spin's (`wasi:keyvalue` store,
@@ -65,6 +70,10 @@ fn seq_key(form: &str) -> String {
 
 fn deleted_key(form: &str) -> String {
     format!("del:{form}")
+}
+
+fn expired_key(form: &str) -> String {
+    format!("exp:{form}")
 }
 
 pub fn user_key(username: &str) -> String {
@@ -144,6 +153,12 @@ pub struct KvStore<B> {
     backend: B,
     /// Keys the rate-limit slots (the component passes `jwt_secret`).
     slot_secret: Vec<u8>,
+    /// form → the minute (of the cutoff) when its retention sweep last
+    /// found nothing more to delete: a form is swept at most once a minute
+    /// per instance, since a sweep costs round trips.
+    /// (A list: a form or two have retention, and a map type would cost
+    /// the size-bound component kilobytes.)
+    swept: Mutex<Vec<(String, u64)>>,
 }
 
 impl<B: std::fmt::Debug> std::fmt::Debug for KvStore<B> {
@@ -160,6 +175,7 @@ impl<B: KvBackend> KvStore<B> {
         Self {
             backend,
             slot_secret: Vec::new(),
+            swept: Mutex::default(),
         }
     }
 
@@ -169,6 +185,7 @@ impl<B: KvBackend> KvStore<B> {
         Self {
             backend,
             slot_secret: secret.to_vec(),
+            swept: Mutex::default(),
         }
     }
 
@@ -471,6 +488,54 @@ impl<B: KvBackend> Store for KvStore<B> {
         self.backend.delete(&key).await?;
         self.backend.increment(&deleted_key(form), 1).await?;
         Ok(true)
+    }
+
+    /// Walks up from the form's `exp:` mark: missing records and expired
+    /// ones (deleted) move the mark; the first record that is not expired
+    /// stops the walk. Two sweeps of one form at the same moment (two
+    /// instances) may count a deletion twice in `del:`, as two deletions of
+    /// one record may: the key-value API has no conditional delete.
+    async fn expire(&self, form: &str, before_millis: u64, max: u32) -> Result<u32, StoreError> {
+        let minute = before_millis / 60_000;
+        let swept = |s: &[(String, u64)]| s.iter().any(|(f, m)| f == form && *m == minute);
+        if self.swept.lock().map(|s| swept(&s)).unwrap_or(false) {
+            return Ok(0);
+        }
+        let bound = id_time_bound(before_millis);
+        let mark = self.counter(&expired_key(form)).await?;
+        let newest = self.counter(&seq_key(form)).await?;
+        let take = u64::from(max).min(newest.saturating_sub(mark));
+        let keys: Vec<String> = (mark + 1..=mark + take)
+            .map(|seq| submission_key(form, seq))
+            .collect();
+        let values = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.backend.get_many(&keys).await?
+        };
+        let (mut passed, mut deleted, mut blocked) = (0_i64, 0_u32, false);
+        for (key, value) in keys.iter().zip(values) {
+            if let Some(bytes) = value {
+                if decode::<Submission>(key, &bytes)?.id >= bound {
+                    blocked = true;
+                    break;
+                }
+                self.backend.delete(key).await?;
+                self.backend.increment(&deleted_key(form), 1).await?;
+                deleted += 1;
+            }
+            passed += 1;
+        }
+        if passed > 0 {
+            self.backend.increment(&expired_key(form), passed).await?;
+        }
+        if (blocked || take < u64::from(max))
+            && let Ok(mut s) = self.swept.lock()
+        {
+            s.retain(|(f, _)| f != form);
+            s.push((form.to_owned(), minute));
+        }
+        Ok(deleted)
     }
 
     async fn rate_hit(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::base::{OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+use super::base::{
+    OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, id_time_bound, into_page,
+};
 
 #[derive(Debug, Default)]
 struct Inner {
@@ -173,6 +175,23 @@ impl Store for MemoryStore {
             .submissions
             .get(form)
             .map_or(0, |m| m.len() as u64))
+    }
+
+    async fn expire(&self, form: &str, before_millis: u64, max: u32) -> Result<u32, StoreError> {
+        let bound = id_time_bound(before_millis);
+        let mut inner = self.lock()?;
+        let Some(submissions) = inner.submissions.get_mut(form) else {
+            return Ok(0);
+        };
+        let expired: Vec<String> = (submissions.keys())
+            .filter(|id| **id < bound)
+            .take(max as usize)
+            .cloned()
+            .collect();
+        for id in &expired {
+            submissions.remove(id);
+        }
+        Ok(expired.len() as u32)
     }
 
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {

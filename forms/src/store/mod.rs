@@ -19,7 +19,7 @@ mod sqlite;
 
 pub use base::{
     DeliveryKind, MAX_PAGE, OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit,
-    is_valid_id, new_id,
+    id_received_at, id_time_bound, is_valid_id, new_id,
 };
 pub use kv::{KvBackend, KvStore, MemoryKv};
 pub use memory::MemoryStore;

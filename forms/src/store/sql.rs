@@ -64,6 +64,12 @@ pub const REFILE: &str =
 /// `?1` form. One column: the count.
 pub const COUNT: &str = "SELECT COUNT(*) FROM submissions WHERE form = ?1";
 
+/// Retention: `?1` form, `?2` the id bound of the cutoff
+/// ([`super::base::id_time_bound`]), `?3` the most to delete. An index
+/// range on `(form, id)`, oldest first; one row back per deleted record.
+pub const EXPIRE: &str = "DELETE FROM submissions WHERE id IN \
+(SELECT id FROM submissions WHERE form = ?1 AND id < ?2 ORDER BY id LIMIT ?3) RETURNING id";
+
 /// `?1` form, `?2` id. Returns one row per deleted record.
 pub const DELETE: &str = "DELETE FROM submissions WHERE form = ?1 AND id = ?2 RETURNING id";
 

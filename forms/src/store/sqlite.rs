@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::base::{OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, into_page};
+use super::base::{
+    OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, id_time_bound, into_page,
+};
 use super::sql;
 
 #[derive(Debug)]
@@ -209,6 +211,19 @@ impl Store for SqliteStore {
             .query_row(sql::COUNT, params![form], |r| r.get(0))
             .map_err(err)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn expire(&self, form: &str, before_millis: u64, max: u32) -> Result<u32, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(sql::EXPIRE).map_err(err)?;
+        let bound = id_time_bound(before_millis);
+        let deleted = stmt
+            .query_map(params![form, bound, i64::from(max)], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(err)?
+            .count();
+        Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
     }
 
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {

@@ -104,15 +104,25 @@ pub(super) fn check_number(field: &Field, value: &str, errors: &mut Vec<FieldErr
         .as_deref()
         .and_then(Num::parse)
         .or_else(|| range.then(|| Num::int(100)));
+    let mut max_written = field.max.as_ref();
     // A range's maximum is never below its minimum (HTML).
     if range
         && let (Some(lo), Some(hi)) = (min, max)
         && hi.cmp(&lo) == Ordering::Less
     {
         max = Some(lo);
+        max_written = field.min.as_ref();
     }
-    let min_text = |m: &Num| field.min.clone().unwrap_or_else(|| m.float.to_string());
-    let max_text = |m: &Num| field.max.clone().unwrap_or_else(|| m.float.to_string());
+    // A bound as the page wrote it, else (a range's defaults, which are
+    // integers) its exact value: no float formatting, which would cost the
+    // size-bound component its float-printing code.
+    let text = |written: Option<&String>, m: &Num| {
+        (written.cloned())
+            .or_else(|| m.exact.map(|d| d.to_string()))
+            .unwrap_or_default()
+    };
+    let min_text = |m: &Num| text(field.min.as_ref(), m);
+    let max_text = |m: &Num| text(max_written, m);
     if let Some(m) = &min
         && v.cmp(m) == Ordering::Less
     {

@@ -17,6 +17,7 @@ fn form(fields: Vec<Field>) -> Form {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     }

@@ -38,6 +38,7 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };
@@ -52,6 +53,7 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };
@@ -66,6 +68,7 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };
@@ -80,6 +83,7 @@ pub fn manifest() -> Manifest {
         captcha: None,
         spam_check: None,
         publish: Vec::new(),
+        retention_days: None,
         lang: None,
         messages: Default::default(),
     };

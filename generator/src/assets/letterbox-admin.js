@@ -9,7 +9,7 @@
   var crossOrigin = api !== "" && new URL(api, location.href).origin !== location.origin;
   var KEY = "letterbox_token";
   var $ = function (id) { return document.getElementById(id); };
-  var state = { form: null, folder: "inbox", cursors: [null], page: 0 };
+  var state = { form: null, folder: "inbox", cursors: [null], page: 0, q: "" };
   var FOLDERS = ["inbox", "pending", "spam", "archived", "rejected"];
   // What each folder's rows offer: [label, action, class].
   var ACTIONS = {
@@ -107,6 +107,10 @@
   }
 
   function openForm(name, folder) {
+    if (name !== state.form) {
+      state.q = "";
+      if ($("lb-q")) $("lb-q").value = "";
+    }
     state.form = name;
     state.folder = folder || "inbox";
     var bar = $("lb-folders");
@@ -128,7 +132,7 @@
 
   function loadPage() {
     var cursor = state.cursors[state.page];
-    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + "&folder=" + state.folder;
+    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + "&folder=" + state.folder + (state.q ? "&q=" + encodeURIComponent(state.q) : "");
     call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions" + q).then(function (res) {
       return json(res).then(function (body) {
         if (!res.ok) { say(body.message || "Could not load submissions.", true); return; }
@@ -174,13 +178,18 @@
       tr.appendChild(first);
       var when = cell("td", localTime(s.received_at || ""));
       when.title = s.received_at || "";
+      when.setAttribute("data-label", "Received");
       tr.appendChild(when);
-      tr.appendChild(cell("td", s.user || ""));
+      var user = cell("td", s.user || "");
+      user.setAttribute("data-label", "User");
+      if (!s.user) user.className = "lb-none";
+      tr.appendChild(user);
       columns.forEach(function (c) {
         var vals = (s.values || []).filter(function (p) { return p[0] === c; }).map(function (p) { return p[1]; });
         var td = cell("td", vals.join(", "));
         td.className = "lb-val";
         td.title = vals.join(", ");
+        td.setAttribute("data-label", c);
         td.addEventListener("click", function () { detail(s, columns); });
         tr.appendChild(td);
       });
@@ -209,6 +218,10 @@
       rows.appendChild(tr);
     }
     picked();
+    var note = $("lb-search-note");
+    if (note) {
+      note.textContent = state.q ? subs.length + " found in " + body.scanned + " read" + (body.next_cursor ? "; Older → reads on." : ".") : "";
+    }
     state.cursors[state.page + 1] = body.next_cursor || null;
     $("lb-newer").disabled = state.page === 0;
     $("lb-older").disabled = !body.next_cursor;
@@ -326,6 +339,15 @@
 
   $("lb-outbox-open").addEventListener("click", loadOutbox);
   $("lb-outbox-retry").addEventListener("click", function () { retryOutbox(null); });
+  if ($("lb-search")) {
+    $("lb-search").addEventListener("submit", function (e) {
+      e.preventDefault();
+      state.q = $("lb-q").value.trim();
+      state.cursors = [null];
+      state.page = 0;
+      loadPage();
+    });
+  }
   $("lb-older").addEventListener("click", function () { state.page += 1; loadPage(); });
   $("lb-newer").addEventListener("click", function () { state.page = Math.max(0, state.page - 1); loadPage(); });
   $("lb-export").addEventListener("click", function () {

@@ -258,6 +258,7 @@ mod tests {
             }),
             spam_check: Some(SpamCheck::Akismet),
             publish: Vec::new(),
+            retention_days: None,
             lang: None,
             messages: Default::default(),
         }

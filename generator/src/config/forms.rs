@@ -16,6 +16,8 @@ pub(crate) struct FormConfig {
     /// by `/api/forms/<name>/published` with these fields only.
     #[serde(default)]
     pub publish: Vec<String>,
+    /// Delete submissions older than this many days (1 to 36,500).
+    pub retention_days: Option<u32>,
     /// `akismet`: a content check that files spam in the spam folder.
     pub spam_check: Option<SpamCheck>,
     /// Another URL for the CAPTCHA provider's widget script (tests use a

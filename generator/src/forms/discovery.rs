@@ -293,6 +293,7 @@ impl Discovery {
             captcha,
             spam_check: None,
             publish: Vec::new(),
+            retention_days: None,
             lang: None,
             messages: Default::default(),
         });

@@ -8,6 +8,9 @@ use letterbox_forms::{Autoreply, EmailNotice, FieldKind, Form, Notify, Webhook};
 use crate::config::FormConfig;
 use crate::config::forms::{AutoreplyConfig, EmailConfig};
 
+/// The longest `retention_days`.
+const MAX_RETENTION_DAYS: u32 = 36_500;
+
 /// Applies `config` to `form`: its spam check and notifications. Returns
 /// every problem, each naming the table and key of `site.toml`.
 pub(super) fn apply(form: &mut Form, config: &FormConfig) -> Vec<String> {
@@ -24,6 +27,14 @@ pub(super) fn apply(form: &mut Form, config: &FormConfig) -> Vec<String> {
         }
     }
     form.publish = config.publish.clone();
+    match config.retention_days {
+        Some(days @ 1..=MAX_RETENTION_DAYS) => form.retention_days = Some(days),
+        Some(days) => problems.push(format!(
+            "[forms.{}] retention_days: {days} must be from 1 to {MAX_RETENTION_DAYS} (a hundred years)",
+            form.name
+        )),
+        None => {}
+    }
     let table = |sub: &str| format!("[forms.{}.notify{sub}]", form.name);
 
     let mut notify = Notify::default();
@@ -180,6 +191,7 @@ mod tests {
             captcha: None,
             spam_check: None,
             publish: Vec::new(),
+            retention_days: None,
             lang: None,
             messages: Default::default(),
         }
@@ -261,6 +273,28 @@ mod tests {
             ["[forms.contact] publish: \"website\" is no field of the form (fields: name, email)"]
         );
         assert!(f.is_moderated());
+    }
+
+    #[test]
+    fn retention_is_a_number_of_days_within_bounds() {
+        let with = |days| FormConfig {
+            retention_days: Some(days),
+            ..FormConfig::default()
+        };
+        let mut f = form();
+        assert!(apply(&mut f, &with(30)).is_empty());
+        assert_eq!(f.retention_days, Some(30));
+        for bad in [0, 36_501] {
+            let mut f = form();
+            let problems = apply(&mut f, &with(bad));
+            assert_eq!(
+                problems,
+                [format!(
+                    "[forms.contact] retention_days: {bad} must be from 1 to 36500 (a hundred years)"
+                )]
+            );
+            assert_eq!(f.retention_days, None);
+        }
     }
 
     #[test]

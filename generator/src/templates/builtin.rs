@@ -44,6 +44,12 @@ pub(crate) const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "letterbox/pagination.html",
         include_str!("../default_templates/letterbox/pagination.html"),
     ),
+    // Not used by the built-in templates: a page template includes it to
+    // show the approved comments that `letterbox pull` fetched.
+    (
+        "letterbox/comments.html",
+        include_str!("../default_templates/letterbox/comments.html"),
+    ),
     ("robots.txt", ROBOTS_TEMPLATE),
     ("admin.html", ADMIN_TEMPLATE),
     // Built-in shortcodes; `templates/shortcodes/` overrides them.

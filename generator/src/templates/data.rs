@@ -3,6 +3,8 @@
 //! (`{headers, records}`, as in Zola) or, for anything else, the text.
 //! `format="json"` (`toml`, `yaml`, `csv`, `plain`) overrides the
 //! extension. Paths are relative to the site folder and stay inside it.
+//! `required=false` makes a missing file `none` instead of an error (for
+//! files another command writes, such as `letterbox pull`'s entries).
 //! Each file is read and parsed once per build.
 
 use std::collections::HashMap;
@@ -61,7 +63,13 @@ impl DataFiles {
 
     /// The value of the file at `path` (relative to the site folder), read
     /// as `format` or by its extension.
-    pub(crate) fn load(&self, path: &str, format: Option<&str>) -> Result<Value, String> {
+    /// A missing file is an error when `required`, else `none`.
+    pub(crate) fn load(
+        &self,
+        path: &str,
+        format: Option<&str>,
+        required: bool,
+    ) -> Result<Value, String> {
         let format = format.map_or_else(|| Ok(Format::of(path)), Format::parse)?;
         let key = (path.to_owned(), format);
         let cached = self
@@ -80,8 +88,13 @@ impl DataFiles {
                 "load_data: `{path}` must be a path inside the site folder, like `data/team.toml`"
             ));
         }
-        let text = std::fs::read_to_string(self.root.join(relative))
-            .map_err(|e| format!("load_data: reading `{path}`: {e}"))?;
+        let text = match std::fs::read_to_string(self.root.join(relative)) {
+            Ok(text) => text,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Value::none());
+            }
+            Err(e) => return Err(format!("load_data: reading `{path}`: {e}")),
+        };
         let value = parse(&text, format).map_err(|e| format!("load_data: `{path}`: {e}"))?;
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.insert(key, value.clone());
@@ -151,19 +164,19 @@ mod tests {
             ("data/c.csv", "name,age\nAda,36\n\"B, C\",7\n"),
             ("data/notes.txt", "hello"),
         ]);
-        let team = data.load("data/team.toml", None).unwrap();
+        let team = data.load("data/team.toml", None, true).unwrap();
         assert_eq!(
             team.get_from_path("people.0.name").and_then(Value::as_str),
             Some("Ada")
         );
-        let json = data.load("data/a.json", None).unwrap();
+        let json = data.load("data/a.json", None, true).unwrap();
         assert_eq!(json.get_from_path("n.1").and_then(Value::as_i64), Some(2));
-        let yaml = data.load("data/b.yaml", None).unwrap();
+        let yaml = data.load("data/b.yaml", None, true).unwrap();
         assert_eq!(
             yaml.get_from_path("list.1").and_then(Value::as_str),
             Some("z")
         );
-        let csv = data.load("data/c.csv", None).unwrap();
+        let csv = data.load("data/c.csv", None, true).unwrap();
         assert_eq!(
             csv.get_from_path("records.1.0").and_then(Value::as_str),
             Some("B, C")
@@ -172,9 +185,9 @@ mod tests {
             csv.get_from_path("headers.1").and_then(Value::as_str),
             Some("age")
         );
-        let text = data.load("data/notes.txt", None).unwrap();
+        let text = data.load("data/notes.txt", None, true).unwrap();
         assert_eq!(text.as_str(), Some("hello"));
-        let as_json = data.load("data/notes.txt", Some("json")).unwrap_err();
+        let as_json = data.load("data/notes.txt", Some("json"), true).unwrap_err();
         assert!(as_json.contains("data/notes.txt"), "{as_json}");
     }
 
@@ -182,14 +195,25 @@ mod tests {
     fn paths_stay_inside_the_site_and_errors_name_the_file() {
         let (_dir, data) = files(&[("data/bad.toml", "x = \n")]);
         for path in ["../secret", "/etc/passwd", "", "data/../../x"] {
-            let err = data.load(path, None).unwrap_err();
+            let err = data.load(path, None, true).unwrap_err();
             assert!(err.contains("inside the site folder"), "{path}: {err}");
         }
-        let err = data.load("data/missing.json", None).unwrap_err();
+        let err = data.load("data/missing.json", None, true).unwrap_err();
         assert!(err.contains("data/missing.json"), "{err}");
-        let err = data.load("data/bad.toml", None).unwrap_err();
+        let err = data.load("data/bad.toml", None, true).unwrap_err();
         assert!(err.contains("data/bad.toml"), "{err}");
-        let err = data.load("data/bad.toml", Some("xml")).unwrap_err();
+        let err = data.load("data/bad.toml", Some("xml"), true).unwrap_err();
         assert!(err.contains("unknown format"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_optional_file_is_none_but_a_broken_one_still_fails() {
+        let (_dir, data) = files(&[("data/bad.json", "{")]);
+        let missing = data.load("data/comments.json", None, false).unwrap();
+        assert!(missing.is_none(), "{missing:?}");
+        let err = data.load("data/bad.json", None, false).unwrap_err();
+        assert!(err.contains("data/bad.json"), "{err}");
+        let err = data.load("../x.json", None, false).unwrap_err();
+        assert!(err.contains("inside the site folder"), "{err}");
     }
 }

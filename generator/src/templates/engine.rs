@@ -78,7 +78,9 @@ impl Templates {
         tera.register_function("load_data", move |kwargs: Kwargs, _: &State| {
             let path = kwargs.must_get::<&str>("path")?;
             let format = kwargs.get::<&str>("format")?;
-            data.load(path, format).map_err(tera::Error::message)
+            let required = kwargs.get::<bool>("required")?.unwrap_or(true);
+            data.load(path, format, required)
+                .map_err(tera::Error::message)
         });
         let mut this = Self {
             tera,
