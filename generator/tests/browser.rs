@@ -829,21 +829,15 @@ async fn captcha_spam_and_outbox(env: &Env, c: &Client) -> anyhow::Result<()> {
 }
 
 /// 9. Moderation: a guestbook entry waits as pending, an admin approves it
-///    (the public list then has its public fields only), opens it in the
-///    detail view, and archives it in bulk; the inbox at 1200 and 375 px.
+///    (the public list then has its public fields only), `letterbox pull`
+///    brings it onto the page (serve rebuilds, live reload shows it), the
+///    inbox finds it by search, opens it in the detail view and archives
+///    it in bulk; a second entry is rejected and never published; erasure
+///    from the Personal data panel removes the first everywhere, and the
+///    next pull takes it off the page. The inbox at 1200 and 375 px.
 async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     c.set_window_size(1200, 900).await?;
-    c.goto(&env.url("/guestbook/")).await?;
-    type_into(c, "form[data-form=guestbook] input[name=name]", "Grace").await?;
-    type_into(
-        c,
-        "form[data-form=guestbook] input[name=email]",
-        "grace@example.org",
-    )
-    .await?;
-    type_into(c, "form[data-form=guestbook] textarea[name=message]", "A long message that is far too wide for one table column, so the inbox truncates it and shows it whole in the detail view.").await?;
-    submit(c, "guestbook").await?;
-    until(c, "(document.querySelector('form[data-form=guestbook] .lb-status') || {}).textContent === 'Thanks!'").await?;
+    sign_guestbook(env, c, "Grace", "grace.hopper@example.org", "A long message that is far too wide for one table column, so the inbox truncates it and shows it whole in the detail view.").await?;
 
     admin_login(env, c).await?;
     let label = find(c, "#lb-forms button[data-form-name=guestbook]")
@@ -867,34 +861,74 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
     )
     .await?;
-    let published = c
-        .execute_async(
-            "var done = arguments[0]; fetch('/api/forms/guestbook/published').then(function (r) { return r.json(); }).then(done);",
-            vec![],
-        )
-        .await?;
-    let entries = published["entries"].as_array().cloned().unwrap_or_default();
-    ensure!(entries.len() == 1, "published: {published}");
+    let entries = published(c, "guestbook").await?;
+    ensure!(entries.len() == 1, "published: {entries:?}");
     ensure!(
         entries[0]["fields"]["name"] == "Grace",
-        "published: {published}"
+        "published: {entries:?}"
     );
     ensure!(
         entries[0]["fields"].get("email").is_none(),
-        "an e-mail was published: {published}"
+        "an e-mail was published: {entries:?}"
     );
     ensure!(
         entries[0]["page"] == "/guestbook/",
-        "published: {published}"
+        "published: {entries:?}"
     );
 
-    find(c, "#lb-folder-inbox").await?.click().await?;
+    // `letterbox pull` writes data/guestbook.json; serve rebuilds and the
+    // open page reloads with the thread.
+    c.goto(&env.url("/guestbook/")).await?;
+    ensure!(
+        c.execute("return !document.querySelector('.comments');", vec![])
+            .await?
+            == json!(true),
+        "a thread before any pull"
+    );
+    pull(env).await?;
+    until(
+        c,
+        "(document.querySelector('#comments') || {textContent: ''}).textContent.includes('Grace')",
+    )
+    .await?;
+    let thread = find(c, "#comments .comment-body").await?.text().await?;
+    ensure!(thread.contains("shows it whole"), "thread: {thread:?}");
+    env.shot(c, "9a-comment-on-the-page").await;
+
+    c.goto(&env.url("/admin/")).await?;
+    find(c, "#lb-inbox:not([hidden])").await?;
+    open_inbox_form(c, "guestbook", 1).await?;
+    type_into(c, "#lb-q", "HOPPER@").await?;
+    find(c, "#lb-search button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    until(
+        c,
+        "document.getElementById('lb-search-note').textContent === '1 found in 1 read.'",
+    )
+    .await?;
+    type_into(c, "#lb-q", "nobody").await?;
+    find(c, "#lb-search button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    type_into(c, "#lb-q", "").await?;
+    find(c, "#lb-search button[type=submit]")
+        .await?
+        .click()
+        .await?;
     until(
         c,
         "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
     )
     .await?;
-    env.shot(c, "9a-inbox-1200").await;
+    env.shot(c, "9b-inbox-1200").await;
     find(c, "#lb-rows tr[data-id] td.lb-val")
         .await?
         .click()
@@ -905,12 +939,29 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         full.contains("shows it whole in the detail view."),
         "detail shows {full:?}"
     );
-    env.shot(c, "9b-detail-1200").await;
+    env.shot(c, "9c-detail-1200").await;
     c.execute("document.getElementById('lb-detail').close();", vec![])
         .await?;
 
+    // A phone: each submission is a card (no sideways scrolling).
     c.set_window_size(375, 812).await?;
-    env.shot(c, "9c-inbox-375").await;
+    c.execute(
+        "document.getElementById('lb-title').scrollIntoView();",
+        vec![],
+    )
+    .await?;
+    env.shot(c, "9d-inbox-375").await;
+    // Nothing wider than the screen: name what is, if anything.
+    let wide = c
+        .execute(
+            "var w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('#lb-admin *')).filter(function (e) { return e.offsetParent && e.getBoundingClientRect().right > w + 1; }).slice(0, 5).map(function (e) { return e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right); });",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        wide.as_array().is_some_and(Vec::is_empty),
+        "wider than 375px: {wide}"
+    );
     find(c, "#lb-head input[type=checkbox]")
         .await?
         .click()
@@ -927,13 +978,114 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
     )
     .await?;
-    env.shot(c, "9d-archived-375").await;
+    env.shot(c, "9e-archived-375").await;
+    c.set_window_size(1200, 900).await?;
+
+    // A rejected entry is never published.
+    sign_guestbook(
+        env,
+        c,
+        "Mallory",
+        "mallory@example.org",
+        "Buy cheap watches now!",
+    )
+    .await?;
+    c.goto(&env.url("/admin/")).await?;
+    find(c, "#lb-inbox:not([hidden])").await?;
+    open_inbox_form(c, "guestbook", 0).await?;
+    find(c, "#lb-folder-pending").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+    find(c, "#lb-rows tr[data-id] .lb-act:nth-of-type(2)")
+        .await?
+        .click()
+        .await?; // Reject
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
+    )
+    .await?;
+    find(c, "#lb-folder-rejected").await?.click().await?;
+    until(
+        c,
+        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
+    )
+    .await?;
+    ensure!(
+        published(c, "guestbook").await?.is_empty(),
+        "rejected or archived entries are not published"
+    );
+
+    // Erasure, from the inbox: every submission holding the address goes.
+    find(c, "#lb-person-open").await?.click().await?;
+    type_into(c, "#lb-person-email", "grace.hopper@example.org").await?;
+    find(c, "#lb-person-find").await?.click().await?;
+    until(c, "document.getElementById('lb-person-result').textContent === '1 submission(s) hold this address (forms: guestbook).'").await?;
+    c.execute("window.confirm = function () { return true; };", vec![])
+        .await?;
+    find(c, "#lb-person-erase").await?.click().await?;
+    until(
+        c,
+        "document.getElementById('lb-person-result').textContent === 'Erased 1 submission(s).'",
+    )
+    .await?;
+    env.shot(c, "9f-erased").await;
+    find(c, "#lb-person-find").await?.click().await?;
+    until(c, "document.getElementById('lb-person-result').textContent === '0 submission(s) hold this address.'").await?;
+    c.goto(&env.url("/guestbook/")).await?;
+    find(c, "#comments").await?;
+    pull(env).await?;
+    until(c, "!document.querySelector('#comments')").await?;
     c.set_window_size(1100, 1400).await?;
+    Ok(())
+}
+
+async fn sign_guestbook(
+    env: &Env,
+    c: &Client,
+    name: &str,
+    email: &str,
+    message: &str,
+) -> anyhow::Result<()> {
+    c.goto(&env.url("/guestbook/")).await?;
+    type_into(c, "form[data-form=guestbook] input[name=name]", name).await?;
+    type_into(c, "form[data-form=guestbook] input[name=email]", email).await?;
+    type_into(
+        c,
+        "form[data-form=guestbook] textarea[name=message]",
+        message,
+    )
+    .await?;
+    submit(c, "guestbook").await?;
+    until(c, "(document.querySelector('form[data-form=guestbook] .lb-status') || {}).textContent === 'Thanks!'").await
+}
+
+/// A form's published entries, as the page's script would fetch them.
+async fn published(c: &Client, form: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+    let body = c
+        .execute_async(
+            &format!("var done = arguments[0]; fetch('/api/forms/{form}/published', {{ cache: 'no-store' }}).then(function (r) {{ return r.json(); }}).then(done);"),
+            vec![],
+        )
+        .await?;
+    Ok(body["entries"].as_array().cloned().unwrap_or_default())
+}
+
+/// `letterbox pull` against the served site's own API.
+async fn pull(env: &Env) -> anyhow::Result<()> {
+    let mut options = letterbox::pull::PullOptions::new(&env.site);
+    options.api_url = Some(env.server.url.clone());
+    tokio::task::spawn_blocking(move || letterbox::pull::pull(&options)).await??;
     Ok(())
 }
 
 const GUESTBOOK_PAGE: &str = r#"+++
 title = "Guestbook"
+[extra]
+comments = "guestbook"
 +++
 <form data-form="guestbook" data-success="Thanks!">
 <label>Name <input name="name" required></label>

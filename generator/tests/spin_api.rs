@@ -1108,3 +1108,137 @@ fn notifications_captcha_and_spam_under_spin() {
         notify_journey(&app, &receiver);
     }
 }
+
+/// A site with a moderated guestbook (whose page shows its thread) that
+/// keeps submissions 30 days.
+fn guestbook_site(dir: &Path) -> PathBuf {
+    new_site_with(dir, |site| {
+        std::fs::write(
+            site.join("content/guestbook.md"),
+            "+++\ntitle = \"Guestbook\"\n[extra]\ncomments = \"guestbook\"\n+++\n\
+             <form data-form=\"guestbook\">\n\
+             <input name=\"name\" required maxlength=\"100\">\n\
+             <input name=\"email\" type=\"email\" required>\n\
+             <textarea name=\"message\" required maxlength=\"2000\"></textarea>\n<button>Sign</button>\n</form>\n",
+        )
+        .unwrap();
+        let mut config = std::fs::read_to_string(site.join("site.toml")).unwrap();
+        config.push_str(
+            "\n[forms.guestbook]\npublish = [\"name\", \"message\"]\nretention_days = 30\n",
+        );
+        std::fs::write(site.join("site.toml"), config).unwrap();
+    })
+}
+
+/// Submit → pending → approve → `/published` → `letterbox pull` + build
+/// shows it on the page; a rejected entry never shows; inbox search;
+/// erasure removes the person and the next pull takes the entry off the
+/// page. Every guestbook request also runs the retention sweep, which must
+/// not log a store error.
+fn moderation_journey(app: &Spin, site: &Path) {
+    let sign = |name: &str, email: &str, message: &str| {
+        let reply = app.call(
+            "POST",
+            "/api/forms/guestbook",
+            &[JSON, FORM],
+            &format!("name={name}&email={email}&message={message}&_page=%2Fguestbook%2F"),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.json()["id"].as_str().unwrap().to_owned()
+    };
+    let grace = sign("Grace", "grace%40example.org", "Lovely+site.");
+    let mallory = sign("Mallory", "mallory%40example.org", "Buy+now!");
+    let published = || {
+        let reply = app.call("GET", "/api/forms/guestbook/published", &[], "");
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.header("cache-control"), Some("public, max-age=60"));
+        reply.json()["entries"].as_array().unwrap().clone()
+    };
+    assert!(published().is_empty(), "pending entries are not public");
+
+    let token = login(app, ADMIN, ADMIN_PASSWORD);
+    let auth = bearer(&token);
+    let admin = |method: &str, path: &str, body: &str| {
+        app.call(
+            method,
+            path,
+            &[(auth.0, &auth.1), ("Content-Type", "application/json")],
+            body,
+        )
+    };
+    let found = admin(
+        "GET",
+        "/api/forms/guestbook/submissions?folder=pending&q=GRACE",
+        "",
+    );
+    assert_eq!(found.status, 200, "{}", found.body);
+    let hits = found.json()["submissions"].as_array().unwrap().clone();
+    assert_eq!(hits.len(), 1, "{}", found.body);
+    assert_eq!(hits[0]["id"], grace.as_str());
+    for (id, action) in [(&grace, "approve"), (&mallory, "reject")] {
+        let reply = admin(
+            "POST",
+            &format!("/api/forms/guestbook/submissions/{id}/{action}?folder=pending"),
+            "",
+        );
+        assert_eq!(reply.status, 200, "{action}: {}", reply.body);
+    }
+    let entries = published();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        entries[0]["fields"],
+        json!({ "name": "Grace", "message": "Lovely site." })
+    );
+
+    // Pull from the component and build: the thread is on the page.
+    let mut options = letterbox::pull::PullOptions::new(site);
+    options.api_url = Some(format!("http://127.0.0.1:{}", app.port));
+    let pulled = letterbox::pull::pull(&options).unwrap();
+    assert_eq!(pulled[0].entries, 1, "{pulled:?}");
+    let build_page = || {
+        letterbox::build(&letterbox::BuildOptions::new(site)).unwrap();
+        std::fs::read_to_string(site.join("dist/guestbook/index.html")).unwrap()
+    };
+    let page = build_page();
+    assert!(
+        page.contains("Lovely site.") && page.contains("Grace"),
+        "{page}"
+    );
+    assert!(!page.contains("Buy now!"), "rejected: {page}");
+
+    // Erasure: every folder, then the next pull and build drop it.
+    let erased = admin(
+        "POST",
+        "/api/admin/erase",
+        r#"{"email": "grace@example.org"}"#,
+    );
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.json()["deleted"], 1);
+    let person = admin(
+        "POST",
+        "/api/admin/person",
+        r#"{"email": "grace@example.org"}"#,
+    );
+    assert_eq!(person.json()["submissions"], json!([]));
+    assert!(published().is_empty());
+    assert_eq!(letterbox::pull::pull(&options).unwrap()[0].entries, 0);
+    assert!(!build_page().contains("Lovely site."));
+    let log = app.log_text();
+    assert!(
+        !log.contains("letterbox: store") && !log.contains("no such"),
+        "{log}"
+    );
+}
+
+#[test]
+fn moderation_pull_and_erasure_under_spin() {
+    if !spin_ready() {
+        return;
+    }
+    for store in ["sqlite", "kv"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = guestbook_site(tmp.path());
+        let app = Spin::up(&site, &tmp.path().join("state"), &[("store", store)], None);
+        moderation_journey(&app, &site);
+    }
+}

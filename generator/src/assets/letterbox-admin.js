@@ -124,6 +124,7 @@
       bar.appendChild(b);
     });
     $("lb-outbox").hidden = true;
+    if ($("lb-person")) $("lb-person").hidden = true;
     state.cursors = [null];
     state.page = 0;
     loadPage();
@@ -286,9 +287,61 @@
     });
   }
 
+  // One person's data (access requests and erasure); the inbox template of
+  // an older site may lack the panel.
+  function openPerson() {
+    state.form = null;
+    $("lb-table-wrap").hidden = true;
+    $("lb-outbox").hidden = true;
+    $("lb-person").hidden = false;
+    $("lb-title").textContent = "Personal data";
+    loadForms();
+    $("lb-person-email").focus();
+  }
+  function person(path, then) {
+    var email = $("lb-person-email").value.trim();
+    if (!$("lb-person-email").checkValidity() || !email) { $("lb-person-email").reportValidity(); return; }
+    call("POST", path, { email: email }).then(function (res) {
+      return json(res).then(function (b) {
+        if (!res.ok) { say(b.message || "That did not work.", true); return; }
+        then(b, email);
+      });
+    });
+  }
+  if ($("lb-person")) {
+    $("lb-person-open").addEventListener("click", openPerson);
+    $("lb-person-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      person("/api/admin/person", function (b) {
+        var forms = {};
+        b.submissions.forEach(function (s) { forms[s.form.split(".")[0]] = 1; });
+        $("lb-person-result").textContent = b.submissions.length + " submission(s) hold this address" +
+          (b.submissions.length ? " (forms: " + Object.keys(forms).join(", ") + ")." : ".");
+      });
+    });
+    $("lb-person-export").addEventListener("click", function () {
+      person("/api/admin/person", function (b, email) {
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(new Blob([JSON.stringify(b, null, 2)], { type: "application/json" }));
+        a.download = "personal-data-" + email.replace(/[^\w.@-]/g, "_") + ".json";
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      });
+    });
+    $("lb-person-erase").addEventListener("click", function () {
+      if (!confirm("Erase every submission holding " + $("lb-person-email").value.trim() + ", in every form? This cannot be undone.")) return;
+      person("/api/admin/erase", function (b) {
+        $("lb-person-result").textContent = "Erased " + b.deleted + " submission(s).";
+        loadForms();
+      });
+    });
+  }
+
   function loadOutbox() {
     state.form = null;
     $("lb-table-wrap").hidden = true;
+    if ($("lb-person")) $("lb-person").hidden = true;
     $("lb-outbox").hidden = false;
     $("lb-title").textContent = "Outbox";
     loadForms();

@@ -135,6 +135,9 @@ impl Builder {
         let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
         let mut watcher = notify::recommended_watcher(tx).context("starting the file watcher")?;
         let root = &self.options.root;
+        // Source folders made later (the first `letterbox pull` makes
+        // data/) are watched from when the root's watch sees them appear.
+        let mut missing = Vec::new();
         for dir in [
             "content",
             "templates",
@@ -147,6 +150,8 @@ impl Builder {
                 watcher
                     .watch(&path, RecursiveMode::Recursive)
                     .with_context(|| format!("watching {}", path.display()))?;
+            } else {
+                missing.push(path);
             }
         }
         // site.toml: watch the folder (editors replace files by renaming).
@@ -188,7 +193,7 @@ impl Builder {
         let handle = std::thread::Builder::new()
             .name("letterbox-watch".into())
             .spawn(move || {
-                let _watcher = watcher;
+                let mut watcher = watcher;
                 let tick = Duration::from_millis(200);
                 let quiet = Duration::from_millis(100);
                 let mut pending: Option<Instant> = None;
@@ -205,6 +210,17 @@ impl Builder {
                         Ok(Ok(event)) => {
                             if debug {
                                 eprintln!("watch: {:?} {:?}", event.kind, event.paths);
+                            }
+                            for path in &event.paths {
+                                if missing.contains(path) && path.is_dir() {
+                                    missing.retain(|m| m != path);
+                                    if let Err(e) = watcher.watch(path, RecursiveMode::Recursive) {
+                                        eprintln!(
+                                            "letterbox serve: watching {}: {e}",
+                                            path.display()
+                                        );
+                                    }
+                                }
                             }
                             let paths = relevant(&event);
                             if !paths.is_empty() {
