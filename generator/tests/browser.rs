@@ -212,6 +212,13 @@ async fn inline_errors(env: &Env, c: &Client) -> anyhow::Result<()> {
         "Hello with JavaScript on.",
     )
     .await?;
+    // Consent missing too: its error must sit under its label, which stays
+    // beside the box.
+    c.execute(
+        "document.getElementById('contact-consent').checked = false;",
+        vec![],
+    )
+    .await?;
     submit(c, "contact").await?;
     let error = find(c, ".lb-error").await?;
     ensure!(
@@ -241,6 +248,19 @@ async fn inline_errors(env: &Env, c: &Client) -> anyhow::Result<()> {
         "button still disabled after the answer"
     );
     env.shot(c, "2a-js-inline-error").await;
+    let layout = c
+        .execute(
+            "var r = function (sel) { return document.querySelector(sel).getBoundingClientRect(); };\
+             var box = r('#contact-consent'), label = r('label[for=contact-consent]'), err = r('#lb-err-contact-consent');\
+             return [Math.abs(label.top - box.top) < box.height, err.top >= label.bottom - 1, Math.abs(err.left - label.left) < 2];",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        layout == json!([true, true, true]),
+        "consent label beside its box, error under the label: {layout}"
+    );
+    find(c, "label[for=contact-consent]").await?.click().await?;
     ensure!(
         env.submissions("contact")?.len() == 1,
         "the invalid post was stored"

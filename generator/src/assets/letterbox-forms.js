@@ -31,7 +31,6 @@
     if (s) s.remove();
   }
   function showErrors(form, fields) {
-    var first = null;
     Object.keys(fields).forEach(function (name) {
       // A CAPTCHA error goes to the widget the build added.
       var list = form.querySelectorAll('[name="' + CSS.escape(name) + '"], [data-lb-field="' + CSS.escape(name) + '"]');
@@ -48,8 +47,9 @@
         var d = f.getAttribute("aria-describedby");
         f.setAttribute("aria-describedby", d ? d + " " + id : id);
       });
-      first = first || list[0];
     });
+    // Focus the first field in error in the page's order, not the answer's.
+    var first = form.querySelector("[aria-invalid=true]");
     if (first) first.focus();
     return first;
   }
