@@ -25,6 +25,7 @@ use serde_json::json;
 mod common;
 mod receiver;
 
+use common::GUESTBOOK_PAGE;
 use common::browser::{
     Browser, WAIT, body_text, find, notice, tools, type_into, until, until_path,
 };
@@ -150,9 +151,14 @@ async fn open_inbox_form(c: &Client, form: &str, rows: usize) -> anyhow::Result<
         .await?
         .click()
         .await?;
+    until_rows(c, rows).await
+}
+
+/// Waits until the inbox table shows `n` submissions.
+async fn until_rows(c: &Client, n: usize) -> anyhow::Result<()> {
     until(
         c,
-        &format!("document.querySelectorAll('#lb-rows tr[data-id]').length === {rows}"),
+        &format!("document.querySelectorAll('#lb-rows tr[data-id]').length === {n}"),
     )
     .await
 }
@@ -784,22 +790,14 @@ async fn captcha_spam_and_outbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
-    )
-    .await?;
+    until_rows(c, 0).await?;
     let label = find(c, "#lb-forms button[data-form-name=feedback]")
         .await?
         .text()
         .await?;
     ensure!(label.contains("1 spam"), "form list says {label:?}");
     find(c, "#lb-folder-spam").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
     ensure!(
         find(c, "#lb-title").await?.text().await?.contains("Spam"),
         "not the spam folder"
@@ -809,17 +807,9 @@ async fn captcha_spam_and_outbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
-    )
-    .await?;
+    until_rows(c, 0).await?;
     find(c, "#lb-folder-inbox").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
 
     // The webhook failed for the post and again for "not spam".
     find(c, "#lb-outbox-open").await?.click().await?;
@@ -867,20 +857,12 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     ensure!(label.contains("(0, 1 pending)"), "form list says {label:?}");
     open_inbox_form(c, "guestbook", 0).await?;
     find(c, "#lb-folder-pending").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
     find(c, "#lb-rows tr[data-id] .lb-act")
         .await?
         .click()
         .await?; // Approve
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
-    )
-    .await?;
+    until_rows(c, 0).await?;
     let entries = published(c, "guestbook").await?;
     ensure!(entries.len() == 1, "published: {entries:?}");
     ensure!(
@@ -933,21 +915,13 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
-    )
-    .await?;
+    until_rows(c, 0).await?;
     type_into(c, "#lb-q", "").await?;
     find(c, "#lb-search button[type=submit]")
         .await?
         .click()
         .await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
     env.shot(c, "9b-inbox-1200").await;
     find(c, "#lb-rows tr[data-id] td.lb-val")
         .await?
@@ -987,17 +961,9 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         .click()
         .await?;
     find(c, "#lb-bulk .lb-bulk-archive").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
-    )
-    .await?;
+    until_rows(c, 0).await?;
     find(c, "#lb-folder-archived").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
     env.shot(c, "9e-archived-375").await;
     c.set_window_size(1200, 900).await?;
 
@@ -1014,26 +980,14 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     find(c, "#lb-inbox:not([hidden])").await?;
     open_inbox_form(c, "guestbook", 0).await?;
     find(c, "#lb-folder-pending").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
     find(c, "#lb-rows tr[data-id] .lb-act:nth-of-type(2)")
         .await?
         .click()
         .await?; // Reject
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 0",
-    )
-    .await?;
+    until_rows(c, 0).await?;
     find(c, "#lb-folder-rejected").await?.click().await?;
-    until(
-        c,
-        "document.querySelectorAll('#lb-rows tr[data-id]').length === 1",
-    )
-    .await?;
+    until_rows(c, 1).await?;
     ensure!(
         published(c, "guestbook").await?.is_empty(),
         "rejected or archived entries are not published"
@@ -1101,19 +1055,6 @@ async fn pull(env: &Env) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || letterbox::pull::pull(&options)).await??;
     Ok(())
 }
-
-const GUESTBOOK_PAGE: &str = r#"+++
-title = "Guestbook"
-[extra]
-comments = "guestbook"
-+++
-<form data-form="guestbook" data-success="Thanks!">
-<label>Name <input name="name" required></label>
-<label>E-mail <input name="email" type="email" required></label>
-<label>Message <textarea name="message" required></textarea></label>
-<button type="submit">Sign</button>
-</form>
-"#;
 
 const FEEDBACK_PAGE: &str = r#"+++
 title = "Feedback"

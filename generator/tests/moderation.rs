@@ -14,25 +14,15 @@ use letterbox::serve::{AdminUser, ServeOptions, start};
 use letterbox::{BuildOptions, build};
 use serde_json::{Value, json};
 
+mod common;
+use common::GUESTBOOK_PAGE;
+
 const SITE_TOML: &str = r#"title = "Guests"
 base_url = "https://example.org/"
 date_format = "%B %-d, %Y"
 
 [forms.guestbook]
 publish = ["name", "message"]
-"#;
-
-const GUESTBOOK_PAGE: &str = r#"+++
-title = "Guestbook"
-[extra]
-comments = "guestbook"
-+++
-<form data-form="guestbook" data-success="Thanks!">
-<label>Name <input name="name" required></label>
-<label>E-mail <input name="email" type="email" required></label>
-<label>Message <textarea name="message" required></textarea></label>
-<button type="submit">Sign</button>
-</form>
 "#;
 
 const OTHER_PAGE: &str = r#"+++

@@ -7,6 +7,21 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+/// A page with a moderated guestbook (`[forms.guestbook] publish = …` in
+/// site.toml makes it so) that shows its approved entries.
+pub const GUESTBOOK_PAGE: &str = r#"+++
+title = "Guestbook"
+[extra]
+comments = "guestbook"
++++
+<form data-form="guestbook" data-success="Thanks!">
+<label>Name <input name="name" required></label>
+<label>E-mail <input name="email" type="email" required></label>
+<label>Message <textarea name="message" required></textarea></label>
+<button type="submit">Sign</button>
+</form>
+"#;
+
 /// Headless Chromium for the browser tests.
 #[cfg(feature = "serve")]
 pub mod browser;
