@@ -76,8 +76,8 @@ pub struct PullArgs {
     /// The site folder (holding site.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// The API's origin (default: `api_url` of site.toml), e.g. the
-    /// deployed site's https://example.org.
+    /// The API's origin (default: `api_url` of site.toml, or when that is
+    /// empty the origin of its `base_url`).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
     /// Only this form (repeatable; default: every form with `publish`).

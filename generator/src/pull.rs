@@ -64,7 +64,11 @@ pub struct Pulled {
 /// files. Nothing is written unless every form was fetched.
 pub fn pull(options: &PullOptions) -> anyhow::Result<Vec<Pulled>> {
     let config = Config::load(&options.root)?;
-    let api_url = api_url(options.api_url.as_deref(), &config.api_url)?;
+    let api_url = api_url(
+        options.api_url.as_deref(),
+        &config.api_url,
+        &config.base_url,
+    )?;
     let forms = forms_to_pull(&config, &options.forms)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(options.timeout))
@@ -85,17 +89,28 @@ pub fn pull(options: &PullOptions) -> anyhow::Result<Vec<Pulled>> {
         .collect()
 }
 
-/// The API's origin without a trailing slash: the flag, else site.toml's.
-fn api_url(flag: Option<&str>, configured: &str) -> anyhow::Result<String> {
+/// The API's origin without a trailing slash: the flag, else site.toml's
+/// `api_url`, else (an empty `api_url`: the API answers on the site's own
+/// origin) the origin of `base_url`.
+fn api_url(flag: Option<&str>, configured: &str, base_url: &str) -> anyhow::Result<String> {
     let url = flag.unwrap_or(configured).trim().trim_end_matches('/');
     if url.is_empty() {
-        bail!(
-            "no API to pull from: site.toml's `api_url` is empty (forms post to the site's own \
-             origin); pass the deployed site's or API's origin with --api-url https://…"
-        );
+        return origin_of(base_url).ok_or_else(|| {
+            anyhow!(
+                "no API to pull from: `api_url` is empty and `base_url` `{base_url}` is no \
+                 http(s) URL; pass the API's origin with --api-url https://…"
+            )
+        });
     }
     crate::config::check_api_url(url).map_err(|why| anyhow!("--api-url: {why}"))?;
     Ok(url.to_owned())
+}
+
+/// `https://example.org` of `https://example.org/notes/`.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (matches!(scheme, "http" | "https") && !host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
 /// The moderated forms named in `wanted` (all of them when empty).
@@ -302,17 +317,29 @@ mod tests {
 
     #[test]
     fn the_api_url_comes_from_the_flag_or_site_toml() {
+        let base = "https://example.org/notes/";
         assert_eq!(
-            api_url(None, "https://api.example.org/").unwrap(),
+            api_url(None, "https://api.example.org/", base).unwrap(),
             "https://api.example.org"
         );
         assert_eq!(
-            api_url(Some("http://127.0.0.1:8080"), "https://api.example.org").unwrap(),
+            api_url(
+                Some("http://127.0.0.1:8080"),
+                "https://api.example.org",
+                base
+            )
+            .unwrap(),
             "http://127.0.0.1:8080"
         );
-        let err = api_url(None, "").unwrap_err().to_string();
+        // Same origin: the site's own.
+        assert_eq!(api_url(None, "", base).unwrap(), "https://example.org");
+        assert_eq!(
+            api_url(None, "", "http://127.0.0.1:1111").unwrap(),
+            "http://127.0.0.1:1111"
+        );
+        let err = api_url(None, "", "/relative/").unwrap_err().to_string();
         assert!(err.contains("--api-url"), "{err}");
-        let err = api_url(Some("api.example.org"), "")
+        let err = api_url(Some("api.example.org"), "", base)
             .unwrap_err()
             .to_string();
         assert!(err.contains("--api-url"), "{err}");
