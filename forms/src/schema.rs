@@ -44,14 +44,14 @@ impl Manifest {
         struct Versioned {
             version: u32,
         }
-        let versioned: Versioned =
-            serde_json::from_str(json).map_err(|e| ManifestError::Syntax(e.to_string()))?;
+        let versioned: Versioned = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| ManifestError::Syntax(e.to_string()))?;
         if versioned.version != MANIFEST_VERSION {
             return Err(ManifestError::Version {
                 found: versioned.version,
             });
         }
-        serde_json::from_str(json).map_err(|e| ManifestError::Syntax(e.to_string()))
+        serde_json::from_slice(json.as_bytes()).map_err(|e| ManifestError::Syntax(e.to_string()))
     }
 
     /// SHA-256 (hex) of the manifest's compact JSON: the same for the same
@@ -482,7 +482,7 @@ mod tests {
         manifest.forms.insert(form.name.clone(), form);
         let json = serde_json::to_string(&manifest).expect("serialize");
         assert!(json.contains(r#""kind":"datetime-local""#), "{json}");
-        let back: Manifest = serde_json::from_str(&json).expect("deserialize");
+        let back: Manifest = serde_json::from_slice(json.as_bytes()).expect("deserialize");
         assert_eq!(back, manifest);
     }
 

@@ -92,7 +92,7 @@ impl Jwks {
                 json.len()
             )));
         }
-        let doc: Document = serde_json::from_str(json)
+        let doc: Document = serde_json::from_slice(json.as_bytes())
             .map_err(|e| jwks_error(format!("not a JWKS document: {e}")))?;
         let mut keys: Vec<KeyEntry> = Vec::new();
         let mut skipped = 0;

@@ -440,7 +440,8 @@ impl<'a> EntryView<'a> {
             DeliveryKind::Email | DeliveryKind::Autoreply => {
                 // Parsed as a plain value: one deserializer less in the
                 // component (each typed one costs kilobytes).
-                let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+                let body: serde_json::Value =
+                    serde_json::from_slice(e.body.as_bytes()).unwrap_or_default();
                 let to = body["to"].as_array().map(Vec::as_slice).unwrap_or_default();
                 to.iter()
                     .filter_map(|a| a.as_str())

@@ -124,7 +124,7 @@ pub fn encode_entry(entry: &OutboxEntry) -> Result<String, StoreError> {
 
 /// An entry back from the `entry` column.
 pub fn decode_entry(json: &str) -> Result<OutboxEntry, StoreError> {
-    let value: serde_json::Value = serde_json::from_str(json)
+    let value: serde_json::Value = serde_json::from_slice(json.as_bytes())
         .map_err(|e| StoreError::new(format!("corrupt outbox entry: {e}")))?;
     OutboxEntry::from_json(&value).ok_or_else(|| StoreError::new("corrupt outbox entry"))
 }
@@ -173,7 +173,7 @@ pub fn encode_values(values: &FormData) -> Result<String, StoreError> {
 
 /// `values` back from the `data` column.
 pub fn decode_values(data: &str) -> Result<FormData, StoreError> {
-    serde_json::from_str::<Vec<(String, String)>>(data)
+    serde_json::from_slice::<Vec<(String, String)>>(data.as_bytes())
         .map(FormData)
         .map_err(|e| StoreError::new(format!("corrupt data column: {e}")))
 }
