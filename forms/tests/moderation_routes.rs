@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use common::*;
 use http::{Method, Request, Response, StatusCode};
-use letterbox_forms::outbound::NoOutbound;
+use letterbox_forms::outbound::RecordingOutbound;
 use letterbox_forms::store::Store;
 use letterbox_forms::{Config, Field, FieldKind, Manifest};
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ store_tests!(
     a_persons_data_is_found_and_erased_everywhere,
     expired_submissions_go_in_bounded_sweeps_as_requests_come,
     search_finds_values_and_pages_through_matches,
+    approvals_call_the_build_hook_once_per_request,
 );
 
 fn admin_hash() -> &'static str {
@@ -52,6 +53,7 @@ struct Setup<S> {
     store: S,
     config: Config,
     manifest: Manifest,
+    outbound: RecordingOutbound,
 }
 
 impl<S: Store> Setup<S> {
@@ -63,6 +65,7 @@ impl<S: Store> Setup<S> {
                 ("admin_password_hash", admin_hash()),
             ]),
             manifest: site(),
+            outbound: RecordingOutbound::new(),
         }
     }
 
@@ -71,7 +74,7 @@ impl<S: Store> Setup<S> {
             &self.store,
             &self.config,
             &self.manifest,
-            &NoOutbound,
+            &self.outbound,
             NOW,
             req,
         )
@@ -384,4 +387,85 @@ fn search_finds_values_and_pages_through_matches<S: Store>(store: S) {
         None,
     );
     assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
+}
+
+/// `build_hook_url`: an approval (one, or a bulk of several) is one signed
+/// POST naming the form and the approved ids; rejections call nothing; a
+/// hook that fails waits in the outbox.
+fn approvals_call_the_build_hook_once_per_request<S: Store>(store: S) {
+    let mut setup = Setup::new(store);
+    setup.config = config(&[
+        ("admin_username", "root"),
+        ("admin_password_hash", admin_hash()),
+        ("build_hook_url", "https://ci.example/hooks/rebuild"),
+        ("webhook_secret", "hook-secret-0123456789"),
+    ]);
+    setup
+        .outbound
+        .answer_with("https://ci.example/", 200, "queued");
+    let one = setup.comment("Ada", "ada%40example.org", "/a/");
+    let two = setup.comment("Bo", "bo%40example.org", "/a/");
+    let three = setup.comment("Cy", "cy%40example.org", "/a/");
+    let approve = |id: &str| {
+        setup.admin(
+            Method::POST,
+            &format!("/api/forms/comments/submissions/{id}/approve"),
+            None,
+        )
+    };
+    assert_eq!(approve(&one).status(), StatusCode::OK);
+    let sent = setup.outbound.sent_to("https://ci.example/hooks/rebuild");
+    assert_eq!(sent.len(), 1);
+    let body: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(body["event"], "approved");
+    assert_eq!(body["form"], "comments");
+    assert_eq!(body["ids"].as_array().unwrap().len(), 1);
+    assert!(
+        sent[0]
+            .header("x-letterbox-signature")
+            .is_some_and(|s| s.starts_with("t=")),
+        "signed like a webhook"
+    );
+
+    let reject = setup.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{two}/reject"),
+        None,
+    );
+    assert_eq!(reject.status(), StatusCode::OK);
+    // (The key-value store gives a refiled entry a new id.)
+    let two = body_json(&reject)["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        setup.outbound.sent_to("https://ci.example/").len(),
+        1,
+        "a rejection builds nothing"
+    );
+
+    let restore = setup.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{two}/restore?folder=rejected"),
+        None,
+    );
+    assert_eq!(restore.status(), StatusCode::OK);
+    assert_eq!(
+        setup.ids("pending").len(),
+        2,
+        "a restored rejection waits again"
+    );
+    assert_eq!(setup.outbound.sent_to("https://ci.example/").len(), 1);
+    setup
+        .outbound
+        .answer_with("https://ci.example/", 503, "down");
+    let bulk = setup.admin(
+        Method::POST,
+        "/api/forms/comments/bulk",
+        Some(json!({ "action": "approve", "ids": [three], "folder": "pending" })),
+    );
+    assert_eq!(bulk.status(), StatusCode::OK);
+    let sent = setup.outbound.sent_to("https://ci.example/");
+    assert_eq!(sent.len(), 2, "one call for the bulk approval");
+    let outbox = setup.admin(Method::GET, "/api/outbox", None);
+    let entries = body_json(&outbox)["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 1, "the failed hook waits: {entries:?}");
+    assert_eq!(entries[0]["to"], "ci.example");
 }

@@ -145,6 +145,9 @@ akismet_url = {{ default = "https://rest.akismet.com/1.1/comment-check" }}
 outbound_timeout_ms = {{ default = "3000" }}
 autoreply_per_address_per_day = {{ default = "2" }}
 autoreply_per_form_per_day = {{ default = "200" }}
+# POSTed when entries of a moderated form are approved, e.g. a CI job that
+# runs `letterbox pull && letterbox build` (README: Moderation).
+build_hook_url = {{ default = "" }}
 
 [[trigger.http]]
 route = "/api/..."
@@ -156,8 +159,8 @@ source = "{COMPONENT_FILE}"
 # This site's forms: `letterbox build` writes .letterbox/forms.json.
 files = [{{ source = ".letterbox", destination = "/letterbox" }}]
 # Every host a form notifies or asks (webhooks, https://api.resend.com, the
-# CAPTCHA provider, https://rest.akismet.com); `letterbox check` names the
-# missing ones.
+# CAPTCHA provider, https://rest.akismet.com, the build hook); `letterbox
+# check` names the missing ones.
 allowed_outbound_hosts = []
 sqlite_databases = ["default"]
 key_value_stores = ["default"]
@@ -191,6 +194,7 @@ akismet_url = "{{{{ akismet_url }}}}"
 outbound_timeout_ms = "{{{{ outbound_timeout_ms }}}}"
 autoreply_per_address_per_day = "{{{{ autoreply_per_address_per_day }}}}"
 autoreply_per_form_per_day = "{{{{ autoreply_per_form_per_day }}}}"
+build_hook_url = "{{{{ build_hook_url }}}}"
 
 [component.letterbox-api.build]
 # Builds the site, which writes the form manifest the component reads.

@@ -44,6 +44,7 @@ pub const VARIABLES: &[&str] = &[
     "outbound_timeout_ms",
     "autoreply_per_address_per_day",
     "autoreply_per_form_per_day",
+    "build_hook_url",
 ];
 
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;

@@ -42,6 +42,9 @@ pub struct Services {
     pub dry_run: bool,
     pub autoreply_per_address_per_day: u32,
     pub autoreply_per_form_per_day: u32,
+    /// Told (a signed JSON POST) when an admin approves entries of a
+    /// moderated form, so a CI rebuild can pull and publish them.
+    pub build_hook_url: Option<String>,
 }
 
 impl Default for Services {
@@ -58,6 +61,7 @@ impl Default for Services {
             dry_run: false,
             autoreply_per_address_per_day: DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY,
             autoreply_per_form_per_day: DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
+            build_hook_url: None,
         }
     }
 }
@@ -83,6 +87,7 @@ impl std::fmt::Debug for Services {
                 "autoreply_per_form_per_day",
                 &self.autoreply_per_form_per_day,
             )
+            .field("build_hook_url", &self.build_hook_url)
             .finish()
     }
 }
@@ -156,6 +161,7 @@ impl Services {
                 "autoreply_per_form_per_day",
                 DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
             )?,
+            build_hook_url: url("build_hook_url")?,
         })
     }
 

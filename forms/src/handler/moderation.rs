@@ -119,6 +119,11 @@ pub(super) async fn act<S: Store>(
         "letterbox: {} {:?} submission {id} of `{}`",
         admin.sub, action, form.name
     );
+    if action == Action::Approve
+        && let Some(new_id) = &outcome.id
+    {
+        call_build_hook(ctx, form, std::slice::from_ref(new_id)).await?;
+    }
     let mut body = json!({ "id": outcome.id });
     if let Some(report) = outcome.announced {
         body["sent"] = json!(report.sent);
@@ -153,6 +158,12 @@ async fn apply<S: Store>(
             id: None,
             announced: None,
         }));
+    };
+    // A rejected entry was never approved: restored, it waits again rather
+    // than being published.
+    let to = match (action, from) {
+        (Action::Restore, Folder::Rejected) if form.is_moderated() => Folder::Pending,
+        _ => to,
     };
     let to_name = to.store_name(&form.name);
     let Some(new_id) = ctx
@@ -224,22 +235,81 @@ pub(super) async fn bulk<S: Store>(
         })?,
     };
     let (mut done, mut missing) = (0u32, 0u32);
+    let mut moved = Vec::new();
     for id in &ids {
-        let found = is_valid_id(id) && apply(ctx, form, from, id, action).await?.is_some();
-        if found {
-            done += 1;
-        } else {
-            missing += 1;
+        let outcome = match is_valid_id(id) {
+            true => apply(ctx, form, from, id, action).await?,
+            false => None,
+        };
+        match outcome {
+            Some(outcome) => {
+                done += 1;
+                moved.extend(outcome.id);
+            }
+            None => missing += 1,
         }
     }
     eprintln!(
         "letterbox: {} {:?} {done} submission(s) of `{}`",
         admin.sub, action, form.name
     );
+    if action == Action::Approve && !moved.is_empty() {
+        call_build_hook(ctx, form, &moved).await?;
+    }
     Ok(json_response(
         StatusCode::OK,
         &json!({ "done": done, "missing": missing }),
     ))
+}
+
+/// Tells the build hook (Spin variable `build_hook_url`), if there is one,
+/// that entries of `form` were approved: one JSON POST per request,
+/// `{"event": "approved", "form", "ids"}`, signed like JSON webhooks. A
+/// failure waits in the outbox and is retried like any notification.
+async fn call_build_hook<S: Store>(
+    ctx: &Context<'_, S>,
+    form: &Form,
+    ids: &[String],
+) -> Result<(), ApiError> {
+    let services = &ctx.config.services;
+    let (Some(url), Some(last)) = (&services.build_hook_url, ids.last()) else {
+        return Ok(());
+    };
+    let now = ctx.clock.now_millis();
+    let body = json!({
+        "event": "approved",
+        "form": form.name,
+        "ids": serde_json::Value::from(ids.to_vec()),
+    });
+    let delivery = notify::Delivery {
+        kind: DeliveryKind::Webhook,
+        url: url.clone(),
+        // (to_vec, not to_string: the component has that serializer already.)
+        body: serde_json::to_vec(&body).unwrap_or_default(),
+        signed: true,
+    };
+    // The outbox files a delivery under a submission: the last approved.
+    let about = Submission {
+        id: last.clone(),
+        form: form.name.clone(),
+        values: crate::schema::FormData::default(),
+        received_at: crate::text::rfc3339_millis(now),
+        user: None,
+    };
+    let report = notify::notify(
+        ctx.store,
+        ctx.outbound,
+        services,
+        now,
+        &about,
+        vec![delivery],
+    )
+    .await
+    .inspect_err(log_store_error)?;
+    if report.queued > 0 {
+        eprintln!("letterbox: build hook failed; it waits in the outbox");
+    }
+    Ok(())
 }
 
 /// `GET /api/forms/{form}/published[?cursor=&limit=]`: a moderated form's

@@ -97,6 +97,14 @@ fn form_needs(form: &letterbox_forms::Form, grants: &Grants<'_>) -> Vec<String> 
         ));
         secrets.push("captcha_secret");
     }
+    if form.is_moderated() {
+        // Only when spin.toml gives the hook a default: otherwise it is set
+        // when the app runs, and Spin's own error names a missing host.
+        urls.push((
+            "the build hook (build_hook_url)".into(),
+            grants.url_variable("build_hook_url", ""),
+        ));
+    }
     if form.spam_check.is_some() {
         urls.push((
             "its spam check (Akismet)".into(),
