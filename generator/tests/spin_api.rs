@@ -1110,9 +1110,15 @@ fn notifications_captcha_and_spam_under_spin() {
 }
 
 /// A site with a moderated guestbook (whose page shows its thread) that
-/// keeps submissions 30 days.
-fn guestbook_site(dir: &Path) -> PathBuf {
+/// keeps submissions 30 days, allowed to call the build hook at `hook_port`.
+fn guestbook_site(dir: &Path, hook_port: u16) -> PathBuf {
     new_site_with(dir, |site| {
+        let spin = std::fs::read_to_string(site.join("spin.toml")).unwrap();
+        let spin = spin.replace(
+            "allowed_outbound_hosts = []",
+            &format!("allowed_outbound_hosts = [\"http://127.0.0.1:{hook_port}\"]"),
+        );
+        std::fs::write(site.join("spin.toml"), spin).unwrap();
         std::fs::write(
             site.join("content/guestbook.md"),
             "+++\ntitle = \"Guestbook\"\n[extra]\ncomments = \"guestbook\"\n+++\n\
@@ -1133,9 +1139,9 @@ fn guestbook_site(dir: &Path) -> PathBuf {
 /// Submit → pending → approve → `/published` → `letterbox pull` + build
 /// shows it on the page; a rejected entry never shows; inbox search;
 /// erasure removes the person and the next pull takes the entry off the
-/// page. Every guestbook request also runs the retention sweep, which must
-/// not log a store error.
-fn moderation_journey(app: &Spin, site: &Path) {
+/// page; the approval called the build hook once. Every guestbook request
+/// also runs the retention sweep, which must not log a store error.
+fn moderation_journey(app: &Spin, site: &Path, hook: &Receiver) {
     let sign = |name: &str, email: &str, message: &str| {
         let reply = app.call(
             "POST",
@@ -1183,6 +1189,10 @@ fn moderation_journey(app: &Spin, site: &Path) {
         );
         assert_eq!(reply.status, 200, "{action}: {}", reply.body);
     }
+    let calls = hook.wait_for("/rebuild", 1);
+    assert_eq!(calls.len(), 1, "one approval, one build hook call");
+    assert_eq!(calls[0].json()["form"], "guestbook");
+    assert_eq!(calls[0].json()["ids"].as_array().map(Vec::len), Some(1));
     let entries = published();
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(
@@ -1237,8 +1247,11 @@ fn moderation_pull_and_erasure_under_spin() {
     }
     for store in ["sqlite", "kv"] {
         let tmp = tempfile::tempdir().unwrap();
-        let site = guestbook_site(tmp.path());
-        let app = Spin::up(&site, &tmp.path().join("state"), &[("store", store)], None);
-        moderation_journey(&app, &site);
+        let hook = Receiver::start();
+        let site = guestbook_site(tmp.path(), hook.port);
+        let hook_url = hook.url("/rebuild");
+        let vars = [("store", store), ("build_hook_url", hook_url.as_str())];
+        let app = Spin::up(&site, &tmp.path().join("state"), &vars, None);
+        moderation_journey(&app, &site, &hook);
     }
 }
