@@ -923,9 +923,10 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         .await?;
     until_rows(c, 1).await?;
     env.shot(c, "9b-inbox-1200").await;
+    // The detail view is reachable from the keyboard: focus a value, Enter.
     find(c, "#lb-rows tr[data-id] td.lb-val")
         .await?
-        .click()
+        .send_keys("\u{E007}")
         .await?;
     until(c, "document.getElementById('lb-detail').open").await?;
     let full = find(c, "#lb-detail-list").await?.text().await?;

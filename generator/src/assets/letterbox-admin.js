@@ -191,7 +191,12 @@
         td.className = "lb-val";
         td.title = vals.join(", ");
         td.setAttribute("data-label", c);
+        // A value opens the whole submission: by click, or Enter/Space.
+        td.tabIndex = 0;
         td.addEventListener("click", function () { detail(s, columns); });
+        td.addEventListener("keydown", function (e) {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); detail(s, columns); }
+        });
         tr.appendChild(td);
       });
       var td = document.createElement("td");
