@@ -5,13 +5,22 @@
 //! for the configured theme.
 //!
 //! Fence options follow Zola: ```` ```rust,linenos,hl_lines=2 4-5 ````.
+//!
+//! Parsing a line is where the time goes, and code blocks repeat lines (a
+//! closing brace, a blank line, the same imports on many pages): each
+//! parsed line is kept in its worker thread's [`LineCache`] for the rest of
+//! the process, so `serve` rebuilds reuse it too. (Per thread: with the
+//! Oniguruma engine a parser state may not cross threads.)
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
-use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxSet};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet,
+};
 
 use crate::config::highlighting::CLASS_PREFIX;
 
@@ -19,6 +28,77 @@ use crate::config::highlighting::CLASS_PREFIX;
 pub(crate) fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The scope operations of one parsed line, as syntect returns them.
+type LineOps = Rc<[(usize, ScopeStackOp)]>;
+
+/// Lines already parsed: the same text parsed from the same parser state
+/// gives the same operations and the same next state (syntect's parser
+/// reads nothing else), so a hit replays it exactly. The state names its
+/// grammar, so one cache serves every language.
+#[derive(Debug, Default)]
+pub(crate) struct LineCache {
+    lines: HashMap<Box<str>, Vec<ParsedLine>>,
+    entries: usize,
+}
+
+#[derive(Debug)]
+struct ParsedLine {
+    before: ParseState,
+    after: ParseState,
+    ops: LineOps,
+}
+
+impl LineCache {
+    /// Past this many parsed lines the cache starts over, so a site with
+    /// millions of distinct lines (or a long `serve`) stays bounded.
+    const MAX_ENTRIES: usize = 200_000;
+    /// Longer lines are parsed every time: rare, and costly to keep.
+    const MAX_LINE: usize = 512;
+    /// States kept per line text (a line seen inside and outside a comment).
+    const MAX_STATES: usize = 8;
+
+    fn get(&self, line: &str, state: &ParseState) -> Option<(ParseState, LineOps)> {
+        let parsed = self.lines.get(line)?.iter().find(|p| p.before == *state)?;
+        Some((parsed.after.clone(), parsed.ops.clone()))
+    }
+
+    fn insert(&mut self, line: &str, before: ParseState, after: ParseState, ops: LineOps) {
+        if line.len() > Self::MAX_LINE {
+            return;
+        }
+        if self.entries >= Self::MAX_ENTRIES {
+            self.lines.clear();
+            self.entries = 0;
+        }
+        let states = self.lines.entry(line.into()).or_default();
+        if states.len() < Self::MAX_STATES {
+            states.push(ParsedLine { before, after, ops });
+            self.entries += 1;
+        }
+    }
+}
+
+/// Parses `line` from `state` (which moves past it), through `cache`
+/// when there is one. `None` on a grammar error, as syntect reports it.
+fn parse_line(
+    state: &mut ParseState,
+    line: &str,
+    set: &SyntaxSet,
+    cache: Option<&RefCell<LineCache>>,
+) -> Option<LineOps> {
+    let Some(cache) = cache else {
+        return state.parse_line(line, set).ok().map(LineOps::from);
+    };
+    if let Some((after, ops)) = cache.borrow().get(line, state) {
+        *state = after;
+        return Some(ops);
+    }
+    let before = state.clone();
+    let ops = LineOps::from(state.parse_line(line, set).ok()?);
+    (cache.borrow_mut()).insert(line, before, state.clone(), ops.clone());
+    Some(ops)
 }
 
 /// Options from a fence's info string.
@@ -64,6 +144,8 @@ thread_local! {
     /// syntect's global scope-repository lock, so each worker caches what it
     /// has seen.
     static OPEN_TAGS: RefCell<HashMap<Scope, Box<str>>> = RefCell::new(HashMap::new());
+    /// This worker's parsed lines.
+    static LINES: RefCell<LineCache> = RefCell::default();
 }
 
 fn open_span(out: &mut String, scope: Scope) {
@@ -154,6 +236,11 @@ impl LineSpans {
 /// Renders a fenced code block: highlighted when the language is known,
 /// escaped plain text otherwise (never an error).
 pub(crate) fn render_block(code: &str, info: &str) -> String {
+    LINES.with(|cache| render_block_with(code, info, Some(cache)))
+}
+
+/// [`render_block`], with parsed lines looked up in and added to `cache`.
+fn render_block_with(code: &str, info: &str, cache: Option<&RefCell<LineCache>>) -> String {
     let fence = Fence::parse(info);
     let set = syntaxes();
     let syntax = fence
@@ -194,7 +281,7 @@ pub(crate) fn render_block(code: &str, info: &str) -> String {
                 let _ = write!(out, "<span class=\"ln\" aria-hidden=\"true\">{n}</span>");
             }
         }
-        let ops = state.as_mut().and_then(|s| s.parse_line(line, set).ok());
+        let ops = (state.as_mut()).and_then(|s| parse_line(s, line, set, cache));
         match ops {
             Some(ops) => {
                 // Re-open the scopes still open from earlier lines, so that
@@ -209,7 +296,7 @@ pub(crate) fn render_block(code: &str, info: &str) -> String {
                     None => (line, false),
                 };
                 let mut at = 0;
-                for (i, op) in &ops {
+                for (i, op) in ops.iter() {
                     let i = (*i).min(text.len());
                     if i > at {
                         spans.text(&mut out, &text[at..i]);
@@ -339,6 +426,22 @@ mod tests {
         let mut escaped = String::new();
         escape_into(&mut escaped, code);
         assert_eq!(text, escaped);
+    }
+
+    #[test]
+    fn cached_lines_render_as_parsed_ones() {
+        // The same line text inside and outside a comment, twice over, in
+        // two languages: every hit must match its own state.
+        let rust = "let x = 1;\n/* a\nlet x = 1;\n*/\nlet x = 1;\n";
+        let python = "x = 1\n\"\"\"\nx = 1\n\"\"\"\nx = 1\n";
+        let cache = RefCell::default();
+        for (code, info) in [(rust, "rust,linenos"), (python, "python"), (rust, "rust")] {
+            let plain = render_block_with(code, info, None);
+            assert_eq!(render_block_with(code, info, Some(&cache)), plain);
+            assert_eq!(render_block_with(code, info, Some(&cache)), plain);
+        }
+        let cache = cache.into_inner().unwrap();
+        assert_eq!(cache.lines["let x = 1;\n"].len(), 3, "{cache:?}");
     }
 
     #[test]
