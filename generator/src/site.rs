@@ -136,9 +136,21 @@ impl Site {
                 })
                 .collect(),
         };
-        let (templates, content) = rayon::join(
-            || Templates::load(&root),
-            || content::load(&root, options.drafts, &taxonomies, &languages),
+        // The grammars take a while to decode: loaded meanwhile, they are
+        // ready when the Markdown stage meets its first code block.
+        let highlight = config.markdown.highlight_code;
+        let ((templates, content), ()) = rayon::join(
+            || {
+                rayon::join(
+                    || Templates::load(&root),
+                    || content::load(&root, options.drafts, &taxonomies, &languages),
+                )
+            },
+            || {
+                if highlight {
+                    crate::markdown::highlight::syntaxes();
+                }
+            },
         );
         let mut errors = Vec::new();
         let content = content.map_err(|e| errors.extend(e)).ok();
@@ -158,18 +170,31 @@ impl Site {
     /// Renders every page and section, writes them with the static files
     /// into a fresh folder and swaps it in place of the output folder, then
     /// writes the form manifest.
+    ///
+    /// Each rendered file is written as soon as it is rendered, and only
+    /// its name is kept: holding every file's text until a separate write
+    /// stage made the largest part of a big site's peak memory. The swap
+    /// still happens only once everything succeeded.
     pub fn build(&self) -> Result<BuildSummary, BuildError> {
         let start = Instant::now();
         let markdown = self.render_markdown();
         let rendered = Instant::now();
-        let output = self.render(markdown)?;
+        let staging = Staging::new(&self.output)?;
+        let mut markdown = markdown;
+        let (output, _) = self.render_into(
+            &mut markdown.pages,
+            &markdown.sections,
+            std::mem::take(&mut markdown.errors),
+            Some(&staging),
+        )?;
+        drop(markdown);
         let written = Instant::now();
-        let mut summary = self.write(&output)?;
+        let mut summary = self.write_into(staging, &output)?;
         summary.elapsed = start.elapsed();
         summary.stages = vec![
             ("markdown", rendered - start),
-            ("render", written - rendered),
-            ("write", written.elapsed()),
+            ("render and write", written - rendered),
+            ("finish and swap", written.elapsed()),
         ];
         Ok(summary)
     }
@@ -333,17 +358,33 @@ impl Site {
 
     /// [`Site::render_from`], also returning the model and what each job
     /// looked up and found, which `serve` keeps for its fast rebuilds.
-    // Long: the render stage in order (model, jobs rendered in parallel with
-    // the extras and Sass, manifest, post-processing), sharing the model and
-    // the one list of errors.
     pub(crate) fn render_kept(
         &self,
         page_md: &mut [Rendered],
         section_md: &[Rendered],
+        errors: Vec<anyhow::Error>,
+    ) -> Result<(Output, Kept), BuildError> {
+        self.render_into(page_md, section_md, errors, None)
+    }
+
+    /// [`Site::render_kept`]; with `stream`, each job's file is finished
+    /// (minified, precompressed) and written there as soon as it is
+    /// rendered, and the output holds its name only (in `written`).
+    // Long: the render stage in order (model, jobs rendered in parallel with
+    // the extras and Sass, manifest, post-processing), sharing the model and
+    // the one list of errors.
+    fn render_into(
+        &self,
+        page_md: &mut [Rendered],
+        section_md: &[Rendered],
         mut errors: Vec<anyhow::Error>,
+        stream: Option<&Staging>,
     ) -> Result<(Output, Kept), BuildError> {
         errors.extend(self.broken_anchors(page_md, section_md));
         let mut model = Model::new(self.parts(), &mut errors);
+        if let Some(staging) = stream {
+            errors.extend(staging.make_dirs(model.jobs.iter().map(|j| j.out.as_str())));
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -370,19 +411,35 @@ impl Site {
             || {
                 (0..model.jobs.len())
                     .into_par_iter()
-                    .map(|j| model.render_job(self.parts(), j))
+                    .map(|j| {
+                        let mut output = model.render_job(self.parts(), j);
+                        if let Some(staging) = stream {
+                            let out = model.jobs[j].out.as_str();
+                            output.result = (output.result).and_then(|(text, forms)| {
+                                self.write_finished(staging, out, text)
+                                    .map(|()| (String::new(), forms))
+                                    .map_err(|e| vec![e])
+                            });
+                        }
+                        output
+                    })
                     .collect::<Vec<JobOutput>>()
             },
         );
         let mut files: Vec<(&str, String)> =
             Vec::with_capacity(model.jobs.len() + model.aliases.len());
+        let mut written: Vec<&str> = Vec::new();
         let mut reads = Vec::with_capacity(model.jobs.len());
         let mut job_forms = Vec::with_capacity(model.jobs.len());
         for (job, output) in model.jobs.iter().zip(rendered) {
             reads.push(output.reads);
             match output.result {
                 Ok((text, found)) => {
-                    files.push((job.out.as_str(), text));
+                    if stream.is_some() {
+                        written.push(job.out.as_str());
+                    } else {
+                        files.push((job.out.as_str(), text));
+                    }
                     job_forms.push(found);
                 }
                 Err(e) => {
@@ -427,7 +484,15 @@ impl Site {
         let hashed = model.fingerprints.copies();
         let copied = |out: &str| model.copies.iter().any(|c| c.out == out);
         let base_path = &model.urls.base_path;
-        if let Err(e) = finish_files(&mut files, &self.config, copied, &hashed, base_path) {
+        let finished = finish_files(
+            &mut files,
+            &written,
+            &self.config,
+            copied,
+            &hashed,
+            base_path,
+        );
+        if let Err(e) = finished {
             errors.push(e);
         }
         if !errors.is_empty() {
@@ -456,10 +521,27 @@ impl Site {
     /// folder created once, files in parallel), swapped in place of the
     /// output folder, then the form manifest; unused cached images pruned.
     pub fn write(&self, output: &Output) -> Result<BuildSummary, BuildError> {
+        self.write_into(Staging::new(&self.output)?, output)
+    }
+
+    /// A job's finished file (see [`Site::render_into`]): minified and
+    /// precompressed as `site.toml` asks, written into `staging`.
+    fn write_finished(&self, staging: &Staging, out: &str, mut text: String) -> anyhow::Result<()> {
+        if self.config.minify {
+            crate::output::postprocess::minify_html_file(out, &mut text);
+        }
+        staging.write_in_made_dir(out, text.as_bytes())?;
+        if self.config.precompress {
+            crate::output::postprocess::precompress_file(staging, out, text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// [`Site::write`] into `staging`, which may hold files already.
+    fn write_into(&self, staging: Staging, output: &Output) -> Result<BuildSummary, BuildError> {
         let start = Instant::now();
         let images = self.templates.images();
         let images_encoded = images.encode_missing()?;
-        let staging = Staging::new(&self.output)?;
         let mut write_errors = staging.write_all(
             output
                 .files

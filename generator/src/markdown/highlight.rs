@@ -18,9 +18,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use syntect::parsing::{
-    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet,
-};
+use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet};
 
 use crate::config::highlighting::CLASS_PREFIX;
 
@@ -440,7 +438,7 @@ mod tests {
             assert_eq!(render_block_with(code, info, Some(&cache)), plain);
             assert_eq!(render_block_with(code, info, Some(&cache)), plain);
         }
-        let cache = cache.into_inner().unwrap();
+        let cache = cache.into_inner();
         assert_eq!(cache.lines["let x = 1;\n"].len(), 3, "{cache:?}");
     }
 

@@ -113,7 +113,8 @@ impl Model {
             lang: Some(lang),
         };
         let result = rendered.map_err(|e| vec![e]).and_then(|out| {
-            if !job.out.ends_with(".html") {
+            // Most files have no form: they are kept as rendered, not copied.
+            if !job.out.ends_with(".html") || !out.contains("data-form") {
                 return Ok((out, Vec::new()));
             }
             let (html, mut forms) = rewrite_forms_in(&out, source, &self.settings)?;

@@ -25,18 +25,24 @@ pub(crate) const SHORT_LIVED: &str = "public, max-age=0, must-revalidate";
 
 /// Minifies every `.html` file, in parallel.
 pub(crate) fn minify_html_files(files: &mut [(&str, String)]) {
+    files
+        .par_iter_mut()
+        .for_each(|(out, text)| minify_html_file(out, text));
+}
+
+/// Minifies `text` when `out` is an `.html` file.
+pub(crate) fn minify_html_file(out: &str, text: &mut String) {
+    if !out.ends_with(".html") {
+        return;
+    }
     let mut cfg = minify_html::Cfg::new();
     cfg.minify_css = true;
     cfg.keep_html_and_head_opening_tags = true;
     cfg.keep_closing_tags = true;
-    files.par_iter_mut().for_each(|(out, text)| {
-        if out.ends_with(".html") {
-            let small = minify_html::minify(text.as_bytes(), &cfg);
-            if let Ok(small) = String::from_utf8(small) {
-                *text = small;
-            }
-        }
-    });
+    let small = minify_html::minify(text.as_bytes(), &cfg);
+    if let Ok(small) = String::from_utf8(small) {
+        *text = small;
+    }
 }
 
 /// Whether a file is worth precompressing.
@@ -74,15 +80,7 @@ pub(crate) fn precompress<F: AsRef<str> + Sync>(
     files: &[(F, String)],
     copies: &[(PathBuf, String)],
 ) -> Vec<anyhow::Error> {
-    let one = |out: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        if bytes.len() < MIN_COMPRESS || !compressible(out) {
-            return Ok(());
-        }
-        let gz = gzip(bytes).with_context(|| format!("gzip {out}"))?;
-        staging.write(&format!("{out}.gz"), &gz)?;
-        let br = brotli(bytes).with_context(|| format!("brotli {out}"))?;
-        staging.write(&format!("{out}.br"), &br)
-    };
+    let one = |out: &str, bytes: &[u8]| precompress_file(staging, out, bytes);
     files
         .par_iter()
         .map(|(out, text)| one(out.as_ref(), text.as_bytes()))
@@ -96,6 +94,18 @@ pub(crate) fn precompress<F: AsRef<str> + Sync>(
         }))
         .filter_map(Result::err)
         .collect()
+}
+
+/// Writes `<out>.gz` and `<out>.br` beside `out` (`bytes`, already
+/// written) when it is worth it.
+pub(crate) fn precompress_file(staging: &Staging, out: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    if bytes.len() < MIN_COMPRESS || !compressible(out) {
+        return Ok(());
+    }
+    let gz = gzip(bytes).with_context(|| format!("gzip {out}"))?;
+    staging.write(&format!("{out}.gz"), &gz)?;
+    let br = brotli(bytes).with_context(|| format!("brotli {out}"))?;
+    staging.write(&format!("{out}.br"), &br)
 }
 
 /// The assets of a build (output path → source file) and the hashed names
@@ -187,9 +197,11 @@ pub(crate) fn headers_file(base_path: &str, html: &[&str], fingerprinted: &[Stri
 /// theme's stylesheet, `_headers` for the hashed assets (`hashed`: `(from,
 /// output path)`), minified HTML. `copied(out)`: whether a copied file
 /// already writes `out` (then it is not generated). An unknown theme is
-/// the error; the other files are finished anyway.
+/// the error; the other files are finished anyway. `written`: the output
+/// paths of files already finished and written (listed in `_headers` too).
 pub(crate) fn finish_files(
     files: &mut Vec<(&str, String)>,
+    written: &[&str],
     config: &Config,
     copied: impl Fn(&str) -> bool,
     hashed: &[(PathBuf, String)],
@@ -203,8 +215,7 @@ pub(crate) fn finish_files(
         }
     }
     if !hashed.is_empty() && !copied(HEADERS_FILE) {
-        let pages: Vec<&str> = (files.iter())
-            .map(|(o, _)| *o)
+        let pages: Vec<&str> = (files.iter().map(|(o, _)| *o).chain(written.iter().copied()))
             .filter(|o| o.ends_with(".html"))
             .collect();
         let names: Vec<String> = hashed.iter().map(|(_, o)| o.clone()).collect();

@@ -71,6 +71,29 @@ impl Staging {
         Ok(())
     }
 
+    /// Creates the folders that files at `rels` need, once each, so that
+    /// [`Staging::write_in_made_dir`] can write them as they come.
+    pub(crate) fn make_dirs<'a>(&self, rels: impl Iterator<Item = &'a str>) -> Vec<anyhow::Error> {
+        let mut errors = Vec::new();
+        let mut paths = Vec::new();
+        for rel in rels {
+            match self.path_of(rel) {
+                Ok(path) => paths.push(path),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            errors = io_pool(|| self.create_dirs(paths.iter().map(PathBuf::as_path)));
+        }
+        errors
+    }
+
+    /// Writes `bytes` at `rel`, whose folder [`Staging::make_dirs`] made.
+    pub(crate) fn write_in_made_dir(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.path_of(rel)?;
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    }
+
     /// Writes many files: every folder they need is created once (parents
     /// first, each level in parallel), then the files are written in
     /// parallel without further `mkdir` calls. Returns every error.
