@@ -66,11 +66,30 @@ pub(crate) fn unused_overrides(
         .collect()
 }
 
+/// Whether two declarations of one form name are the same form. Their
+/// languages count: the API answers a form in one language, so the same
+/// form on an English and a French page needs two names.
 fn same_definition(a: &Form, b: &Form) -> bool {
-    a.fields == b.fields && a.redirect == b.redirect && a.auth == b.auth && a.honeypot == b.honeypot
+    a.fields == b.fields
+        && a.redirect == b.redirect
+        && a.auth == b.auth
+        && a.honeypot == b.honeypot
+        && a.lang == b.lang
 }
 
 fn describe_difference(a: &Form, b: &Form) -> String {
+    if a.lang != b.lang {
+        let code = |f: &Form| f.lang.clone().unwrap_or_default();
+        return format!(
+            "their pages are in different languages ({} and {}), and the API answers a form in \
+             one language: give the {} one its own name, such as \"{}-{}\"",
+            code(a),
+            code(b),
+            code(b),
+            b.name,
+            code(b)
+        );
+    }
     if a.redirect != b.redirect {
         return "their redirect targets differ".into();
     }

@@ -193,6 +193,40 @@ fn one_name_two_definitions_names_both_pages() {
 }
 
 #[test]
+fn one_name_in_two_languages_is_an_error_that_suggests_a_name() {
+    let in_lang = |page: &str, lang: &str| {
+        let (_, mut forms) = rewrite_forms(
+            r#"<form data-form="contact"><input name="x"></form>"#,
+            page,
+            &FormSettings::default(),
+        )
+        .unwrap();
+        forms[0].lang = Some(lang.into());
+        forms
+    };
+    let errors = build_manifest(
+        (in_lang("content/contact.md", "en").into_iter())
+            .chain(in_lang("content/contact.fr.md", "fr"))
+            .collect(),
+    )
+    .unwrap_err();
+    let err = errors[0].to_string();
+    assert!(
+        err.contains("content/contact.md")
+            && err.contains("content/contact.fr.md")
+            && err.contains("different languages (en and fr)")
+            && err.contains("\"contact-fr\""),
+        "{err}"
+    );
+    let same = build_manifest(
+        (in_lang("content/a.fr.md", "fr").into_iter())
+            .chain(in_lang("content/b.fr.md", "fr"))
+            .collect(),
+    );
+    assert!(same.is_ok(), "one language, one form");
+}
+
+#[test]
 fn honeypot_name_clash_is_an_error() {
     let err = discover(r#"<form data-form="c"><input name="homepage"></form>"#)
         .unwrap_err()
