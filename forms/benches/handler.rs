@@ -7,7 +7,7 @@ use divan::Bencher;
 use http::Request;
 use letterbox_forms::handler::{Context, FixedClock, handle};
 use letterbox_forms::store::MemoryStore;
-use letterbox_forms::{AuthRequirement, Config, Field, FieldKind, Form, Manifest};
+use letterbox_forms::{Config, Field, FieldKind, Form, Manifest};
 
 fn main() {
     divan::main();
@@ -31,19 +31,8 @@ fn setup() -> (Config, Manifest) {
     message.minlength = Some(10);
     message.maxlength = Some(5000);
     let form = Form {
-        name: "contact".into(),
-        page: "content/contact.md".into(),
         redirect: Some("/contact/thanks/".into()),
-        auth: AuthRequirement::None,
-        honeypot: "_gotcha".into(),
-        fields: vec![name, email, message],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new("contact", "content/contact.md", vec![name, email, message])
     };
     let mut manifest = Manifest::default();
     manifest.forms.insert(form.name.clone(), form);

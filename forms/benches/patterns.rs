@@ -7,7 +7,7 @@
 
 use divan::Bencher;
 use letterbox_forms::validate::{compile_patterns, validate};
-use letterbox_forms::{AuthRequirement, Field, FieldKind, Form, FormData};
+use letterbox_forms::{Field, FieldKind, Form, FormData};
 
 fn main() {
     divan::main();
@@ -32,21 +32,7 @@ const ADVERSARIAL: &[(&str, &str)] = &[
 fn form(pattern: &str) -> Form {
     let mut field = Field::new("f", FieldKind::Text);
     field.pattern = Some(pattern.into());
-    let mut form = Form {
-        name: "f".into(),
-        page: "content/f.md".into(),
-        redirect: None,
-        auth: AuthRequirement::None,
-        honeypot: "_gotcha".into(),
-        fields: vec![field],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
-    };
+    let mut form = Form::new("f", "content/f.md", vec![field]);
     compile_patterns(&mut form).unwrap();
     form
 }

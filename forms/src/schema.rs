@@ -135,12 +135,15 @@ impl Form {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    /// A plain form of `content/<name>.md` with these fields (unit tests).
-    #[cfg(test)]
-    pub(crate) fn with_fields(name: &str, fields: Vec<Field>) -> Self {
+    /// A form named `name`, declared in `page`, with these fields and
+    /// nothing else: no redirect, login, notifications, CAPTCHA, spam
+    /// check, moderation, retention or language; honeypot `_gotcha`.
+    /// Fixtures name what they set and take the rest from here
+    /// (`Form { auth, ..Form::new(…) }`).
+    pub fn new(name: impl Into<String>, page: impl Into<String>, fields: Vec<Field>) -> Self {
         Self {
             name: name.into(),
-            page: format!("content/{name}.md"),
+            page: page.into(),
             redirect: None,
             auth: AuthRequirement::None,
             honeypot: "_gotcha".into(),
@@ -454,12 +457,7 @@ mod tests {
         field.required = true;
         field.maxlength = Some(200);
         let form = Form {
-            name: "contact".into(),
-            page: "content/contact.md".into(),
             redirect: Some("/contact/thanks/".into()),
-            auth: AuthRequirement::None,
-            honeypot: "_gotcha".into(),
-            fields: vec![field, Field::new("topic", FieldKind::DatetimeLocal)],
             notify: Notify {
                 webhooks: vec![Webhook {
                     url: "https://hooks.example.org/x".into(),
@@ -475,8 +473,11 @@ mod tests {
             spam_check: Some(SpamCheck::Akismet),
             publish: vec!["email".into()],
             retention_days: Some(90),
-            lang: None,
-            messages: Default::default(),
+            ..Form::new(
+                "contact",
+                "content/contact.md",
+                vec![field, Field::new("topic", FieldKind::DatetimeLocal)],
+            )
         };
         let mut manifest = Manifest::default();
         manifest.forms.insert(form.name.clone(), form);
@@ -512,21 +513,11 @@ mod tests {
         let mut one = Manifest::default();
         one.forms.insert(
             "contact".into(),
-            Form {
-                name: "contact".into(),
-                page: "content/contact.md".into(),
-                redirect: None,
-                auth: AuthRequirement::None,
-                honeypot: "_gotcha".into(),
-                fields: vec![Field::new("email", FieldKind::Email)],
-                notify: Notify::default(),
-                captcha: None,
-                spam_check: None,
-                publish: Vec::new(),
-                retention_days: None,
-                lang: None,
-                messages: Default::default(),
-            },
+            Form::new(
+                "contact",
+                "content/contact.md",
+                vec![Field::new("email", FieldKind::Email)],
+            ),
         );
         assert_ne!(one.digest(), empty.digest());
     }

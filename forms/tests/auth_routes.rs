@@ -27,7 +27,6 @@ const ADMIN: &str = "root";
 /// A stored member (see [`add_member`]).
 const MEMBER: &str = "mia";
 const MEMBER_PASSWORD: &str = "mia's long password";
-const ADMIN_PASSWORD: &str = "correct horse battery staple";
 const NOW_SECS: u64 = NOW / 1000;
 const EXT_ISS: &str = "https://idp.example/";
 const EXT_AUD: &str = "letterbox-ext";
@@ -54,11 +53,6 @@ store_tests!(
 );
 
 // ---------------------------------------------------------------- fixtures
-
-fn admin_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| hash_password(ADMIN_PASSWORD).unwrap())
-}
 
 fn member_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -130,23 +124,17 @@ fn manifest_with_survey() -> Manifest {
     colours.options = vec!["red".into(), "green, blue".into(), "=cmd".into()];
     colours.multiple = true;
     let survey = Form {
-        name: "survey".into(),
-        page: "content/survey.md".into(),
-        redirect: None,
         auth: letterbox_forms::AuthRequirement::None,
         honeypot: "_hp".into(),
-        fields: vec![
-            Field::new("name", FieldKind::Text),
-            Field::new("comment", FieldKind::Textarea),
-            colours,
-        ],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new(
+            "survey",
+            "content/survey.md",
+            vec![
+                Field::new("name", FieldKind::Text),
+                Field::new("comment", FieldKind::Textarea),
+                colours,
+            ],
+        )
     };
     m.forms.insert("survey".into(), survey);
     m

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use bytes::Bytes;
 use common::*;
 use http::{Method, Request, Response, StatusCode};
@@ -14,8 +12,6 @@ use letterbox_forms::outbound::RecordingOutbound;
 use letterbox_forms::store::Store;
 use letterbox_forms::{Config, Field, FieldKind, Manifest};
 use serde_json::{Value, json};
-
-const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 store_tests!(
     a_moderated_form_publishes_only_what_an_admin_approved,
@@ -25,11 +21,6 @@ store_tests!(
     search_finds_values_and_pages_through_matches,
     approvals_call_the_build_hook_once_per_request,
 );
-
-fn admin_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| letterbox_forms::auth::hash_password(ADMIN_PASSWORD).unwrap())
-}
 
 /// The common manifest plus `comments`: name, e-mail and message, of
 /// which name and message may be published.

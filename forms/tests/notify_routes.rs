@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -24,7 +23,6 @@ const HOOK: &str = "http://127.0.0.1:9/hook";
 const MAIL: &str = "http://127.0.0.1:9/emails";
 const VERIFY: &str = "http://127.0.0.1:9/siteverify";
 const AKISMET: &str = "http://127.0.0.1:9/comment-check";
-const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 store_tests!(
     a_stored_submission_is_announced_once_and_rejected_ones_never,
@@ -35,11 +33,6 @@ store_tests!(
     the_outbox_can_be_listed_retried_and_discarded,
     serve_without_send_sends_nothing_and_skips_the_captcha,
 );
-
-fn admin_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| letterbox_forms::auth::hash_password(ADMIN_PASSWORD).unwrap())
-}
 
 /// The common manifest, its `contact` form announced everywhere, with a
 /// CAPTCHA and Akismet when asked.

@@ -187,22 +187,16 @@ mod tests {
     #[test]
     fn every_csv_cell_is_quoted() {
         let form = Form {
-            name: "f".into(),
-            page: "p.md".into(),
-            redirect: None,
             auth: crate::schema::AuthRequirement::None,
             honeypot: "_hp".into(),
-            fields: vec![crate::schema::Field::new(
-                "a",
-                crate::schema::FieldKind::Text,
-            )],
-            notify: Default::default(),
-            captcha: None,
-            spam_check: None,
-            publish: Vec::new(),
-            retention_days: None,
-            lang: None,
-            messages: Default::default(),
+            ..Form::new(
+                "f",
+                "p.md",
+                vec![crate::schema::Field::new(
+                    "a",
+                    crate::schema::FieldKind::Text,
+                )],
+            )
         };
         let s = Submission {
             id: "id1".into(),

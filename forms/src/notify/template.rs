@@ -137,8 +137,9 @@ mod tests {
     use crate::schema::{Field, FieldKind, FormData};
 
     fn form() -> Form {
-        Form::with_fields(
+        Form::new(
             "contact",
+            "content/contact.md",
             vec![
                 Field::new("name", FieldKind::Text),
                 Field::new("topic", FieldKind::Checkbox),

@@ -4,9 +4,7 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::outbound::{OutboundError, RecordingOutbound};
-use crate::schema::{
-    AuthRequirement, Autoreply, EmailNotice, Field, FieldKind, FormData, Notify, Webhook,
-};
+use crate::schema::{Autoreply, EmailNotice, Field, FieldKind, FormData, Notify, Webhook};
 use crate::store::MemoryStore;
 
 const NOW: u64 = 1_800_000_000_000;
@@ -16,15 +14,6 @@ const MAIL: &str = "http://127.0.0.1:9/emails";
 
 fn form() -> Form {
     Form {
-        name: "contact".into(),
-        page: "content/contact.md".into(),
-        redirect: None,
-        auth: AuthRequirement::None,
-        honeypot: "_gotcha".into(),
-        fields: vec![
-            Field::new("name", FieldKind::Text),
-            Field::new("email", FieldKind::Email),
-        ],
         notify: Notify {
             webhooks: vec![
                 Webhook {
@@ -50,12 +39,14 @@ fn form() -> Form {
                 body: "Got it.".into(),
             }),
         },
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new(
+            "contact",
+            "content/contact.md",
+            vec![
+                Field::new("name", FieldKind::Text),
+                Field::new("email", FieldKind::Email),
+            ],
+        )
     }
 }
 

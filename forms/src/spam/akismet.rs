@@ -94,8 +94,9 @@ mod tests {
     const URL: &str = "http://127.0.0.1:9/1.1/comment-check";
 
     fn form() -> Form {
-        Form::with_fields(
+        Form::new(
             "contact",
+            "content/contact.md",
             vec![
                 Field::new("your-name", FieldKind::Text),
                 Field::new("email", FieldKind::Email),

@@ -3,24 +3,10 @@
 use super::html;
 use super::rules::NAME_IN_MESSAGE;
 use super::*;
-use crate::schema::{AuthRequirement, Field, FieldKind, Form, FormData};
+use crate::schema::{Field, FieldKind, Form, FormData};
 
 fn form(fields: Vec<Field>) -> Form {
-    Form {
-        name: "t".into(),
-        page: "content/t.md".into(),
-        redirect: None,
-        auth: AuthRequirement::None,
-        honeypot: "_gotcha".into(),
-        fields,
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
-    }
+    Form::new("t", "content/t.md", fields)
 }
 
 /// A field as the build leaves it: its pattern translated for the API.

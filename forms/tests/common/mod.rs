@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -15,6 +16,14 @@ pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const SITE: &str = "https://site.example";
 /// 2026-11-28T10:00:00Z.
 pub const NOW: u64 = 1_795_860_000_000;
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// The argon2 hash of [`ADMIN_PASSWORD`], computed once per test binary
+/// (hashing is slow on purpose).
+pub fn admin_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| letterbox_forms::auth::hash_password(ADMIN_PASSWORD).unwrap())
+}
 
 pub fn manifest() -> Manifest {
     let mut email = Field::new("email", FieldKind::Email);
@@ -28,64 +37,38 @@ pub fn manifest() -> Manifest {
     topics.options = vec!["a".into(), "b".into(), "c".into()];
     topics.multiple = true;
     let contact = Form {
-        name: "contact".into(),
-        page: "content/contact.md".into(),
         redirect: Some("/contact/thanks/".into()),
-        auth: AuthRequirement::None,
-        honeypot: "_gotcha".into(),
-        fields: vec![email, message, topics],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new(
+            "contact",
+            "content/contact.md",
+            vec![email, message, topics],
+        )
     };
     let free = Form {
-        name: "free".into(),
-        page: "content/free.md".into(),
-        redirect: None,
-        auth: AuthRequirement::None,
         honeypot: "_hp".into(),
-        fields: vec![Field::new("text", FieldKind::Text)],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new(
+            "free",
+            "content/free.md",
+            vec![Field::new("text", FieldKind::Text)],
+        )
     };
     let evil = Form {
-        name: "evil".into(),
-        page: "content/evil.md".into(),
         redirect: Some("//evil.example/x".into()),
-        auth: AuthRequirement::None,
         honeypot: "_hp".into(),
-        fields: vec![Field::new("text", FieldKind::Text)],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new(
+            "evil",
+            "content/evil.md",
+            vec![Field::new("text", FieldKind::Text)],
+        )
     };
     let members = Form {
-        name: "members".into(),
-        page: "content/members.md".into(),
-        redirect: None,
         auth: AuthRequirement::Required,
         honeypot: "_hp".into(),
-        fields: vec![Field::new("text", FieldKind::Text)],
-        notify: Default::default(),
-        captcha: None,
-        spam_check: None,
-        publish: Vec::new(),
-        retention_days: None,
-        lang: None,
-        messages: Default::default(),
+        ..Form::new(
+            "members",
+            "content/members.md",
+            vec![Field::new("text", FieldKind::Text)],
+        )
     };
     let mut m = Manifest::default();
     for f in [contact, free, evil, members] {

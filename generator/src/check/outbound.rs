@@ -198,7 +198,7 @@ fn default_port(scheme: &str) -> Option<u16> {
 mod tests {
     use super::*;
     use letterbox_forms::{
-        AuthRequirement, Captcha, EmailNotice, Field, FieldKind, Form, Notify, SpamCheck, Webhook,
+        Captcha, EmailNotice, Field, FieldKind, Form, Notify, SpamCheck, Webhook,
     };
 
     #[test]
@@ -240,12 +240,7 @@ mod tests {
         let mut email = Field::new("email", FieldKind::Email);
         email.required = true;
         Form {
-            name: "contact".into(),
-            page: "content/contact.md".into(),
-            redirect: None,
-            auth: AuthRequirement::None,
             honeypot: "homepage".into(),
-            fields: vec![email],
             notify: Notify {
                 webhooks: vec![Webhook {
                     url: "https://hooks.example.org/letterbox".into(),
@@ -265,10 +260,7 @@ mod tests {
                 sitekey: "k".into(),
             }),
             spam_check: Some(SpamCheck::Akismet),
-            publish: Vec::new(),
-            retention_days: None,
-            lang: None,
-            messages: Default::default(),
+            ..Form::new("contact", "content/contact.md", vec![email])
         }
     }
 

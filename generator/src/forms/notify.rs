@@ -175,25 +175,18 @@ fn plausible_sender(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::forms::{NotifyConfig, WebhookConfig};
-    use letterbox_forms::{AuthRequirement, Field, WebhookFormat};
+    use letterbox_forms::{Field, WebhookFormat};
 
     fn form() -> Form {
         let mut email = Field::new("email", FieldKind::Email);
         email.required = true;
         Form {
-            name: "contact".into(),
-            page: "content/contact.md".into(),
-            redirect: None,
-            auth: AuthRequirement::None,
             honeypot: "homepage".into(),
-            fields: vec![Field::new("name", FieldKind::Text), email],
-            notify: Notify::default(),
-            captcha: None,
-            spam_check: None,
-            publish: Vec::new(),
-            retention_days: None,
-            lang: None,
-            messages: Default::default(),
+            ..Form::new(
+                "contact",
+                "content/contact.md",
+                vec![Field::new("name", FieldKind::Text), email],
+            )
         }
     }
 
