@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
+use letterbox_forms::store::{MAX_PAGE, is_valid_id};
 use serde_json::{Value, json};
 
 use crate::config::Config;
 
-/// The API's largest page (`letterbox_forms::store::MAX_PAGE`).
-const PAGE_SIZE: u32 = 500;
 /// Refuse answers larger than this: a misconfigured URL could point at
 /// anything.
 const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
@@ -158,7 +157,7 @@ fn fetch_entries(
     let mut entries = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let mut url = format!("{api_url}/api/forms/{form}/published?limit={PAGE_SIZE}");
+        let mut url = format!("{api_url}/api/forms/{form}/published?limit={MAX_PAGE}");
         if let Some(cursor) = &cursor {
             url.push_str("&cursor=");
             url.push_str(cursor);
@@ -177,7 +176,7 @@ fn fetch_entries(
             None | Some(Value::Null) => return Ok(entries),
             // Cursors are submission ids: nothing in them needs escaping.
             Some(Value::String(next))
-                if cursor.as_deref() != Some(next.as_str()) && is_cursor(next) =>
+                if cursor.as_deref() != Some(next.as_str()) && is_valid_id(next) =>
             {
                 cursor = Some(next.clone());
             }
@@ -185,12 +184,6 @@ fn fetch_entries(
         }
     }
     bail!("form `{form}`: more than {MAX_PAGES} pages of entries; stopped")
-}
-
-fn is_cursor(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 64
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn is_entry(entry: &Value) -> bool {
@@ -262,13 +255,14 @@ mod tests {
 
     #[test]
     fn follows_cursors_until_there_is_none() {
+        let cursor = letterbox_forms::store::new_id(1_795_860_000_000);
         let mut asked = Vec::new();
         let entries = fetch_entries("https://api.example.org", "comments", |url: &str| {
             asked.push(url.to_owned());
             Ok(if url.contains("cursor=") {
                 json!({ "entries": [entry("b")], "next_cursor": null }).to_string()
             } else {
-                json!({ "entries": [entry("a")], "next_cursor": "a" }).to_string()
+                json!({ "entries": [entry("a")], "next_cursor": cursor }).to_string()
             })
         })
         .unwrap();
@@ -276,8 +270,10 @@ mod tests {
         assert_eq!(
             asked,
             [
-                "https://api.example.org/api/forms/comments/published?limit=500",
-                "https://api.example.org/api/forms/comments/published?limit=500&cursor=a",
+                "https://api.example.org/api/forms/comments/published?limit=500".to_owned(),
+                format!(
+                    "https://api.example.org/api/forms/comments/published?limit=500&cursor={cursor}"
+                ),
             ]
         );
     }
@@ -308,10 +304,14 @@ mod tests {
             );
         }
         // The same cursor again would loop forever.
+        let same = letterbox_forms::store::new_id(1_795_860_000_000);
+        let mut pages = 0;
         let err = fetch_entries("http://x.test", "c", |_: &str| {
-            Ok(json!({ "entries": [], "next_cursor": "same" }).to_string())
+            pages += 1;
+            Ok(json!({ "entries": [], "next_cursor": same }).to_string())
         })
         .unwrap_err();
+        assert_eq!(pages, 2, "the second answer repeats the first one's cursor");
         assert!(format!("{err:#}").contains("goes nowhere"), "{err:#}");
     }
 

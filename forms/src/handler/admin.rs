@@ -274,14 +274,14 @@ async fn search<S: Store>(
         let hit = (item.values.0.iter().map(|(_, v)| v.as_str()))
             .chain(item.user.as_deref())
             .any(|v| contains_ignoring_ascii_case(v, needle));
-        let id = item.id.clone();
         if hit {
             found.push(item);
             if found.len() == limit as usize {
                 // More may match below the last one found.
+                let next_cursor = found.last().map(|s| s.id.clone());
                 let page = Page {
                     items: found,
-                    next_cursor: Some(id),
+                    next_cursor,
                 };
                 return Ok((page, scanned));
             }

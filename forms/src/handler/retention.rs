@@ -10,7 +10,7 @@ use super::context::Context;
 use super::response::log_store_error;
 
 /// The most submissions of one folder one request deletes.
-pub(super) const SWEEP_LIMIT: u32 = 25;
+const SWEEP_LIMIT: u32 = 25;
 
 const DAY_MILLIS: u64 = 86_400_000;
 
