@@ -20,3 +20,7 @@ CREATE INDEX IF NOT EXISTS quotas_day ON quotas (day);
 CREATE TABLE IF NOT EXISTS outbox (id TEXT NOT NULL PRIMARY KEY, due INTEGER, entry TEXT NOT NULL);
 
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due);
+
+CREATE TABLE IF NOT EXISTS read_marks (id TEXT NOT NULL PRIMARY KEY, read INTEGER NOT NULL);
+
+CREATE TRIGGER IF NOT EXISTS submissions_forget_read AFTER DELETE ON submissions BEGIN DELETE FROM read_marks WHERE id = old.id; END;

@@ -1335,7 +1335,7 @@ fn submissions_are_paged_newest_first_with_concurrent_inserts<S: Store>(store: S
     assert_eq!(
         seen[0],
         json!({"id": ids[19], "form": "free", "values": [["text", "old 19"]],
-               "received_at": rfc3339_millis(NOW + 19), "user": null})
+               "received_at": rfc3339_millis(NOW + 19), "user": null, "read": false})
     );
     // The default page size, and bad queries.
     let resp = run(
@@ -1592,6 +1592,7 @@ fn csv_export_walks_every_page<S: Store>(store: S) {
             values: FormData(vec![("text".into(), format!("row {i}"))]),
             received_at: rfc3339_millis(NOW + i),
             user: Some("mia".into()),
+            read: false,
         };
         futures::executor::block_on(store.insert(&s)).unwrap();
     }

@@ -20,6 +20,7 @@ store_tests!(
     expired_submissions_go_in_bounded_sweeps_as_requests_come,
     search_finds_values_and_pages_through_matches,
     approvals_call_the_build_hook_once_per_request,
+    submissions_are_new_until_read_and_filter_by_it,
 );
 
 /// The common manifest plus `comments`: name, e-mail and message, of
@@ -318,6 +319,7 @@ fn expired_submissions_go_in_bounded_sweeps_as_requests_come<S: Store>(store: S)
         values: letterbox_forms::FormData(vec![("name".into(), format!("old {i}"))]),
         received_at: letterbox_forms::text::rfc3339_millis(NOW - 60 * DAY + i),
         user: None,
+        read: false,
     };
     for i in 0..30 {
         futures::executor::block_on(setup.store.insert(&old("comments", i))).unwrap();
@@ -378,6 +380,98 @@ fn search_finds_values_and_pages_through_matches<S: Store>(store: S) {
         None,
     );
     assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
+}
+
+fn submissions_are_new_until_read_and_filter_by_it<S: Store>(store: S) {
+    let s = Setup::new(store);
+    let ids: Vec<String> = (0..3)
+        .map(|i| s.comment(&format!("N{i}"), "n%40example.org", "%2F"))
+        .collect();
+    let (oldest, middle, newest) = (&ids[0], &ids[1], &ids[2]);
+    let listed = |query: &str| {
+        let resp = s.admin(
+            Method::GET,
+            &format!("/api/forms/comments/submissions?folder=pending&{query}"),
+            None,
+        );
+        assert_eq!(resp.status(), StatusCode::OK, "{query}");
+        let body = body_json(&resp);
+        (body["submissions"].as_array().unwrap().iter())
+            .map(|s| (s["id"].as_str().unwrap().to_owned(), s["read"] == true))
+            .collect::<Vec<_>>()
+    };
+    let unread = |id: &String| (id.clone(), false);
+    let read = |id: &String| (id.clone(), true);
+    assert_eq!(listed(""), [unread(newest), unread(middle), unread(oldest)]);
+    // Opening one marks it read: one action on one submission.
+    let open = s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{middle}/read?folder=pending"),
+        None,
+    );
+    assert_eq!(open.status(), StatusCode::OK);
+    assert_eq!(body_json(&open)["id"], json!(middle));
+    assert_eq!(listed(""), [unread(newest), read(middle), unread(oldest)]);
+    assert_eq!(listed("status=new"), [unread(newest), unread(oldest)]);
+    assert_eq!(listed("status=read"), [read(middle)]);
+    assert_eq!(listed("status=new&q=n0"), [unread(oldest)]);
+    // Paging through unread ones, one at a time.
+    let first = s.admin(
+        Method::GET,
+        "/api/forms/comments/submissions?folder=pending&status=new&limit=1",
+        None,
+    );
+    let cursor = body_json(&first)["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        listed(&format!("status=new&limit=1&cursor={cursor}")),
+        [unread(oldest)]
+    );
+    // In bulk, both ways, with a missing id counted as missing.
+    let bulk = |body: Value| s.admin(Method::POST, "/api/forms/comments/bulk", Some(body));
+    let all_read =
+        bulk(json!({"action": "read", "ids": [oldest, newest, "not-an-id"], "folder": "pending"}));
+    assert_eq!(body_json(&all_read), json!({"done": 2, "missing": 1}));
+    assert!(listed("status=new").is_empty());
+    let back = bulk(json!({"action": "unread", "ids": [newest], "folder": "pending"}));
+    assert_eq!(body_json(&back), json!({"done": 1, "missing": 0}));
+    assert_eq!(listed("status=new"), [unread(newest)]);
+    // Marking does not move: still pending, nothing published.
+    assert_eq!(s.ids("pending").len(), 3);
+    assert!(s.published()["entries"].as_array().unwrap().is_empty());
+    // A read entry approved stays read in the inbox.
+    let approved = bulk(json!({"action": "approve", "ids": [middle], "folder": "pending"}));
+    assert_eq!(body_json(&approved)["done"], json!(1));
+    let inbox = body_json(&s.admin(
+        Method::GET,
+        "/api/forms/comments/submissions?status=read",
+        None,
+    ));
+    assert_eq!(inbox["submissions"].as_array().unwrap().len(), 1);
+    let wrong_folder = s.admin(
+        Method::POST,
+        &format!("/api/forms/comments/submissions/{newest}/read"),
+        None,
+    );
+    assert_eq!(
+        wrong_folder.status(),
+        StatusCode::NOT_FOUND,
+        "not in the inbox"
+    );
+    let bad = s.admin(
+        Method::GET,
+        "/api/forms/comments/submissions?status=unread",
+        None,
+    );
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        body_json(&bad)["message"]
+            .as_str()
+            .unwrap()
+            .contains("status")
+    );
 }
 
 /// `build_hook_url`: an approval (one, or a bulk of several) is one signed

@@ -27,7 +27,40 @@ store_tests!(
     outbox_entries_are_kept_scheduled_and_deleted,
     quotas_count_per_key_and_day,
     retention_deletes_the_oldest_first_and_no_more_than_asked,
+    submissions_are_marked_read_and_unread,
 );
+
+fn submissions_are_marked_read_and_unread<S: Store>(store: S) {
+    let read_of = |form: &str, id: &str| block_on(store.get(form, id)).unwrap().unwrap().read;
+    let older = block_on(store.insert(&submission("contact", "older"))).unwrap();
+    let newer = block_on(store.insert(&submission("contact", "newer"))).unwrap();
+    assert!(!read_of("contact", &newer), "new submissions are unread");
+    assert!(block_on(store.mark_read("contact", &newer, true)).unwrap());
+    // Twice is fine, and reports the submission as there.
+    assert!(block_on(store.mark_read("contact", &newer, true)).unwrap());
+    assert!(read_of("contact", &newer));
+    assert!(!read_of("contact", &older), "only the one marked");
+    let listed = block_on(store.list("contact", None, 10)).unwrap().items;
+    let flags: Vec<bool> = listed.iter().map(|s| s.read).collect();
+    assert_eq!(flags, [true, false]);
+    assert_eq!(listed[0].values, submission("contact", "newer").values);
+    // Not there: nothing marked, `false`.
+    assert!(!block_on(store.mark_read("other", &newer, true)).unwrap());
+    let unknown = letterbox_forms::store::new_id(NOW + 5);
+    assert!(!block_on(store.mark_read("contact", &unknown, true)).unwrap());
+    assert_eq!(block_on(store.get("other", &newer)).unwrap(), None);
+    // The mark moves with the submission to another folder, and back.
+    let moved = block_on(store.refile("contact", &newer, "contact.archived"))
+        .unwrap()
+        .unwrap();
+    assert!(read_of("contact.archived", &moved));
+    assert!(block_on(store.mark_read("contact.archived", &moved, false)).unwrap());
+    assert!(!read_of("contact.archived", &moved));
+    // Deleted, a marked submission leaves no mark behind to mark.
+    assert!(block_on(store.mark_read("contact", &older, true)).unwrap());
+    assert!(block_on(store.delete("contact", &older)).unwrap());
+    assert!(!block_on(store.mark_read("contact", &older, true)).unwrap());
+}
 
 fn get_finds_exactly_one_submission<S: Store>(store: S) {
     let first = submission("contact", "one");
@@ -324,6 +357,9 @@ impl<S: Store> Store for Failing<S> {
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
         self.inner.delete(form, id).await
     }
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError> {
+        self.inner.mark_read(form, id, read).await
+    }
     async fn expire(&self, form: &str, before: u64, max: u32) -> Result<u32, StoreError> {
         self.inner.expire(form, before, max).await
     }
@@ -591,6 +627,7 @@ fn kv_round_trips_per_submission_and_key_layout() {
         values: Default::default(),
         received_at: "2026-11-28T10:00:00.000Z".into(),
         user: None,
+        read: false,
     }))
     .unwrap();
     assert_eq!(block_on(store.count("free")).unwrap(), 2);
@@ -604,6 +641,7 @@ fn submission(form: &str, text: &str) -> Submission {
         values: letterbox_forms::FormData(vec![("text".into(), text.into())]),
         received_at: "2026-11-28T10:00:00.000Z".into(),
         user: None,
+        read: false,
     }
 }
 
@@ -901,12 +939,15 @@ fn migrations_sql_matches_the_shared_statements() {
         "/../api/migrations.sql"
     ))
     .unwrap();
+    // A statement ends at a line ending in `;` (a trigger's body has
+    // semicolons of its own).
     let from_file: Vec<String> = file
         .lines()
         .filter(|l| !l.trim_start().starts_with("--"))
         .collect::<Vec<_>>()
-        .join(" ")
-        .split(';')
+        .join("\n")
+        .split(";\n")
+        .map(|s| s.trim_end_matches(';'))
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|s| !s.is_empty())
         .collect();
@@ -920,4 +961,39 @@ fn migrations_sql_matches_the_shared_statements() {
     let path = dir.path().join("m.db");
     SqliteStore::open(&path).unwrap();
     SqliteStore::open(&path).unwrap();
+}
+
+#[test]
+fn sqlite_read_marks_go_with_their_submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let kept = block_on(store.insert(&submission("contact", "kept"))).unwrap();
+    let gone = block_on(store.insert(&submission("contact", "gone"))).unwrap();
+    for id in [&kept, &gone] {
+        assert!(block_on(store.mark_read("contact", id, true)).unwrap());
+    }
+    assert!(block_on(store.delete("contact", &gone)).unwrap());
+    let marks = |conn: &rusqlite::Connection| -> Vec<String> {
+        let mut stmt = conn.prepare("SELECT id FROM read_marks").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        marks(&conn),
+        std::slice::from_ref(&kept),
+        "the trigger deleted the other"
+    );
+    // A database made before read marks: the table and trigger come with
+    // the next open, and its submissions list as unread.
+    conn.execute_batch("DROP TRIGGER submissions_forget_read; DROP TABLE read_marks")
+        .unwrap();
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    let listed = block_on(store.list("contact", None, 10)).unwrap().items;
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].read);
 }

@@ -922,6 +922,13 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
         .click()
         .await?;
     until_rows(c, 1).await?;
+    // Not opened yet: new, with a badge, and not listed under Read.
+    find(c, "#lb-rows tr.lb-new[data-id] .lb-new-mark").await?;
+    let status = find(c, "#lb-status").await?;
+    status.clone().select_by_value("read").await?;
+    until_rows(c, 0).await?;
+    status.clone().select_by_value("").await?;
+    until_rows(c, 1).await?;
     env.shot(c, "9b-inbox-1200").await;
     // The detail view is reachable from the keyboard: focus a value, Enter.
     find(c, "#lb-rows tr[data-id] td.lb-val")
@@ -937,6 +944,32 @@ async fn moderation_inbox(env: &Env, c: &Client) -> anyhow::Result<()> {
     env.shot(c, "9c-detail-1200").await;
     c.execute("document.getElementById('lb-detail').close();", vec![])
         .await?;
+    // Opened, it is read: no badge; New lists nothing, Read lists it.
+    until(
+        c,
+        "!document.querySelector('#lb-rows .lb-new-mark, #lb-rows tr.lb-new')",
+    )
+    .await?;
+    let status = find(c, "#lb-status").await?;
+    status.clone().select_by_value("new").await?;
+    until_rows(c, 0).await?;
+    status.clone().select_by_value("read").await?;
+    until_rows(c, 1).await?;
+    // Marked unread from the detail view, it is new again (on the server
+    // too: the New filter lists it).
+    find(c, "#lb-rows tr[data-id] td.lb-val")
+        .await?
+        .click()
+        .await?;
+    until(c, "document.getElementById('lb-detail').open").await?;
+    find(c, "#lb-detail-unread").await?.click().await?;
+    until(c, "!document.getElementById('lb-detail').open && !!document.querySelector('#lb-rows tr.lb-new .lb-new-mark')").await?;
+    status.clone().select_by_value("").await?;
+    until_rows(c, 1).await?;
+    status.clone().select_by_value("read").await?;
+    until_rows(c, 0).await?;
+    status.select_by_value("").await?;
+    until_rows(c, 1).await?;
 
     // A phone: each submission is a card (no sideways scrolling).
     c.set_window_size(375, 812).await?;

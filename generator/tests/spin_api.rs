@@ -1181,6 +1181,27 @@ fn moderation_journey(app: &Spin, site: &Path, hook: &Receiver) {
     let hits = found.json()["submissions"].as_array().unwrap().clone();
     assert_eq!(hits.len(), 1, "{}", found.body);
     assert_eq!(hits[0]["id"], grace.as_str());
+    assert_eq!(hits[0]["read"], false, "{}", found.body);
+    // Opened in the inbox, Grace's entry is read; Mallory's is still new.
+    let opened = admin(
+        "POST",
+        &format!("/api/forms/guestbook/submissions/{grace}/read?folder=pending"),
+        "",
+    );
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let with_status = |status: &str| {
+        let reply = admin(
+            "GET",
+            &format!("/api/forms/guestbook/submissions?folder=pending&status={status}"),
+            "",
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        (reply.json()["submissions"].as_array().unwrap().iter())
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(with_status("new"), std::slice::from_ref(&mallory));
+    assert_eq!(with_status("read"), std::slice::from_ref(&grace));
     for (id, action) in [(&grace, "approve"), (&mallory, "reject")] {
         let reply = admin(
             "POST",

@@ -131,6 +131,7 @@ fn submission(row: &RowResult) -> Result<Submission, StoreError> {
         received_at: text(row, 2)?,
         user: row.get::<&str>(3).map(str::to_owned),
         values: sql::decode_values(&text(row, 4)?)?,
+        read: integer(row, 5)? != 0,
     })
 }
 
@@ -149,6 +150,15 @@ impl Store for SpinSqlite {
         let params = vec![Value::Text(form.into()), Value::Text(id.into())];
         let rows = self.exec(sql::GET_SUBMISSION, params).await?;
         rows.first().map(submission).transpose()
+    }
+
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError> {
+        let params = vec![
+            Value::Text(form.into()),
+            Value::Text(id.into()),
+            Value::Integer(i64::from(read)),
+        ];
+        Ok(!self.exec(sql::MARK_READ, params).await?.is_empty())
     }
 
     async fn refile(&self, from: &str, id: &str, to: &str) -> Result<Option<String>, StoreError> {

@@ -28,6 +28,13 @@ impl Store for SpinStore {
         }
     }
 
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.mark_read(form, id, read).await,
+            Self::Kv(s) => s.mark_read(form, id, read).await,
+        }
+    }
+
     async fn get(&self, form: &str, id: &str) -> Result<Option<Submission>, StoreError> {
         match self {
             Self::Sqlite(s) => s.get(form, id).await,

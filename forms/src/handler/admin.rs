@@ -92,6 +92,8 @@ struct ListQuery {
     folder: Folder,
     /// `q`: only submissions with a value (or user) containing it.
     search: Option<String>,
+    /// `status=new|read`: only unread (`false`) or read (`true`) ones.
+    read: Option<bool>,
 }
 
 /// The longest search text.
@@ -129,6 +131,7 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
     let mut format: Option<String> = None;
     let mut folder = Folder::Inbox;
     let mut search = None;
+    let mut read = None;
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match key.as_ref() {
             "folder" => folder = parse_folder(&value)?,
@@ -152,6 +155,18 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
                 cursor = Some(value.into_owned());
             }
             "format" => format = Some(value.to_ascii_lowercase()),
+            "status" => {
+                read = match value.as_ref() {
+                    "" | "all" => None,
+                    "new" => Some(false),
+                    "read" => Some(true),
+                    _ => {
+                        return Err(ApiError::Malformed(
+                            "status must be new, read or all".into(),
+                        ));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -169,6 +184,7 @@ fn parse_list_query(query: Option<&str>, accept_csv: bool) -> Result<ListQuery, 
         csv,
         folder,
         search,
+        read,
     })
 }
 
@@ -195,13 +211,15 @@ pub(super) fn submission_json(s: &Submission) -> Value {
         "values": s.values.0.iter().map(|(n, v)| [n, v]).collect::<Vec<_>>(),
         "received_at": s.received_at,
         "user": s.user,
+        "read": s.read,
     })
 }
 
 /// `GET /api/forms/{form}/submissions`: newest first. JSON
 /// `{"submissions": [{"id", "form", "values": [[name, value], ...],
-/// "received_at", "user"}], "next_cursor": string|null, "fields": [...]}`;
-/// with `?format=csv` or `Accept: text/csv`, every submission as CSV.
+/// "received_at", "user", "read"}], "next_cursor": string|null, "fields":
+/// [...], "scanned"}`; with `?format=csv` or `Accept: text/csv`, every
+/// submission as CSV. `?q=` and `?status=new|read` filter one store page.
 pub(super) async fn list_submissions<S: Store>(
     req: &Request<Bytes>,
     ctx: &Context<'_, S>,
@@ -215,8 +233,8 @@ pub(super) async fn list_submissions<S: Store>(
         return export_csv(ctx, form, &folder).await;
     }
     super::retention::sweep(ctx, form).await;
-    let (page, scanned) = match &query.search {
-        None => {
+    let (page, scanned) = match (&query.search, query.read) {
+        (None, None) => {
             let page = ctx
                 .store
                 .list(&folder, query.cursor.as_deref(), query.limit)
@@ -225,7 +243,17 @@ pub(super) async fn list_submissions<S: Store>(
             let scanned = page.items.len();
             (page, scanned)
         }
-        Some(needle) => search(ctx, &folder, query.cursor, query.limit, needle).await?,
+        (needle, read) => {
+            let wanted = |s: &Submission| {
+                read.is_none_or(|read| s.read == read)
+                    && needle.as_deref().is_none_or(|needle| {
+                        (s.values.0.iter().map(|(_, v)| v.as_str()))
+                            .chain(s.user.as_deref())
+                            .any(|v| contains_ignoring_ascii_case(v, needle))
+                    })
+            };
+            filtered(ctx, &folder, query.cursor, query.limit, wanted).await?
+        }
     };
     Ok(json_response(
         StatusCode::OK,
@@ -251,16 +279,15 @@ fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
 }
 
 /// Up to `limit` submissions of `folder` (from `cursor` on, newest first)
-/// with a value or user containing `needle` (ASCII lowercase), among the
-/// next [`SEARCH_SCAN`] (one store page); `next_cursor` goes on after the
-/// last one read when there is more to read. Also returns how many were
-/// read.
-async fn search<S: Store>(
+/// that are `wanted` (a search, a read status), among the next
+/// [`SEARCH_SCAN`] (one store page); `next_cursor` goes on after the last
+/// one read when there is more to read. Also returns how many were read.
+async fn filtered<S: Store>(
     ctx: &Context<'_, S>,
     folder: &str,
     cursor: Option<String>,
     limit: u32,
-    needle: &str,
+    wanted: impl Fn(&Submission) -> bool,
 ) -> Result<(Page, usize), ApiError> {
     let read = ctx
         .store
@@ -271,10 +298,7 @@ async fn search<S: Store>(
     let mut found = Vec::new();
     for item in read.items {
         scanned += 1;
-        let hit = (item.values.0.iter().map(|(_, v)| v.as_str()))
-            .chain(item.user.as_deref())
-            .any(|v| contains_ignoring_ascii_case(v, needle));
-        if hit {
+        if wanted(&item) {
             found.push(item);
             if found.len() == limit as usize {
                 // More may match below the last one found.
@@ -342,6 +366,7 @@ mod tests {
                 csv: false,
                 folder: Folder::Inbox,
                 search: None,
+                read: None,
             }
         );
         assert_eq!(q(Some("limit=0"), false).unwrap().limit, 1);
@@ -362,6 +387,7 @@ mod tests {
                 csv: false,
                 folder: Folder::Inbox,
                 search: None,
+                read: None,
             }
         );
         assert_eq!(q(Some("folder=spam"), false).unwrap().folder, Folder::Spam);
@@ -375,5 +401,10 @@ mod tests {
         let long = format!("q={}", "é".repeat(201));
         assert!(search(&long).is_err());
         assert!(search(&format!("q={}", "é".repeat(200))).is_ok());
+        let status = |s| q(Some(s), false).map(|q| q.read);
+        assert_eq!(status("status=new").unwrap(), Some(false));
+        assert_eq!(status("status=read").unwrap(), Some(true));
+        assert_eq!(status("status=all").unwrap(), None);
+        assert!(status("status=unread").is_err());
     }
 }

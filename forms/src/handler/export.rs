@@ -204,6 +204,7 @@ mod tests {
             values: crate::schema::FormData(vec![("a".into(), "x;=cmd|' /C calc'!A0".into())]),
             received_at: "2026-11-28T10:00:00.000Z".into(),
             user: None,
+            read: false,
         };
         let csv = String::from_utf8(submissions_csv(&form, &[s]).unwrap()).unwrap();
         assert_eq!(

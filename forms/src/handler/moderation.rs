@@ -5,6 +5,8 @@
 //!   id there), plus `{"sent", "queued"}` for `not-spam` (announced then).
 //! - `POST /api/forms/{form}/bulk` `{"action", "ids", "folder"}`: the same
 //!   (or `delete`) for up to 500 submissions; `{"done", "missing"}`.
+//!   The actions `read` and `unread` mark submissions instead of moving
+//!   them (the id stays).
 //! - `GET /api/outbox`, `POST /api/outbox/retry`, `DELETE /api/outbox/{id}`:
 //!   the notifications that wait for delivery.
 //! - `POST /api/admin/erase` / `POST /api/admin/person` `{"email"}`: every
@@ -44,6 +46,16 @@ pub(super) enum Action {
     Archive,
     Restore,
     Delete,
+    /// Marks it read (the inbox does when it is opened) or unread.
+    Read,
+    Unread,
+}
+
+/// What an [`Action`] does to a submission.
+enum Effect {
+    File(Folder),
+    Delete,
+    MarkRead(bool),
 }
 
 impl Action {
@@ -56,6 +68,8 @@ impl Action {
             "archive" => Self::Archive,
             "restore" => Self::Restore,
             "delete" => Self::Delete,
+            "read" => Self::Read,
+            "unread" => Self::Unread,
             _ => return None,
         })
     }
@@ -66,20 +80,21 @@ impl Action {
             Self::NotSpam => Folder::Spam,
             Self::Approve | Self::Reject => Folder::Pending,
             Self::Restore => Folder::Archived,
-            Self::Spam | Self::Archive | Self::Delete => Folder::Inbox,
+            Self::Spam | Self::Archive | Self::Delete | Self::Read | Self::Unread => Folder::Inbox,
         }
     }
 
-    /// Where it goes; `None` for `delete`.
-    fn target(self, form: &Form) -> Option<Folder> {
-        Some(match self {
+    fn effect(self, form: &Form) -> Effect {
+        Effect::File(match self {
             Self::Spam => Folder::Spam,
             // Moderation still applies to what was wrongly called spam.
             Self::NotSpam if form.is_moderated() => Folder::Pending,
             Self::NotSpam | Self::Approve | Self::Restore => Folder::Inbox,
             Self::Reject => Folder::Rejected,
             Self::Archive => Folder::Archived,
-            Self::Delete => return None,
+            Self::Delete => return Effect::Delete,
+            Self::Read => return Effect::MarkRead(true),
+            Self::Unread => return Effect::MarkRead(false),
         })
     }
 }
@@ -148,16 +163,30 @@ async fn apply<S: Store>(
     action: Action,
 ) -> Result<Option<Outcome>, ApiError> {
     let from_name = from.store_name(&form.name);
-    let Some(to) = action.target(form) else {
-        let deleted = ctx
-            .store
-            .delete(&from_name, id)
-            .await
-            .inspect_err(log_store_error)?;
-        return Ok(deleted.then_some(Outcome {
-            id: None,
-            announced: None,
-        }));
+    let to = match action.effect(form) {
+        Effect::File(to) => to,
+        Effect::Delete => {
+            let deleted = ctx
+                .store
+                .delete(&from_name, id)
+                .await
+                .inspect_err(log_store_error)?;
+            return Ok(deleted.then_some(Outcome {
+                id: None,
+                announced: None,
+            }));
+        }
+        Effect::MarkRead(read) => {
+            let marked = ctx
+                .store
+                .mark_read(&from_name, id, read)
+                .await
+                .inspect_err(log_store_error)?;
+            return Ok(marked.then(|| Outcome {
+                id: Some(id.to_owned()),
+                announced: None,
+            }));
+        }
     };
     // A rejected entry was never approved: restored, it waits again rather
     // than being published.
@@ -295,6 +324,7 @@ async fn call_build_hook<S: Store>(
         values: crate::schema::FormData::default(),
         received_at: crate::text::rfc3339_millis(now),
         user: None,
+        read: false,
     };
     let report = notify::notify(
         ctx.store,

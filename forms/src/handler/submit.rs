@@ -141,6 +141,7 @@ async fn accept_submission<S: Store>(
         values: data,
         received_at: rfc3339_millis(now),
         user,
+        read: false,
     };
     submission.id = ctx
         .store

@@ -60,6 +60,7 @@ fn submission() -> Submission {
         ]),
         received_at: rfc3339_millis(NOW),
         user: None,
+        read: false,
     }
 }
 

@@ -135,6 +135,7 @@ mod tests {
             ]),
             received_at: "2026-11-30T10:00:00.000Z".into(),
             user: None,
+            read: false,
         }
     }
 

@@ -33,6 +33,32 @@ pub struct Submission {
     /// The JWT `sub` of the submitting user, for forms that need login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// Whether an admin has read it (opened it, or marked it read); new
+    /// submissions are unread.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read: bool,
+}
+
+impl Submission {
+    /// A submission back from its stored JSON, `None` if it is not one.
+    /// Read through a plain value, as [`OutboxEntry::from_json`] is.
+    pub fn from_json(value: &serde_json::Value) -> Option<Self> {
+        let text = |key: &str| value.get(key)?.as_str().map(str::to_owned);
+        let values = (value.get("values")?.as_array()?.iter())
+            .map(|pair| match pair.as_array()?.as_slice() {
+                [name, value] => Some((name.as_str()?.to_owned(), value.as_str()?.to_owned())),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            id: text("id")?,
+            form: text("form")?,
+            values: FormData(values),
+            received_at: text("received_at")?,
+            user: text("user"),
+            read: value.get("read").and_then(|r| r.as_bool()).unwrap_or(false),
+        })
+    }
 }
 
 /// A user who can log in.
@@ -169,6 +195,11 @@ pub trait Store {
         self.delete(from, id).await?;
         Ok(Some(new_id))
     }
+
+    /// Marks submission `id` of `form` read or unread; `false` when there
+    /// is no such submission. One statement in the SQL store (an upsert of
+    /// its mark); a `get` and a `set` of the record in the key-value store.
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError>;
 
     /// Deletes the submissions of `form` received before `before_millis`
     /// (unix milliseconds; an id says when its submission was received),
@@ -332,6 +363,33 @@ pub fn is_valid_id(id: &str) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn submissions_come_back_from_their_json() {
+        let submission = Submission {
+            id: new_id(1_795_860_000_000),
+            form: "contact".into(),
+            values: FormData(vec![
+                ("a".into(), "1".into()),
+                ("a".into(), "\u{0}é".into()),
+            ]),
+            received_at: "2026-11-28T09:15:02.123Z".into(),
+            user: Some("ada".into()),
+            read: true,
+        };
+        let json = serde_json::to_value(&submission).unwrap();
+        assert_eq!(Submission::from_json(&json), Some(submission.clone()));
+        let unread = Submission {
+            user: None,
+            read: false,
+            ..submission
+        };
+        let json = serde_json::to_value(&unread).unwrap();
+        assert_eq!(Submission::from_json(&json), Some(unread));
+        let broken =
+            serde_json::json!({"id": "x", "form": "f", "received_at": "t", "values": [["a"]]});
+        assert_eq!(Submission::from_json(&broken), None);
+    }
 
     #[test]
     fn stored_roles() {

@@ -11,7 +11,7 @@
 //! | `seq:<form>` | counter (atomic increment): the last sequence number given to a submission of the form |
 //! | `del:<form>` | counter: the form's submissions deleted so far; the count is `seq - del` |
 //! | `exp:<form>` | counter: the retention sweep's mark — sequence numbers up to it are deleted or were not yet expired when last seen (only forms with `retention_days`) |
-//! | `s:<form>:<seq>` | a [`Submission`]; its id is a UUIDv7 whose last 62 bits are `<seq>` |
+//! | `s:<form>:<seq>` | a [`Submission`] (with `"read": true` once an admin read it); its id is a UUIDv7 whose last 62 bits are `<seq>` |
 //! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots chosen by an HMAC keyed with `jwt_secret`, so counters never pile up whatever the names tried, and nobody can aim at another client's slot |
 //! | `user:<username>` | a [`User`] |
 //! | `users` | the user names, sorted |
@@ -24,7 +24,9 @@
 //! a page of N is one read of the counter and one `get_many` of N+1 keys
 //! (more only where deletions left holes: at most 4 `get_many`s, 16 while
 //! nothing was found, then the page ends early with a cursor); a count is two counter reads; a deletion
-//! is a `get`, a `delete` and an increment; a retention sweep (at most once
+//! is a `get`, a `delete` and an increment; marking one read or unread a
+//! `get` and a `set` (with no compare-and-swap, a deletion of the record
+//! between the two is undone by the `set`); a retention sweep (at most once
 //! a minute per form and instance) is two counter reads, one `get_many` of
 //! at most its limit, a `delete` and an increment per expired record and
 //! one increment of the mark. Counters are read by adding 0,
@@ -116,12 +118,20 @@ pub fn seq_of(id: &str) -> Option<u64> {
     Some(tail & ((1 << 62) - 1)).filter(|seq| *seq > 0)
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 struct RateValue {
     #[serde(default)]
     k: String,
     win: u64,
     hits: u64,
+}
+
+/// The hits a stored [`RateValue`] holds for window `win`; `None` when it
+/// holds another window or cannot be read. Read through a plain value: a
+/// typed deserializer costs the size-bound component kilobytes.
+fn hits_in(bytes: &[u8], win: u64) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    (value["win"].as_u64()? == win).then(|| value["hits"].as_u64())?
 }
 
 /// Where a client's counter for a bucket lives.
@@ -201,10 +211,7 @@ impl<B: KvBackend> KvStore<B> {
     async fn hit_slot(&self, slot: RateSlot, win: u64) -> Result<u64, StoreError> {
         let RateSlot { key, owner } = slot;
         let hits = match self.backend.get(&key).await? {
-            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
-                Ok(v) if v.win == win => v.hits.saturating_add(1),
-                _ => 1,
-            },
+            Some(bytes) => hits_in(&bytes, win).map_or(1, |hits| hits.saturating_add(1)),
             None => 1,
         };
         let value = RateValue {
@@ -305,7 +312,7 @@ impl<B: KvBackend> KvStore<B> {
                 let Some(bytes) = self.backend.get(&key).await? else {
                     continue;
                 };
-                let Ok(mut submission) = serde_json::from_slice::<Submission>(&bytes) else {
+                let Ok(mut submission) = decode_submission(&key, &bytes) else {
                     continue; // not one of ours
                 };
                 let seq = u64::try_from(self.backend.increment(&seq_key(&form), 1).await?)
@@ -332,6 +339,28 @@ impl<B: KvBackend> KvStore<B> {
 fn decode<T: for<'de> Deserialize<'de>>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes)
         .map_err(|e| StoreError::new(format!("corrupt value at {key}: {e}")))
+}
+
+fn decode_submission(key: &str, bytes: &[u8]) -> Result<Submission, StoreError> {
+    let value: serde_json::Value = decode(key, bytes)?;
+    Submission::from_json(&value)
+        .ok_or_else(|| StoreError::new(format!("corrupt value at {key}: not a submission")))
+}
+
+/// A [`User`] read through a plain value (see [`OutboxEntry::from_json`]).
+fn decode_user(key: &str, bytes: &[u8]) -> Result<User, StoreError> {
+    let value: serde_json::Value = decode(key, bytes)?;
+    let text = |name: &str| value[name].as_str().map(str::to_owned);
+    match (text("username"), text("password_hash"), text("role")) {
+        (Some(username), Some(password_hash), Some(role)) => Ok(User {
+            username,
+            password_hash,
+            role,
+        }),
+        _ => Err(StoreError::new(format!(
+            "corrupt value at {key}: not a user"
+        ))),
+    }
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -387,7 +416,7 @@ impl<B: KvBackend> Store for KvStore<B> {
             let keys: Vec<String> = (0..take).map(|i| submission_key(form, next - i)).collect();
             for (key, value) in keys.iter().zip(self.backend.get_many(&keys).await?) {
                 if let Some(bytes) = value {
-                    rows.push(decode::<Submission>(key, &bytes)?);
+                    rows.push(decode_submission(key, &bytes)?);
                 }
             }
             next -= take;
@@ -412,8 +441,20 @@ impl<B: KvBackend> Store for KvStore<B> {
         let Some(bytes) = self.backend.get(&key).await? else {
             return Ok(None);
         };
-        let found = decode::<Submission>(&key, &bytes)?;
+        let found = decode_submission(&key, &bytes)?;
         Ok((found.id == id).then_some(found))
+    }
+
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError> {
+        let Some(mut found) = self.get(form, id).await? else {
+            return Ok(false);
+        };
+        if found.read != read {
+            found.read = read;
+            let key = submission_key(form, seq_of(id).unwrap_or_default());
+            self.backend.set(&key, &encode(&found)?).await?;
+        }
+        Ok(true)
     }
 
     async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
@@ -482,7 +523,7 @@ impl<B: KvBackend> Store for KvStore<B> {
         let Some(bytes) = self.backend.get(&key).await? else {
             return Ok(false);
         };
-        if decode::<Submission>(&key, &bytes)?.id != id {
+        if decode_submission(&key, &bytes)?.id != id {
             return Ok(false);
         }
         self.backend.delete(&key).await?;
@@ -516,7 +557,7 @@ impl<B: KvBackend> Store for KvStore<B> {
         let (mut passed, mut deleted, mut blocked) = (0_i64, 0_u32, false);
         for (key, value) in keys.iter().zip(values) {
             if let Some(bytes) = value {
-                if decode::<Submission>(key, &bytes)?.id >= bound {
+                if decode_submission(key, &bytes)?.id >= bound {
                     blocked = true;
                     break;
                 }
@@ -546,10 +587,7 @@ impl<B: KvBackend> Store for KvStore<B> {
     async fn rate_count(&self, addr: &str, form: &str, window: u64) -> Result<u64, StoreError> {
         let key = rate_slot(&self.slot_secret, addr, form).key;
         Ok(match self.backend.get(&key).await? {
-            Some(bytes) => match serde_json::from_slice::<RateValue>(&bytes) {
-                Ok(v) if v.win == window => v.hits,
-                _ => 0,
-            },
+            Some(bytes) => hits_in(&bytes, window).unwrap_or(0),
             None => 0,
         })
     }
@@ -562,7 +600,7 @@ impl<B: KvBackend> Store for KvStore<B> {
         for (key, value) in keys.iter().zip(self.backend.get_many(&keys).await?) {
             // A user deleted since the names were read is skipped.
             if let Some(bytes) = value {
-                users.push(decode::<User>(key, &bytes)?);
+                users.push(decode_user(key, &bytes)?);
             }
         }
         Ok(users)
@@ -582,7 +620,7 @@ impl<B: KvBackend> Store for KvStore<B> {
     async fn get_user(&self, username: &str) -> Result<Option<User>, StoreError> {
         let key = user_key(username);
         match self.backend.get(&key).await? {
-            Some(bytes) => decode(&key, &bytes).map(Some),
+            Some(bytes) => decode_user(&key, &bytes).map(Some),
             None => Ok(None),
         }
     }

@@ -119,6 +119,12 @@ impl Store for MemoryStore {
         Ok(Some(id))
     }
 
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError> {
+        let mut inner = self.lock()?;
+        let found = inner.submissions.get_mut(form).and_then(|m| m.get_mut(id));
+        Ok(found.map(|s| s.read = read).is_some())
+    }
+
     async fn quota_hit(&self, key: &str, day: u64) -> Result<u64, StoreError> {
         let mut inner = self.lock()?;
         inner.quotas.retain(|_, (d, _)| *d >= day);

@@ -7,6 +7,11 @@
 //! - `submissions(id, form, received_at, user, data)`: `id` is the UUIDv7
 //!   text (time-ordered), `data` the JSON array of `[name, value]` pairs.
 //!   `(form, id)` is indexed, so listing a page and counting are index scans.
+//! - `read_marks(id, read)`: whether an admin read submission `id` (a row
+//!   once it was marked read or unread; none: unread). A table of its own
+//!   rather than a column, so databases made before it need no `ALTER`:
+//!   every migration stays an idempotent `CREATE … IF NOT EXISTS`. A
+//!   trigger deletes the mark with its submission.
 //! - `rate_limits(addr, form, win, hits)`: one row per client address and
 //!   form, holding only its latest window; rows of windows that are over are
 //!   deleted ([`PRUNE_RATE`], by the indexed `win`) once per window by each
@@ -41,21 +46,32 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS quotas_day ON quotas (day)",
     "CREATE TABLE IF NOT EXISTS outbox (id TEXT NOT NULL PRIMARY KEY, due INTEGER, entry TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due)",
+    "CREATE TABLE IF NOT EXISTS read_marks (id TEXT NOT NULL PRIMARY KEY, read INTEGER NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS submissions_forget_read AFTER DELETE ON submissions BEGIN DELETE FROM read_marks WHERE id = old.id; END",
 ];
 
 /// `?1` id, `?2` form, `?3` received_at, `?4` user (NULL or text), `?5` data.
 pub const INSERT_SUBMISSION: &str =
     "INSERT INTO submissions (id, form, received_at, user, data) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-/// `?1` form, `?2` limit. Columns: id, form, received_at, user, data.
-pub const LIST_FIRST: &str = "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 ORDER BY id DESC LIMIT ?2";
+/// `?1` form, `?2` limit. Columns: id, form, received_at, user, data, read
+/// (0 or 1).
+pub const LIST_FIRST: &str = "SELECT s.id, s.form, s.received_at, s.user, s.data, coalesce(r.read, 0) \
+FROM submissions s LEFT JOIN read_marks r ON r.id = s.id WHERE s.form = ?1 ORDER BY s.id DESC LIMIT ?2";
 
 /// `?1` form, `?2` cursor (ids strictly below it), `?3` limit.
-pub const LIST_BEFORE: &str = "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+pub const LIST_BEFORE: &str = "SELECT s.id, s.form, s.received_at, s.user, s.data, coalesce(r.read, 0) \
+FROM submissions s LEFT JOIN read_marks r ON r.id = s.id WHERE s.form = ?1 AND s.id < ?2 ORDER BY s.id DESC LIMIT ?3";
 
 /// `?1` form, `?2` id. Columns as [`LIST_FIRST`].
-pub const GET_SUBMISSION: &str =
-    "SELECT id, form, received_at, user, data FROM submissions WHERE form = ?1 AND id = ?2";
+pub const GET_SUBMISSION: &str = "SELECT s.id, s.form, s.received_at, s.user, s.data, coalesce(r.read, 0) \
+FROM submissions s LEFT JOIN read_marks r ON r.id = s.id WHERE s.form = ?1 AND s.id = ?2";
+
+/// `?1` form, `?2` id, `?3` read (0 or 1); a row back when the submission
+/// exists (marked then).
+pub const MARK_READ: &str = "INSERT INTO read_marks (id, read) \
+SELECT id, ?3 FROM submissions WHERE form = ?1 AND id = ?2 \
+ON CONFLICT (id) DO UPDATE SET read = excluded.read RETURNING id";
 
 /// `?1` from, `?2` id, `?3` to; a row back when it was there.
 pub const REFILE: &str =

@@ -92,6 +92,7 @@ fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<(Submission, String)> 
             received_at: row.get(2)?,
             user: row.get(3)?,
             values: Default::default(),
+            read: row.get::<_, i64>(5)? != 0,
         },
         row.get(4)?,
     ))
@@ -224,6 +225,17 @@ impl Store for SqliteStore {
             .map_err(err)?
             .count();
         Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
+    }
+
+    async fn mark_read(&self, form: &str, id: &str, read: bool) -> Result<bool, StoreError> {
+        let marked: Option<String> = self
+            .conn()?
+            .query_row(sql::MARK_READ, params![form, id, i64::from(read)], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        Ok(marked.is_some())
     }
 
     async fn delete(&self, form: &str, id: &str) -> Result<bool, StoreError> {
@@ -381,6 +393,7 @@ mod tests {
             ("DELETE_USER", sql::DELETE_USER),
             ("GET_SUBMISSION", sql::GET_SUBMISSION),
             ("REFILE", sql::REFILE),
+            ("MARK_READ", sql::MARK_READ),
             ("QUOTA_HIT", sql::QUOTA_HIT),
             ("PRUNE_QUOTAS", sql::PRUNE_QUOTAS),
             ("OUTBOX_DUE", sql::OUTBOX_DUE),

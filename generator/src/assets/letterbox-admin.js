@@ -9,7 +9,7 @@
   var crossOrigin = api !== "" && new URL(api, location.href).origin !== location.origin;
   var KEY = "letterbox_token";
   var $ = function (id) { return document.getElementById(id); };
-  var state = { form: null, folder: "inbox", cursors: [null], page: 0, q: "" };
+  var state = { form: null, folder: "inbox", cursors: [null], page: 0, q: "", status: "" };
   var FOLDERS = ["inbox", "pending", "spam", "archived", "rejected"];
   // What each folder's rows offer: [label, action, class].
   var ACTIONS = {
@@ -109,7 +109,9 @@
   function openForm(name, folder) {
     if (name !== state.form) {
       state.q = "";
+      state.status = "";
       if ($("lb-q")) $("lb-q").value = "";
+      if ($("lb-status")) $("lb-status").value = "";
     }
     state.form = name;
     state.folder = folder || "inbox";
@@ -133,7 +135,7 @@
 
   function loadPage() {
     var cursor = state.cursors[state.page];
-    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + "&folder=" + state.folder + (state.q ? "&q=" + encodeURIComponent(state.q) : "");
+    var q = "?limit=" + ($("lb-inbox").getAttribute("data-page-size") || "20") + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "") + "&folder=" + state.folder + (state.q ? "&q=" + encodeURIComponent(state.q) : "") + (state.status ? "&status=" + state.status : "");
     call("GET", "/api/forms/" + encodeURIComponent(state.form) + "/submissions" + q).then(function (res) {
       return json(res).then(function (body) {
         if (!res.ok) { say(body.message || "Could not load submissions.", true); return; }
@@ -168,6 +170,7 @@
     subs.forEach(function (s) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-id", s.id);
+      if (!s.read) tr.className = "lb-new";
       var pick = document.createElement("input");
       pick.type = "checkbox";
       pick.className = "lb-pick";
@@ -179,6 +182,11 @@
       tr.appendChild(first);
       var when = cell("td", localTime(s.received_at || ""));
       when.title = s.received_at || "";
+      if (!s.read) {
+        var mark = cell("span", "New");
+        mark.className = "lb-new-mark";
+        when.insertBefore(mark, when.firstChild);
+      }
       when.setAttribute("data-label", "Received");
       tr.appendChild(when);
       var user = cell("td", s.user || "");
@@ -193,9 +201,9 @@
         td.setAttribute("data-label", c);
         // A value opens the whole submission: by click, or Enter/Space.
         td.tabIndex = 0;
-        td.addEventListener("click", function () { detail(s, columns); });
+        td.addEventListener("click", function () { detail(s, columns, tr); });
         td.addEventListener("keydown", function (e) {
-          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); detail(s, columns); }
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); detail(s, columns, tr); }
         });
         tr.appendChild(td);
       });
@@ -226,21 +234,43 @@
     picked();
     var note = $("lb-search-note");
     if (note) {
-      note.textContent = state.q ? subs.length + " found in " + body.scanned + " read" + (body.next_cursor ? "; Older → reads on." : ".") : "";
+      note.textContent = state.q || state.status ? subs.length + " found in " + body.scanned + " read" + (body.next_cursor ? "; Older → reads on." : ".") : "";
     }
     state.cursors[state.page + 1] = body.next_cursor || null;
     $("lb-newer").disabled = state.page === 0;
     $("lb-older").disabled = !body.next_cursor;
   }
 
-  // One submission, every value in full.
-  function detail(s, columns) {
+  // One submission, every value in full; opening it marks it read.
+  function detail(s, columns, tr) {
     var list = $("lb-detail-list");
     list.textContent = "";
     [["Received", localTime(s.received_at)], ["User", s.user || "—"]].concat(columns.map(function (c) {
       return [c, (s.values || []).filter(function (p) { return p[0] === c; }).map(function (p) { return p[1]; }).join(", ")];
     })).forEach(function (pair) { list.appendChild(cell("dt", pair[0])); list.appendChild(cell("dd", pair[1])); });
+    var unread = $("lb-detail-unread");
+    if (unread) {
+      unread.onclick = function () { markRead(s, tr, false); };
+    }
     $("lb-detail").showModal();
+    if (!s.read) markRead(s, tr, true);
+  }
+
+  // Marks one submission read or unread, and its row with it.
+  function markRead(s, tr, read) {
+    call("POST", submissionPath(s.id) + "/" + (read ? "read" : "unread") + "?folder=" + state.folder).then(function (res) {
+      if (!res.ok) { json(res).then(function (b) { say(b.message || "Could not mark it.", true); }); return; }
+      s.read = read;
+      tr.className = read ? "" : "lb-new";
+      var first = tr.querySelector(".lb-new-mark");
+      if (read && first) first.remove();
+      if (!read && !first) {
+        var mark = cell("span", "New");
+        mark.className = "lb-new-mark";
+        var when = tr.children[1];
+        when.insertBefore(mark, when.firstChild);
+      }
+    });
   }
 
   // The bulk bar: what the selected rows can have done to them at once.
@@ -250,7 +280,7 @@
     bar.hidden = !ids.length;
     bar.textContent = "";
     bar.appendChild(cell("span", ids.length + " selected"));
-    (ACTIONS[state.folder] || []).concat([["Delete", "delete"]]).forEach(function (a) {
+    (ACTIONS[state.folder] || []).concat([["Mark read", "read"], ["Mark unread", "unread"], ["Delete", "delete"]]).forEach(function (a) {
       var b = cell("button", a[0] + " selected");
       b.type = "button";
       b.className = "lb-bulk-" + a[1];
@@ -398,13 +428,16 @@
   $("lb-outbox-open").addEventListener("click", loadOutbox);
   $("lb-outbox-retry").addEventListener("click", function () { retryOutbox(null); });
   if ($("lb-search")) {
-    $("lb-search").addEventListener("submit", function (e) {
-      e.preventDefault();
+    var filter = function (e) {
+      if (e) e.preventDefault();
       state.q = $("lb-q").value.trim();
+      state.status = $("lb-status") ? $("lb-status").value : "";
       state.cursors = [null];
       state.page = 0;
       loadPage();
-    });
+    };
+    $("lb-search").addEventListener("submit", filter);
+    if ($("lb-status")) $("lb-status").addEventListener("change", function () { filter(null); });
   }
   $("lb-older").addEventListener("click", function () { state.page += 1; loadPage(); });
   $("lb-newer").addEventListener("click", function () { state.page = Math.max(0, state.page - 1); loadPage(); });
