@@ -30,6 +30,7 @@ store_tests!(
     captcha_pass_fail_duplicate_and_outage,
     spam_is_filed_apart_and_not_spam_announces_it,
     autoreplies_stop_at_the_daily_quota,
+    a_form_autoreplies_at_most_its_daily_quota_whatever_the_addresses,
     the_outbox_can_be_listed_retried_and_discarded,
     serve_without_send_sends_nothing_and_skips_the_captcha,
 );
@@ -400,6 +401,47 @@ fn autoreplies_stop_at_the_daily_quota<S: Store>(store: S) {
     // The next day, again.
     assert_eq!(s.post(NOW + 86_400_000, GOOD).status(), StatusCode::CREATED);
     assert_eq!(replies(&s), 3);
+}
+
+/// A flood from made-up addresses (each under its own quota) still stops
+/// at the form's: the form cannot relay mail to a list of strangers.
+fn a_form_autoreplies_at_most_its_daily_quota_whatever_the_addresses<S: Store>(store: S) {
+    let mut s = Setup::new(store, site(false, false));
+    s.config = services_config(&[
+        ("autoreply_per_address_per_day", "5"),
+        ("autoreply_per_form_per_day", "3"),
+    ]);
+    let replied_to = |s: &Setup<S>| -> Vec<String> {
+        (s.fake.sent_to(MAIL).iter())
+            .map(|m| serde_json::from_slice::<Value>(&m.body).unwrap())
+            .filter(|body| body["subject"] == "Thanks")
+            .map(|body| body["to"][0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for i in 0..5 {
+        let body = format!("email=victim{i}%40example.org&message=Hello+there&topics=a");
+        assert_eq!(s.post(NOW, &body).status(), StatusCode::CREATED);
+    }
+    assert_eq!(
+        replied_to(&s),
+        [
+            "victim0@example.org",
+            "victim1@example.org",
+            "victim2@example.org"
+        ],
+        "three a day for the form, the first three"
+    );
+    assert_eq!(s.fake.sent_to(HOOK).len(), 5, "the owner hears of all");
+    // The next day it starts again.
+    assert_eq!(
+        s.post(
+            NOW + 86_400_000,
+            "email=late%40example.org&message=Hello+there&topics=a"
+        )
+        .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(replied_to(&s).len(), 4);
 }
 
 fn the_outbox_can_be_listed_retried_and_discarded<S: Store>(store: S) {
