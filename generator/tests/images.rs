@@ -30,6 +30,21 @@ pub fn picture(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
     bytes
 }
 
+/// A 1×1 lossy WebP (a `VP8 ` chunk): the image crate encodes only
+/// lossless ones.
+const LOSSY_WEBP: [u8; 42] = [
+    82, 73, 70, 70, 34, 0, 0, 0, 87, 69, 66, 80, 86, 80, 56, 32, 22, 0, 0, 0, 48, 1, 0, 157, 1, 42,
+    1, 0, 1, 0, 14, 192, 254, 37, 164, 0, 3, 112, 0, 0, 0, 0,
+];
+
+/// A 1×1 lossy WebP with an alpha channel (`VP8X`, `ALPH`, `VP8 `).
+const TRANSPARENT_LOSSY_WEBP: [u8; 82] = [
+    82, 73, 70, 70, 74, 0, 0, 0, 87, 69, 66, 80, 86, 80, 56, 88, 10, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 65, 76, 80, 72, 12, 0, 0, 0, 17, 7, 16, 17, 253, 15, 68, 68, 255, 3, 0, 0, 86, 80, 56,
+    32, 24, 0, 0, 0, 20, 1, 0, 157, 1, 42, 1, 0, 1, 0, 0, 0, 254, 0, 0, 13, 192, 0, 254, 230, 181,
+    0, 0, 0,
+];
+
 fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -60,6 +75,13 @@ fn site(page_template: &str) -> tempfile::TempDir {
         root,
         "content/trip/tall.png",
         picture(300, 400, ImageFormat::Png),
+    );
+    write(root, "content/trip/lossy.webp", LOSSY_WEBP);
+    write(root, "content/trip/clear.webp", TRANSPARENT_LOSSY_WEBP);
+    write(
+        root,
+        "content/trip/lossless.webp",
+        picture(40, 30, ImageFormat::WebP),
     );
     write(
         root,
@@ -150,6 +172,38 @@ fn each_op_and_format_gives_the_asked_size() {
             64,
             48,
         ),
+        (
+            r#"path="tall.png", width=20, height=60, op="fill", format="jpg""#,
+            ImageFormat::Jpeg,
+            20,
+            60,
+        ),
+        (
+            r#"path="img/photo.jpg", width=120, height=40, op="fill", format="webp""#,
+            ImageFormat::WebP,
+            120,
+            40,
+        ),
+        // `auto` for WebP sources: a photograph (lossy, opaque) becomes a
+        // JPEG; a lossless or transparent one a PNG.
+        (
+            r#"path="lossy.webp", width=1, height=1, op="scale""#,
+            ImageFormat::Jpeg,
+            1,
+            1,
+        ),
+        (
+            r#"path="lossless.webp", width=20, op="fit_width""#,
+            ImageFormat::Png,
+            20,
+            15,
+        ),
+        (
+            r#"path="clear.webp", width=1, height=1, op="scale""#,
+            ImageFormat::Png,
+            1,
+            1,
+        ),
     ];
     let template: String = calls
         .iter()
@@ -176,10 +230,11 @@ fn each_op_and_format_gives_the_asked_size() {
         assert!(static_path.starts_with("processed_images/"), "{line}");
         assert_eq!(*url, format!("/sub/{static_path}"));
         assert_eq!(*size, format!("{width}x{height}"), "{args}");
-        let expected_orig = if args.contains("tall") {
-            "300x400"
-        } else {
-            "400x300"
+        let expected_orig = match args {
+            _ if args.contains("tall") => "300x400",
+            _ if args.contains("lossless") => "40x30",
+            _ if args.contains("lossy.webp") || args.contains("clear.webp") => "1x1",
+            _ => "400x300",
         };
         assert_eq!(*orig, expected_orig);
         assert_eq!(

@@ -37,6 +37,8 @@ pub(crate) struct Source {
     pub height: u32,
     /// `None` for SVG.
     pub format: Option<ImageFormat>,
+    /// Stored lossily without transparency: `auto` makes a JPEG of it.
+    pub lossy: bool,
 }
 
 /// A processed image a page asked for.
@@ -138,6 +140,7 @@ impl Images {
                 .map_err(|e| format!("{shown} is not an image it can read: {e}"))?;
             (size, Some(format))
         };
+        let lossy = format.is_some_and(|f| ops::is_lossy_and_opaque(f, &bytes));
         let source = Arc::new(Source {
             file: file.clone(),
             shown,
@@ -145,6 +148,7 @@ impl Images {
             width,
             height,
             format,
+            lossy,
         });
         self.lock_sources().insert(file, Arc::clone(&source));
         Ok(source)
@@ -163,14 +167,14 @@ impl Images {
     ) -> Result<Resized, String> {
         let op = Op::parse(op)?;
         let source = self.source(path, from)?;
-        let Some(source_format) = source.format else {
+        if source.format.is_none() {
             return Err(format!(
                 "{} is an SVG: only JPEG, PNG and WebP images can be resized \
                  (get_image_metadata gives an SVG's size)",
                 source.shown
             ));
-        };
-        let format = Format::parse(format, source_format)?;
+        }
+        let format = Format::parse(format, source.lossy)?;
         if size.0 == Some(0) || size.1 == Some(0) {
             return Err("width and height must be at least 1".into());
         }

@@ -90,14 +90,14 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    /// `auto` keeps a JPEG, PNG or WebP source's format.
-    pub(crate) fn parse(name: &str, source: ImageFormat) -> Result<Self, String> {
+    /// `auto` is the better of JPEG and PNG for the source: JPEG for a
+    /// `lossy` one (a JPEG, or a lossy WebP without transparency: a
+    /// photograph), PNG for the others (a PNG, a lossless or transparent
+    /// WebP), as Zola chooses.
+    pub(crate) fn parse(name: &str, lossy: bool) -> Result<Self, String> {
         Ok(match name {
-            "auto" => match source {
-                ImageFormat::Jpeg => Self::Jpeg,
-                ImageFormat::WebP => Self::WebP,
-                _ => Self::Png,
-            },
+            "auto" if lossy => Self::Jpeg,
+            "auto" => Self::Png,
             "jpg" | "jpeg" => Self::Jpeg,
             "png" => Self::Png,
             "webp" => Self::WebP,
@@ -151,4 +151,33 @@ impl Operation {
 /// Lowercase hexadecimal.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether an image is stored lossily without transparency (see
+/// [`Format::parse`]): a JPEG; a WebP whose image is a `VP8 ` chunk with
+/// no `ALPH` chunk (a `VP8L` one is lossless).
+pub(crate) fn is_lossy_and_opaque(format: ImageFormat, bytes: &[u8]) -> bool {
+    match format {
+        ImageFormat::Jpeg => true,
+        ImageFormat::WebP => {
+            // RIFF <size> WEBP, then chunks: a fourcc, a little-endian
+            // size, the data padded to an even length.
+            let mut at = 12;
+            let mut lossy = false;
+            while let Some(chunk) = bytes.get(at..at + 8) {
+                let size = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]) as usize;
+                match &chunk[..4] {
+                    b"VP8 " => lossy = true,
+                    b"VP8L" | b"ALPH" => return false,
+                    _ => {}
+                }
+                at = at
+                    .saturating_add(8)
+                    .saturating_add(size)
+                    .saturating_add(size & 1);
+            }
+            lossy
+        }
+        _ => false,
+    }
 }

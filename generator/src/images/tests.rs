@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
+use super::ops::is_lossy_and_opaque;
 use super::*;
 
 #[test]
@@ -26,13 +27,44 @@ fn sizes_for_each_op() {
 }
 
 #[test]
+fn lossy_sources_are_told_by_their_bytes() {
+    let webp = |chunks: &[(&[u8; 4], usize)]| {
+        let mut bytes = b"RIFF\0\0\0\0WEBP".to_vec();
+        for (fourcc, size) in chunks {
+            bytes.extend_from_slice(*fourcc);
+            bytes.extend_from_slice(&(*size as u32).to_le_bytes());
+            bytes.resize(bytes.len() + size + size % 2, 0);
+        }
+        bytes
+    };
+    let lossy = |bytes: &[u8]| is_lossy_and_opaque(ImageFormat::WebP, bytes);
+    assert!(lossy(&webp(&[(b"VP8 ", 21)])));
+    assert!(lossy(&webp(&[(b"VP8X", 10), (b"EXIF", 3), (b"VP8 ", 8)])));
+    assert!(!lossy(&webp(&[(b"VP8L", 13)])));
+    assert!(!lossy(&webp(&[
+        (b"VP8X", 10),
+        (b"ALPH", 12),
+        (b"VP8 ", 24)
+    ])));
+    // Cut short, or sizes past the end: not lossy, and no panic.
+    assert!(!lossy(b"RIFF"));
+    let mut huge = webp(&[(b"EXIF", 0)]);
+    huge[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
+    huge.extend_from_slice(b"VP8 \0\0\0\0");
+    assert!(!lossy(&huge));
+    assert!(is_lossy_and_opaque(ImageFormat::Jpeg, b""));
+    assert!(!is_lossy_and_opaque(ImageFormat::Png, b""));
+}
+
+#[test]
 fn formats_and_names() {
-    let f = |name: &str, from| Format::parse(name, from);
-    assert_eq!(f("auto", ImageFormat::Jpeg), Ok(Format::Jpeg));
-    assert_eq!(f("auto", ImageFormat::Png), Ok(Format::Png));
-    assert_eq!(f("webp", ImageFormat::Png), Ok(Format::WebP));
+    let f = |name: &str, lossy| Format::parse(name, lossy);
+    assert_eq!(f("auto", true), Ok(Format::Jpeg));
+    assert_eq!(f("auto", false), Ok(Format::Png));
+    assert_eq!(f("webp", false), Ok(Format::WebP));
+    assert_eq!(f("png", true), Ok(Format::Png));
     assert!(
-        f("avif", ImageFormat::Png)
+        f("avif", false)
             .unwrap_err()
             .contains("unknown format `avif`")
     );
