@@ -7,7 +7,9 @@
 # usage: bench/letterbox/prepare.sh N   (honours BENCH_ROOT and SEED like ssg-bench.sh)
 set -euo pipefail
 N=${1:?usage: prepare.sh N}
-BENCH=${BENCH:-/work/shared/bench}
+# The shared tools live beside the repository (../shared/bench).
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH=${BENCH:-$repo/../shared/bench}
 DIR=${BENCH_ROOT:-/tmp}/ssg-bench-$N
 SEED=${SEED:-42}
 gen_version=$(sed -n 's/^GENERATOR_VERSION = //p' "$BENCH/make-corpus.py")
