@@ -2,22 +2,9 @@
 //! that never enumerates the store — it may be a shared Redis with millions
 //! of other keys. The Spin component implements [`KvBackend`] over Spin's
 //! key-value store (with the `wasi:keyvalue` atomics and batch interfaces);
-//! tests use [`MemoryKv`].
+//! tests use [`MemoryKv`](super::MemoryKv).
 //!
-//! Key layout 2 (values are JSON unless said otherwise):
-//!
-//! | key | value |
-//! | --- | --- |
-//! | `seq:<form>` | counter (atomic increment): the last sequence number given to a submission of the form |
-//! | `del:<form>` | counter: the form's submissions deleted so far; the count is `seq - del` |
-//! | `exp:<form>` | counter: the retention sweep's mark — sequence numbers up to it are deleted or were not yet expired when last seen (only forms with `retention_days`) |
-//! | `s:<form>:<seq>` | a [`Submission`] (with `"read": true` once an admin read it); its id is a UUIDv7 whose last 62 bits are `<seq>` |
-//! | `rl:<slot>` | `{"k": <client and bucket>, "win": <window>, "hits": <n>}`; 65,536 slots chosen by an HMAC keyed with `jwt_secret`, so counters never pile up whatever the names tried, and nobody can aim at another client's slot |
-//! | `user:<username>` | a [`User`] |
-//! | `users` | the user names, sorted |
-//! | `q:<slot>` | `{"k": <quota key>, "win": <unix day>, "hits": <n>}`: the autoreply quotas, 65,536 slots chosen like `rl:` |
-//! | `outbox` | the undelivered notifications, one JSON array of at most 500 entries (written only when a delivery fails; two failures at the same moment can lose one entry) |
-//! | `meta:layout` | `2` |
+//! The key layout (which key holds what) is in `kv_layout.rs`.
 //!
 //! Operations (round trips): a submission is an increment and a `set` (2),
 //! plus a `get` and a `set` of its rate-limit slot when rate limiting is on;
@@ -37,14 +24,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use serde::{Deserialize, Serialize};
 
 use super::base::{
     OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit, id_time_bound, into_page,
     is_valid_id,
 };
+use super::kv_layout::{
+    LAYOUT_KEY, OUTBOX_CAP, OUTBOX_KEY, RateSlot, RateValue, USERS_KEY, decode, decode_submission,
+    decode_user, deleted_key, encode, expired_key, hits_in, rate_slot, seq_key, slot,
+};
+pub use super::kv_layout::{PING_KEY, id_with_seq, seq_of, submission_key, user_key};
 
 /// The key-value API the [`KvStore`] needs: Spin's (`wasi:keyvalue` store,
 /// atomics and batch), and Redis'.
@@ -62,102 +51,9 @@ pub trait KvBackend {
     async fn get_keys(&self) -> Result<Vec<String>, StoreError>;
 }
 
-pub fn submission_key(form: &str, seq: u64) -> String {
-    format!("s:{form}:{seq}")
-}
-
-fn seq_key(form: &str) -> String {
-    format!("seq:{form}")
-}
-
-fn deleted_key(form: &str) -> String {
-    format!("del:{form}")
-}
-
-fn expired_key(form: &str) -> String {
-    format!("exp:{form}")
-}
-
-pub fn user_key(username: &str) -> String {
-    format!("user:{username}")
-}
-
-const USERS_KEY: &str = "users";
-const OUTBOX_KEY: &str = "outbox";
-/// The most entries the `outbox` key holds; the oldest go first.
-const OUTBOX_CAP: usize = 500;
-const LAYOUT_KEY: &str = "meta:layout";
-/// Rate-limit slots: enough that two clients rarely share one, few enough
-/// that a flood of made-up names cannot grow the store.
-const RATE_SLOTS: u64 = 65_536;
 /// How many sequence numbers a page may look at, per row asked for, before
 /// it ends early (holes left by deletions).
 const SCAN_PER_ROW: u64 = 4;
-
-/// Key read by `ping`; it need not exist.
-pub const PING_KEY: &str = "meta:ping";
-
-/// `id` with its last 62 bits replaced by `seq` (RFC 9562 allows a counter
-/// there): still a UUIDv7, still time-ordered, and it names its key.
-pub fn id_with_seq(id: &str, seq: u64) -> Option<String> {
-    let uuid = uuid::Uuid::try_parse(id).ok()?;
-    let mut bytes = *uuid.as_bytes();
-    let tail = (0b10u64 << 62) | (seq & ((1 << 62) - 1));
-    bytes[8..16].copy_from_slice(&tail.to_be_bytes());
-    Some(uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
-}
-
-/// The sequence number an id of this layout carries.
-pub fn seq_of(id: &str) -> Option<u64> {
-    if !is_valid_id(id) {
-        return None;
-    }
-    let uuid = uuid::Uuid::try_parse(id).ok()?;
-    let bytes = uuid.as_bytes();
-    let tail = u64::from_be_bytes(bytes[8..16].try_into().ok()?);
-    Some(tail & ((1 << 62) - 1)).filter(|seq| *seq > 0)
-}
-
-#[derive(Debug, Serialize)]
-struct RateValue {
-    #[serde(default)]
-    k: String,
-    win: u64,
-    hits: u64,
-}
-
-/// The hits a stored [`RateValue`] holds for window `win`; `None` when it
-/// holds another window or cannot be read. Read through a plain value: a
-/// typed deserializer costs the size-bound component kilobytes.
-fn hits_in(bytes: &[u8], win: u64) -> Option<u64> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    (value["win"].as_u64()? == win).then(|| value["hits"].as_u64())?
-}
-
-/// Where a client's counter for a bucket lives.
-struct RateSlot {
-    /// The store key, `rl:<slot>`.
-    key: String,
-    /// The client and bucket it counts for (the value's `k`).
-    owner: String,
-}
-
-/// The slot of a client's counter for `bucket`: an HMAC keyed with the
-/// store's secret, so nobody can pick a name whose counter lands on a
-/// victim's slot (without a secret, a plain hash).
-fn rate_slot(secret: &[u8], addr: &str, bucket: &str) -> RateSlot {
-    slot("rl", secret, format!("{addr}\u{0}{bucket}"))
-}
-
-/// The slot of `owner` among the 65,536 keys `<prefix>:<slot>`.
-fn slot(prefix: &str, secret: &[u8], owner: String) -> RateSlot {
-    let mac = hmac_sha256::HMAC::mac(owner.as_bytes(), secret);
-    let slot = u64::from(u16::from_be_bytes([mac[0], mac[1]])) % RATE_SLOTS;
-    RateSlot {
-        key: format!("{prefix}:{slot:04x}"),
-        owner,
-    }
-}
 
 pub struct KvStore<B> {
     backend: B,
@@ -334,37 +230,6 @@ impl<B: KvBackend> KvStore<B> {
         self.backend.set(LAYOUT_KEY, b"2").await?;
         Ok(moved)
     }
-}
-
-fn decode<T: for<'de> Deserialize<'de>>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::new(format!("corrupt value at {key}: {e}")))
-}
-
-fn decode_submission(key: &str, bytes: &[u8]) -> Result<Submission, StoreError> {
-    let value: serde_json::Value = decode(key, bytes)?;
-    Submission::from_json(&value)
-        .ok_or_else(|| StoreError::new(format!("corrupt value at {key}: not a submission")))
-}
-
-/// A [`User`] read through a plain value (see [`OutboxEntry::from_json`]).
-fn decode_user(key: &str, bytes: &[u8]) -> Result<User, StoreError> {
-    let value: serde_json::Value = decode(key, bytes)?;
-    let text = |name: &str| value[name].as_str().map(str::to_owned);
-    match (text("username"), text("password_hash"), text("role")) {
-        (Some(username), Some(password_hash), Some(role)) => Ok(User {
-            username,
-            password_hash,
-            role,
-        }),
-        _ => Err(StoreError::new(format!(
-            "corrupt value at {key}: not a user"
-        ))),
-    }
-}
-
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|e| StoreError::new(format!("encode: {e}")))
 }
 
 impl<B: KvBackend> Store for KvStore<B> {
@@ -639,85 +504,5 @@ impl<B: KvBackend> Store for KvStore<B> {
 
     async fn upgrade(&self) -> Result<u64, StoreError> {
         KvStore::upgrade(self).await
-    }
-}
-
-/// An in-memory [`KvBackend`] that counts its round trips.
-#[derive(Debug, Default)]
-pub struct MemoryKv {
-    map: Mutex<BTreeMap<String, Vec<u8>>>,
-    ops: AtomicU64,
-    scans: AtomicU64,
-}
-
-impl MemoryKv {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Round trips made so far.
-    pub fn ops(&self) -> u64 {
-        self.ops.load(Ordering::Relaxed)
-    }
-
-    /// `get_keys` calls made so far.
-    pub fn scans(&self) -> u64 {
-        self.scans.load(Ordering::Relaxed)
-    }
-
-    /// A copy of every key and value (for tests).
-    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
-        self.map.lock().map(|m| m.clone()).unwrap_or_default()
-    }
-
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut BTreeMap<String, Vec<u8>>) -> T,
-    ) -> Result<T, StoreError> {
-        self.ops.fetch_add(1, Ordering::Relaxed);
-        let mut map = self
-            .map
-            .lock()
-            .map_err(|_| StoreError::new("memory kv poisoned"))?;
-        Ok(f(&mut map))
-    }
-}
-
-impl KvBackend for MemoryKv {
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.with(|m| m.get(key).cloned())
-    }
-
-    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.with(|m| {
-            m.insert(key.to_owned(), value.to_vec());
-        })
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.with(|m| {
-            m.remove(key);
-        })
-    }
-
-    async fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
-        self.with(|m| {
-            let current = m
-                .get(key)
-                .and_then(|v| std::str::from_utf8(v).ok()?.parse::<i64>().ok())
-                .unwrap_or(0);
-            let next = current.saturating_add(delta);
-            m.insert(key.to_owned(), next.to_string().into_bytes());
-            next
-        })
-    }
-
-    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
-        self.with(|m| keys.iter().map(|k| m.get(k).cloned()).collect())
-    }
-
-    async fn get_keys(&self) -> Result<Vec<String>, StoreError> {
-        self.scans.fetch_add(1, Ordering::Relaxed);
-        self.with(|m| m.keys().cloned().collect())
     }
 }

@@ -12,7 +12,9 @@
 
 mod base;
 pub mod kv;
+mod kv_layout;
 mod memory;
+mod memory_kv;
 pub mod sql;
 #[cfg(feature = "native")]
 mod sqlite;
@@ -21,7 +23,8 @@ pub use base::{
     DeliveryKind, MAX_PAGE, OutboxEntry, Page, Store, StoreError, Submission, User, clamp_limit,
     id_received_at, id_time_bound, is_valid_id, new_id,
 };
-pub use kv::{KvBackend, KvStore, MemoryKv};
+pub use kv::{KvBackend, KvStore};
 pub use memory::MemoryStore;
+pub use memory_kv::MemoryKv;
 #[cfg(feature = "native")]
 pub use sqlite::SqliteStore;
