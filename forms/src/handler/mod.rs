@@ -22,7 +22,11 @@
 //! - `submit`: the submission flow;
 //! - `auth`: login, logout, `me`, password change;
 //! - `admin`: forms and submissions, `export`: their CSV export;
-//! - `moderation`: the spam folder and the outbox;
+//! - `moderation`: moving submissions between folders (spam, approval);
+//! - `published`: a moderated form's approved entries, for the public;
+//! - `person`: finding or erasing one person's submissions;
+//! - `outbox`: the notifications waiting for delivery;
+//! - `retention`: deleting submissions past their form's retention;
 //! - `users`: the user administration.
 
 use bytes::Bytes;
@@ -41,6 +45,9 @@ mod context;
 mod export;
 mod guard;
 mod moderation;
+mod outbox;
+mod person;
+mod published;
 mod request;
 mod response;
 mod retention;
@@ -139,6 +146,8 @@ enum Route {
 
 /// Matches a path and method to a route: 404 for an unknown path, 405 (with
 /// `Allow`) for a known path and another method.
+// Long: the route table, one arm per path, read top to bottom; split up,
+// the order in which paths are tried would be harder to see.
 fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
     let trimmed = path.strip_suffix('/').unwrap_or(path);
     let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
@@ -296,12 +305,12 @@ async fn dispatch<S: Store>(
         }
         Route::Act { form, id, action } => moderation::act(req, ctx, &form, &id, action).await,
         Route::Bulk { form } => moderation::bulk(req, ctx, &form).await,
-        Route::Published { form } => moderation::published(req, ctx, &form).await,
-        Route::ErasePerson => moderation::erase(req, ctx).await,
-        Route::ExportPerson => moderation::person(req, ctx).await,
-        Route::ListOutbox => moderation::list_outbox(req, ctx).await,
-        Route::RetryOutbox => moderation::retry_outbox(req, ctx).await,
-        Route::DeleteOutbox { id } => moderation::delete_outbox(req, ctx, &id).await,
+        Route::Published { form } => published::published(req, ctx, &form).await,
+        Route::ErasePerson => person::erase(req, ctx).await,
+        Route::ExportPerson => person::person(req, ctx).await,
+        Route::ListOutbox => outbox::list_outbox(req, ctx).await,
+        Route::RetryOutbox => outbox::retry_outbox(req, ctx).await,
+        Route::DeleteOutbox { id } => outbox::delete_outbox(req, ctx, &id).await,
     }
 }
 

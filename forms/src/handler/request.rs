@@ -109,6 +109,21 @@ pub(super) async fn read_form_data(req: &Request<Bytes>) -> Result<FormData, Api
         })
 }
 
+/// A JSON body as a plain value: each typed deserializer costs the
+/// size-bound component kilobytes.
+pub(super) fn json_body(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_slice(body)
+}
+
+/// A JSON array of strings.
+pub(super) fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Every `Cookie` header of the request, joined (HTTP/2 may split them).
 pub(super) fn cookie_header(req: &Request<Bytes>) -> Option<String> {
     let parts: Vec<&str> = req
