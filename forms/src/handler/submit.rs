@@ -100,20 +100,7 @@ async fn accept_submission<S: Store>(
     }
     data.0.retain(|(name, _)| name != &form.honeypot);
 
-    if config.rate_limit_per_minute > 0 {
-        let secs = now / 1000;
-        let addr = client_key(req.headers(), config.ipv6_prefix_len);
-        let hits = ctx
-            .store
-            .rate_hit(&addr, &form.name, secs / 60)
-            .await
-            .inspect_err(log_store_error)?;
-        if hits > u64::from(config.rate_limit_per_minute) {
-            return Err(ApiError::RateLimited {
-                retry_after: 60 - secs % 60,
-            });
-        }
-    }
+    check_rate_limit(req, ctx, form, now).await?;
 
     let ip = client_ip(req.headers()).map(|ip| ip.to_string());
     let client = Client {
@@ -154,6 +141,33 @@ async fn accept_submission<S: Store>(
     }
     super::retention::sweep(ctx, form).await;
     Ok(submission.id)
+}
+
+/// Counts the submission against its client's limit for the minute
+/// (when rate limiting is on); over it, a 429 until the minute ends.
+async fn check_rate_limit<S: Store>(
+    req: &Request<Bytes>,
+    ctx: &Context<'_, S>,
+    form: &Form,
+    now: u64,
+) -> Result<(), ApiError> {
+    let config = ctx.config;
+    if config.rate_limit_per_minute == 0 {
+        return Ok(());
+    }
+    let secs = now / 1000;
+    let addr = client_key(req.headers(), config.ipv6_prefix_len);
+    let hits = ctx
+        .store
+        .rate_hit(&addr, &form.name, secs / 60)
+        .await
+        .inspect_err(log_store_error)?;
+    if hits > u64::from(config.rate_limit_per_minute) {
+        return Err(ApiError::RateLimited {
+            retry_after: 60 - secs % 60,
+        });
+    }
+    Ok(())
 }
 
 /// Verifies the CAPTCHA token: a refusal is a 422 on the field `captcha`,
