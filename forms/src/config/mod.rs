@@ -6,7 +6,11 @@
 /// no `url` dependency of their own.
 pub use url::Url;
 
+mod error;
 mod services;
+
+pub use error::ConfigError;
+use error::invalid;
 
 pub use services::{
     DEFAULT_AKISMET_URL, DEFAULT_AUTOREPLY_PER_ADDRESS_PER_DAY, DEFAULT_AUTOREPLY_PER_FORM_PER_DAY,
@@ -67,21 +71,6 @@ pub enum StoreKind {
     Sqlite,
     /// Spin key-value (`key_value_stores = ["default"]`).
     Kv,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    #[error("variable `{0}` is required but not set")]
-    Missing(&'static str),
-    #[error("variable `{name}` is invalid: {message}")]
-    Invalid { name: &'static str, message: String },
-}
-
-fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        name,
-        message: message.into(),
-    }
 }
 
 #[derive(Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{ConfigError, invalid};
+use super::error::{ConfigError, invalid};
 use crate::schema::CaptchaProvider;
 
 pub const DEFAULT_EMAIL_API_URL: &str = "https://api.resend.com/emails";
