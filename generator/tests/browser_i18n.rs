@@ -142,6 +142,38 @@ async fn french_and_english(c: &Client, server: &ServerHandle) -> anyhow::Result
         c.find_all(Locator::Css(".lb-error")).await?.is_empty(),
         "errors left after the accepted post"
     );
+    // The script's other lines are French too: a server out of reach, and
+    // too many posts (an answer as the API gives it, with Retry-After).
+    for (fake, said) in [
+        (
+            "return Promise.reject(new TypeError('Failed to fetch'));",
+            "Le serveur est injoignable. Votre saisie est conservée ; veuillez réessayer.",
+        ),
+        (
+            "return Promise.resolve(new Response('{\"error\":\"rate_limited\",\"message\":\"Trop d’envois.\"}', \
+             {status: 429, headers: {'Content-Type': 'application/json', 'Retry-After': '17'}}));",
+            "Trop d’envois. Veuillez réessayer dans 17 secondes.",
+        ),
+    ] {
+        c.execute(
+            &format!("window.__fetch = window.__fetch || window.fetch; window.fetch = function () {{ {fake} }};"),
+            vec![],
+        )
+        .await?;
+        find(c, "form[data-form=contact-fr] button")
+            .await?
+            .click()
+            .await?;
+        until(
+            c,
+            &format!(
+                "(document.querySelector(\".lb-status[data-ok='0']\") || {{}}).textContent === {}",
+                json!(said)
+            ),
+        )
+        .await?;
+    }
+    c.execute("window.fetch = window.__fetch;", vec![]).await?;
 
     let (errors, status) =
         rejected(c, server, "/contact/", "contact", "not-an-address", "short").await?;

@@ -91,11 +91,12 @@
         }
         if (res.status === 401) { login(form, true); return; }
         var text = body.message || "The submission failed (" + res.status + ").";
-        if (res.status === 429) text += " Please try again in " + (res.headers.get("Retry-After") || "a few") + " seconds.";
+        var wait = res.headers.get("Retry-After");
+        if (res.status === 429 && wait) text += " " + (form.getAttribute("data-retry") || "Please try again in {} seconds.").replace("{}", wait);
         status(form, text, false);
       });
     }, function () {
-      status(form, "Could not reach the server. Your input is kept; please try again.", false);
+      status(form, form.getAttribute("data-offline") || "Could not reach the server. Your input is kept; please try again.", false);
     }).then(function () {
       if (button) button.disabled = false;
       form.removeAttribute("aria-busy");

@@ -75,8 +75,14 @@ pub(crate) fn rewrite_forms_in(
                 // The script's status lines, in the page's language; a
                 // form's own texts win. Success text only shows without a
                 // redirect.
-                if el.get_attribute("data-error").is_none() {
-                    el.set_attribute("data-error", words.error)?;
+                for (attribute, text) in [
+                    ("data-error", words.error),
+                    ("data-offline", words.offline),
+                    ("data-retry", words.retry),
+                ] {
+                    if el.get_attribute(attribute).is_none() {
+                        el.set_attribute(attribute, text)?;
+                    }
                 }
                 if el.get_attribute("data-success").is_none()
                     && el.get_attribute("data-redirect").is_none()
@@ -245,12 +251,15 @@ fn captcha_widget(captcha: &Captcha) -> String {
 }
 
 /// The form script's status lines in a language other than English (the
-/// script's own): shown over a form the API rejected, and after a post
-/// without `data-redirect`.
+/// script's own): shown over a form the API rejected, after a post without
+/// `data-redirect`, when the server cannot be reached, and after too many
+/// posts (`{}`: the seconds to wait).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ScriptWords {
     pub error: &'static str,
     pub success: &'static str,
+    pub offline: &'static str,
+    pub retry: &'static str,
 }
 
 /// [`ScriptWords`] for `lang` by its primary subtag (`fr-CA` is French):
@@ -261,10 +270,14 @@ pub(crate) fn script_words(lang: &str) -> Option<ScriptWords> {
         "fr" => Some(ScriptWords {
             error: "Veuillez corriger les champs signalés.",
             success: "Merci ! Votre envoi a bien été reçu.",
+            offline: "Le serveur est injoignable. Votre saisie est conservée ; veuillez réessayer.",
+            retry: "Veuillez réessayer dans {} secondes.",
         }),
         "de" => Some(ScriptWords {
             error: "Bitte korrigieren Sie die markierten Felder.",
             success: "Danke! Ihre Eingabe ist angekommen.",
+            offline: "Der Server ist nicht erreichbar. Ihre Eingaben bleiben erhalten; bitte versuchen Sie es erneut.",
+            retry: "Bitte versuchen Sie es in {} Sekunden erneut.",
         }),
         _ => None,
     }

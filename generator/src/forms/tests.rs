@@ -469,6 +469,11 @@ fn forms_get_the_script_words_in_their_page_language() {
         fr.contains(r#"data-success="Merci ! Votre envoi a bien été reçu.""#),
         "{fr}"
     );
+    assert!(
+        fr.contains(r#"data-retry="Veuillez réessayer dans {} secondes.""#)
+            && fr.contains(r#"data-offline="Le serveur est injoignable."#),
+        "{fr}"
+    );
     let de = rewrite(plain, "de-CH");
     assert!(
         de.contains(r#"data-error="Bitte korrigieren Sie die markierten Felder.""#),
@@ -476,7 +481,11 @@ fn forms_get_the_script_words_in_their_page_language() {
     );
     // English is the script's own; other languages keep it too.
     for lang in ["en", "es"] {
-        assert!(!rewrite(plain, lang).contains("data-error"), "{lang}");
+        let page = rewrite(plain, lang);
+        assert!(
+            !page.contains("data-error") && !page.contains("data-retry"),
+            "{lang}"
+        );
     }
     // A form's own texts win; a redirect needs no success text.
     let own = rewrite(
