@@ -273,9 +273,9 @@ fn builtin_scripts_are_small() {
     let [(forms_name, forms_js), (admin_name, admin_js)] = builtin_assets();
     assert_eq!((forms_name, admin_name), (FORMS_SCRIPT, ADMIN_SCRIPT));
     // Loaded (deferred) on every page with a form; the member login box
-    // took it past 4 KiB.
+    // took it past 4 KiB, the lines in the page's language past 6 KiB.
     assert!(
-        forms_js.len() <= 6144,
+        forms_js.len() <= 6400,
         "letterbox-forms.js is {} bytes minified",
         forms_js.len()
     );
@@ -494,7 +494,7 @@ fn forms_get_the_script_words_in_their_page_language() {
     );
     assert!(own.contains(r#"data-error="Oups.""#), "{own}");
     assert!(
-        !own.contains("Veuillez") && !own.contains("data-success"),
+        !own.contains("Veuillez corriger") && !own.contains("data-success"),
         "{own}"
     );
 }
