@@ -6,6 +6,7 @@
 //! exactly what the API validates, so browser and server cannot drift apart.
 
 mod assets;
+mod controls;
 mod discovery;
 mod manifest;
 mod notify;
