@@ -103,6 +103,8 @@ fn app_name(title: &str) -> String {
 /// The site's Spin manifest: Letterbox's component, the same for every site,
 /// with this site's forms mounted from `.letterbox/` (written by `letterbox
 /// build`, which `spin build` runs).
+// Long: one template string, the whole file as it is written; split, it
+// could no longer be read as the file it makes.
 fn spin_toml(app_name: &str) -> String {
     format!(
         r#"# The form API of this site, run by Spin:

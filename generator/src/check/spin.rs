@@ -5,6 +5,7 @@ use super::links::{output_file, strip_base};
 use super::outbound::outbound_problems;
 use super::report::{CheckReport, Problem, ProblemKind};
 use crate::site::Site;
+use crate::text::line_of;
 use anyhow::Context as _;
 use std::collections::HashSet;
 use std::path::Path;
@@ -128,12 +129,15 @@ pub(super) fn route_covers(route: &str, path: &str) -> bool {
     route_parts.len() == path_parts.len()
 }
 
-/// The 1-based line of the first occurrence of `needle` in `text`.
-fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.find(needle)
-        .map(|pos| text[..pos].matches('\n').count() + 1)
+/// The 1-based line of the first occurrence of `needle` in `text` (where
+/// [`line_of`] takes a byte offset).
+fn line_of_first(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|pos| line_of(text, pos))
 }
 
+/// Checks every form of the manifest: `spin.toml` routes each to an API
+/// component that reads the manifest, and each redirect is a page of the
+/// site. Problems go to `report`, at the line that declares them.
 pub(super) fn check_forms(
     site: &Site,
     manifest: &letterbox_forms::Manifest,
@@ -144,57 +148,13 @@ pub(super) fn check_forms(
     if manifest.forms.is_empty() {
         return Ok(());
     }
-    let spin_file = site.root.join("spin.toml");
-    let routes = if spin_file.is_file() {
-        let text = std::fs::read_to_string(&spin_file)
-            .with_context(|| format!("reading {}", spin_file.display()))?;
-        for problem in spin_mount_problems(&text, &site.root) {
-            report.problems.push(Problem {
-                kind: ProblemKind::SpinManifest,
-                file: "spin.toml".into(),
-                line: line_of(&text, &format!("[component.{}]", problem.component)),
-                message: problem.message,
-            });
-        }
-        if let Ok(spin) = toml::from_str::<toml::Table>(&text) {
-            let components = api_components(&spin);
-            for problem in outbound_problems(&spin, &components, manifest) {
-                report.problems.push(Problem {
-                    kind: ProblemKind::SpinManifest,
-                    file: "spin.toml".into(),
-                    line: line_of(&text, &format!("[component.{}]", problem.component)),
-                    message: format!(
-                        "form \"{}\": {} (component `{}`)",
-                        problem.form, problem.message, problem.component
-                    ),
-                });
-            }
-        }
-        match spin_routes(&text) {
-            Ok(routes) => Some(routes),
-            Err(e) => {
-                report.problems.push(Problem {
-                    kind: ProblemKind::FormRoute,
-                    file: "spin.toml".into(),
-                    line: None,
-                    message: format!("cannot read the routes: {e}"),
-                });
-                None
-            }
-        }
-    } else {
-        report.notes.push(format!(
-            "no spin.toml in {}: the forms' API routes are not checked",
-            site.root.display()
-        ));
-        None
-    };
+    let routes = check_spin_toml(site, manifest, report)?;
     let site_toml = std::fs::read_to_string(site.root.join("site.toml")).unwrap_or_default();
     for form in manifest.forms.values() {
         let source_text = read_source(&site.root, &form.page);
         let form_line = source_text
             .as_deref()
-            .and_then(|t| line_of(t, &format!("data-form=\"{}\"", form.name)));
+            .and_then(|t| line_of_first(t, &format!("data-form=\"{}\"", form.name)));
         if let Some(routes) = &routes {
             let path = format!("/api/forms/{}", form.name);
             if !routes.iter().any(|r| route_covers(r, &path)) {
@@ -220,9 +180,12 @@ pub(super) fn check_forms(
             let is_page = output_file(&site_path, existing).is_some_and(|o| o.ends_with(".html"));
             if !is_page {
                 let attr = format!("data-redirect=\"{redirect}\"");
-                let (file, line) = match source_text.as_deref().and_then(|t| line_of(t, &attr)) {
+                let (file, line) = match source_text
+                    .as_deref()
+                    .and_then(|t| line_of_first(t, &attr))
+                {
                     Some(line) => (form.page.clone(), Some(line)),
-                    None => match line_of(&site_toml, &format!("[forms.{}]", form.name)) {
+                    None => match line_of_first(&site_toml, &format!("[forms.{}]", form.name)) {
                         Some(line) => ("site.toml".to_owned(), Some(line)),
                         None => (form.page.clone(), form_line),
                     },
@@ -240,6 +203,59 @@ pub(super) fn check_forms(
         }
     }
     Ok(())
+}
+
+/// Reads `spin.toml`: its mount and outbound problems go to `report`;
+/// returns its routes (`None` when there is no file or it cannot be read).
+fn check_spin_toml(
+    site: &Site,
+    manifest: &letterbox_forms::Manifest,
+    report: &mut CheckReport,
+) -> anyhow::Result<Option<Vec<String>>> {
+    let spin_file = site.root.join("spin.toml");
+    if !spin_file.is_file() {
+        report.notes.push(format!(
+            "no spin.toml in {}: the forms' API routes are not checked",
+            site.root.display()
+        ));
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&spin_file)
+        .with_context(|| format!("reading {}", spin_file.display()))?;
+    for problem in spin_mount_problems(&text, &site.root) {
+        report.problems.push(Problem {
+            kind: ProblemKind::SpinManifest,
+            file: "spin.toml".into(),
+            line: line_of_first(&text, &format!("[component.{}]", problem.component)),
+            message: problem.message,
+        });
+    }
+    if let Ok(spin) = toml::from_str::<toml::Table>(&text) {
+        let components = api_components(&spin);
+        for problem in outbound_problems(&spin, &components, manifest) {
+            report.problems.push(Problem {
+                kind: ProblemKind::SpinManifest,
+                file: "spin.toml".into(),
+                line: line_of_first(&text, &format!("[component.{}]", problem.component)),
+                message: format!(
+                    "form \"{}\": {} (component `{}`)",
+                    problem.form, problem.message, problem.component
+                ),
+            });
+        }
+    }
+    Ok(match spin_routes(&text) {
+        Ok(routes) => Some(routes),
+        Err(e) => {
+            report.problems.push(Problem {
+                kind: ProblemKind::FormRoute,
+                file: "spin.toml".into(),
+                line: None,
+                message: format!("cannot read the routes: {e}"),
+            });
+            None
+        }
+    })
 }
 
 /// The text of a form's declaring file: `content/…` or a template name.

@@ -150,7 +150,19 @@ pub(crate) fn collect(
     if !errors.is_empty() {
         return Err(errors);
     }
-    // Sort terms by name, and remap page_terms to the new order.
+    sort_terms_by_name(&mut list, &mut page_terms);
+    {
+        use rayon::prelude::*;
+        list.par_iter_mut()
+            .flat_map(|t| t.terms.par_iter_mut())
+            .for_each(|term| sort(&mut term.pages));
+    }
+    Ok(Taxonomies { list, page_terms })
+}
+
+/// Sorts each taxonomy's terms by name (case ignored, then slug), and
+/// renumbers the terms `page_terms` points at to the new order.
+fn sort_terms_by_name(list: &mut [Taxonomy], page_terms: &mut [Vec<(usize, usize)>]) {
     for (t, taxonomy) in list.iter_mut().enumerate() {
         let mut order: Vec<usize> = (0..taxonomy.terms.len()).collect();
         order.sort_by(|&a, &b| {
@@ -166,7 +178,7 @@ pub(crate) fn collect(
             .map(Some)
             .collect();
         taxonomy.terms = order.iter().filter_map(|&old| terms[old].take()).collect();
-        for mine in &mut page_terms {
+        for mine in page_terms.iter_mut() {
             for (pt, term) in mine.iter_mut() {
                 if *pt == t {
                     *term = new_index[*term];
@@ -174,13 +186,6 @@ pub(crate) fn collect(
             }
         }
     }
-    {
-        use rayon::prelude::*;
-        list.par_iter_mut()
-            .flat_map(|t| t.terms.par_iter_mut())
-            .for_each(|term| sort(&mut term.pages));
-    }
-    Ok(Taxonomies { list, page_terms })
 }
 
 /// `content/x.md:LINE` of the front-matter line that starts with `key`,

@@ -138,13 +138,7 @@ impl Builder {
         // Source folders made later (the first `letterbox pull` makes
         // data/) are watched from when the root's watch sees them appear.
         let mut missing = Vec::new();
-        for dir in [
-            "content",
-            "templates",
-            "static",
-            crate::output::sass::DIR,
-            "data",
-        ] {
+        for dir in SOURCE_DIRS {
             let path = root.join(dir);
             if path.is_dir() {
                 watcher
@@ -158,37 +152,7 @@ impl Builder {
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .with_context(|| format!("watching {}", root.display()))?;
-        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
-        let site_toml = canon(&root.join("site.toml"));
-        let sources: Vec<PathBuf> = [
-            "content",
-            "templates",
-            "static",
-            crate::output::sass::DIR,
-            "data",
-        ]
-        .iter()
-        .map(|d| canon(&root.join(d)))
-        .collect();
-        // The changed source files of an event.
-        let relevant = move |event: &notify::Event| -> Vec<PathBuf> {
-            if matches!(event.kind, EventKind::Access(_)) {
-                return Vec::new();
-            }
-            event
-                .paths
-                .iter()
-                .filter(|path| {
-                    // Removed files cannot be canonicalized: use the parent.
-                    let p = match (path.parent(), path.file_name()) {
-                        (Some(dir), Some(name)) => canon(dir).join(name),
-                        _ => (*path).clone(),
-                    };
-                    p == site_toml || sources.iter().any(|s| p.starts_with(s))
-                })
-                .cloned()
-                .collect()
-        };
+        let sources = Sources::of(root);
         let debug = std::env::var_os("LETTERBOX_DEBUG_WATCH").is_some();
         let handle = std::thread::Builder::new()
             .name("letterbox-watch".into())
@@ -222,7 +186,7 @@ impl Builder {
                                     }
                                 }
                             }
-                            let paths = relevant(&event);
+                            let paths = sources.changed(&event);
                             if !paths.is_empty() {
                                 pending = Some(Instant::now());
                                 for p in paths {
@@ -246,6 +210,58 @@ impl Builder {
             .context("starting the watcher thread")?;
         Ok(handle)
     }
+}
+
+/// The folders whose changes rebuild the site (with `site.toml`).
+const SOURCE_DIRS: [&str; 5] = [
+    "content",
+    "templates",
+    "static",
+    crate::output::sass::DIR,
+    "data",
+];
+
+/// The site's sources, canonical, to tell which paths of a watcher event
+/// matter.
+struct Sources {
+    site_toml: PathBuf,
+    dirs: Vec<PathBuf>,
+}
+
+impl Sources {
+    fn of(root: &Path) -> Self {
+        Self {
+            site_toml: canonical(&root.join("site.toml")),
+            dirs: SOURCE_DIRS
+                .iter()
+                .map(|d| canonical(&root.join(d)))
+                .collect(),
+        }
+    }
+
+    /// The changed source files of an event.
+    fn changed(&self, event: &notify::Event) -> Vec<PathBuf> {
+        if matches!(event.kind, EventKind::Access(_)) {
+            return Vec::new();
+        }
+        event
+            .paths
+            .iter()
+            .filter(|path| {
+                // Removed files cannot be canonicalized: use the parent.
+                let p = match (path.parent(), path.file_name()) {
+                    (Some(dir), Some(name)) => canonical(dir).join(name),
+                    _ => (*path).clone(),
+                };
+                p == self.site_toml || self.dirs.iter().any(|s| p.starts_with(s))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_owned())
 }
 
 /// The start of the terminal's build line: `Built` for the first build,
