@@ -18,6 +18,9 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
+// `'` stays as it is (as in all highlighted HTML so far); every attribute
+// written here is double-quoted.
+use letterbox_forms::text::escape_html_double_quoted_into;
 use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxSet};
 
 use crate::config::highlighting::CLASS_PREFIX;
@@ -165,26 +168,6 @@ fn open_span(out: &mut String, scope: Scope) {
     });
 }
 
-/// Escapes text for HTML.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        // `i` is at an ASCII byte, so both slices are on char boundaries.
-        out.push_str(&text[start..i]);
-        out.push_str(rep);
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
-}
-
 /// The spans of one line: scopes are pushed and popped as syntect reports
 /// them, but a span is only written once text goes into it, so scopes that
 /// hold no text on this line leave no empty `<span></span>` behind.
@@ -220,7 +203,7 @@ impl LineSpans {
             open_span(out, scope);
         }
         self.opened = self.scopes.len();
-        escape_into(out, text);
+        escape_html_double_quoted_into(out, text);
     }
 
     fn close_all(&mut self, out: &mut String) {
@@ -250,13 +233,13 @@ fn render_block_with(code: &str, info: &str, cache: Option<&RefCell<LineCache>>)
     out.push_str("<pre class=\"z-code\"");
     if !lang_attr.is_empty() {
         out.push_str(" data-lang=\"");
-        escape_into(&mut out, lang_attr);
+        escape_html_double_quoted_into(&mut out, lang_attr);
         out.push('"');
     }
     out.push_str("><code");
     if !lang_attr.is_empty() {
         out.push_str(" class=\"language-");
-        escape_into(&mut out, lang_attr);
+        escape_html_double_quoted_into(&mut out, lang_attr);
         out.push('"');
     }
     out.push('>');
@@ -323,7 +306,7 @@ fn render_block_with(code: &str, info: &str, cache: Option<&RefCell<LineCache>>)
                     Some(t) => (t, true),
                     None => (line, false),
                 };
-                escape_into(&mut out, text);
+                escape_html_double_quoted_into(&mut out, text);
                 if wrap {
                     out.push_str("</span>");
                 }
@@ -422,7 +405,7 @@ mod tests {
             }
         }
         let mut escaped = String::new();
-        escape_into(&mut escaped, code);
+        escape_html_double_quoted_into(&mut escaped, code);
         assert_eq!(text, escaped);
     }
 

@@ -10,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use http::{HeaderValue, Method, StatusCode};
+use letterbox_forms::text::percent_decode;
 
 use super::livereload::inject_livereload;
 use super::shared::{AppState, Shared};
@@ -25,7 +26,8 @@ pub(crate) enum Resolved {
 
 /// Resolves a URL path (still percent-encoded) inside `root`.
 pub(crate) fn resolve(root: &Path, url_path: &str) -> Resolved {
-    let Some(decoded) = percent_decode(url_path) else {
+    // Text that does not decode names no file.
+    let Ok(decoded) = percent_decode(url_path) else {
         return Resolved::NotFound;
     };
     let mut rel = PathBuf::new();
@@ -67,24 +69,6 @@ pub(crate) fn resolve(root: &Path, url_path: &str) -> Resolved {
         (Ok(file), Ok(root)) if file.starts_with(&root) => Resolved::File(candidate),
         _ => Resolved::NotFound,
     }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The content type for a file name.
