@@ -3,6 +3,7 @@
 //! `get_image_metadata`, `date`), and what a render looked up through them.
 
 use super::lookup::Lookup;
+use super::values::map;
 use crate::images::{Images, OUTPUT_DIR, format_and_mime};
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
@@ -156,7 +157,7 @@ pub(super) fn register_images(
         record(|reads| reads.images.push(resized.name.clone()));
         let static_path = format!("{OUTPUT_DIR}/{}", resized.name);
         let url = current(&l).urls.url(&format!("/{static_path}"));
-        Ok(super::map([
+        Ok(map([
             ("url", tera::Value::from(url)),
             ("static_path", tera::Value::from(static_path)),
             ("width", tera::Value::from(resized.width)),
@@ -171,7 +172,7 @@ pub(super) fn register_images(
         let source = (i.source(path, &rendering()))
             .map_err(|e| tera::Error::message(format!("get_image_metadata: {e}")))?;
         let (format, mime) = format_and_mime(&source);
-        Ok(super::map([
+        Ok(map([
             ("width", tera::Value::from(source.width)),
             ("height", tera::Value::from(source.height)),
             ("format", tera::Value::from(format)),
