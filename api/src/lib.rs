@@ -7,8 +7,6 @@
 //! Everything Spin-specific lives behind `cfg(target_arch = "wasm32")`, so
 //! the workspace still builds and tests on the host.
 
-#![warn(unreachable_pub)]
-
 use std::path::Path;
 
 use letterbox_forms::Manifest;

@@ -6,8 +6,6 @@
 //! store submissions against it. Nothing here depends on spin-sdk, so it
 //! builds for the host and for `wasm32-wasip2`.
 
-#![warn(unreachable_pub)]
-
 pub mod auth;
 mod body;
 pub mod config;

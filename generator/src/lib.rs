@@ -14,8 +14,6 @@
 //! (`resize_image`: processing and its cache), and at the bottom
 //! `diagnostic` (errors at a file, line and column) and `text`.
 
-#![warn(unreachable_pub)]
-
 pub mod check;
 pub mod cli;
 mod config;

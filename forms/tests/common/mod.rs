@@ -1,6 +1,7 @@
 //! Shared fixtures for the handler tests: a manifest, configs, request
 //! builders, and a macro that runs a test against every store.
-#![allow(dead_code, clippy::unwrap_used)]
+// A test crate has no public API: `pub` here marks what the tests use.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

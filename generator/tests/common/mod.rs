@@ -1,6 +1,7 @@
 //! Fixture helpers shared by the integration tests.
 // Each test file uses its own subset of these helpers.
-#![allow(dead_code, clippy::unwrap_used)]
+// A test crate has no public API: `pub` here marks what the tests use.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
