@@ -8,6 +8,8 @@ use super::*;
 
 type Want = Result<(Role, Provider), TokenError>;
 
+/// Every case: its name, the token, what `verify_token` answers.
+// Long: one row per case, read as a table.
 fn table() -> Vec<(&'static str, String, Want)> {
     let ok_local = Ok((Role::Member, Provider::Local));
     let ok_ext = Ok((Role::Member, Provider::External));
