@@ -3,7 +3,7 @@
 //! answer, a timeout or a missing key is no verdict, and the submission is
 //! kept as not spam: a content check that is down must not lose mail.
 
-use super::Client;
+use super::client::Client;
 use crate::config::Services;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{FieldKind, Form, FormData};

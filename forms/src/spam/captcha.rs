@@ -3,7 +3,7 @@
 //! `response` and `remoteip`, answered with `{"success": bool,
 //! "error-codes": [...]}`). The token is never stored.
 
-use super::Client;
+use super::client::Client;
 use crate::config::Services;
 use crate::outbound::{Outbound, OutboundRequest};
 use crate::schema::{Captcha, CaptchaProvider};
