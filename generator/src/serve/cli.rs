@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use letterbox_forms::config::Services;
 
-use super::{AdminUser, ServeOptions, open_browser, start};
+use super::options::{AdminUser, DEFAULT_PORT, ServeOptions};
+use super::server::start;
 
 // `letterbox serve`'s options (no doc comment: clap would show it as the
 // command's help instead of the one in `cli::Command`).
@@ -21,7 +22,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub drafts: bool,
     /// Port on 127.0.0.1.
-    #[arg(long, default_value_t = super::DEFAULT_PORT)]
+    #[arg(long, default_value_t = DEFAULT_PORT)]
     pub port: u16,
     /// Open the site in the default browser.
     #[arg(long)]
@@ -129,4 +130,20 @@ pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
         server.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Opens `url` in the default browser; failures are only reported.
+fn open_browser(url: &str) {
+    let result = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if let Err(e) = result {
+        eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
 }

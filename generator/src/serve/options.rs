@@ -15,7 +15,7 @@ pub struct ServeOptions {
     /// Output folder; a relative path is taken from `root`.
     pub output: PathBuf,
     pub drafts: bool,
-    /// Port on 127.0.0.1; 0 picks a free one (see [`ServerHandle::addr`](super::ServerHandle::addr)).
+    /// Port on 127.0.0.1; 0 picks a free one (see [`ServerHandle::addr`](super::server::ServerHandle::addr)).
     pub port: u16,
     /// Pages post to this API (a running `spin up`) instead of the
     /// in-process one, which is then disabled.
@@ -23,7 +23,7 @@ pub struct ServeOptions {
     /// Signing key for the in-process API; a random one when `None`.
     pub jwt_secret: Option<String>,
     /// The admin user; when `None` a dev admin `admin` with a random
-    /// password is created (see [`ServerHandle::dev_admin`](super::ServerHandle::dev_admin)).
+    /// password is created (see [`ServerHandle::dev_admin`](super::server::ServerHandle::dev_admin)).
     pub admin: Option<AdminUser>,
     /// Further origins (`scheme://host:port`) the in-process API accepts
     /// (CORS and posts), besides its own — for a site served elsewhere.
