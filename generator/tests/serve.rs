@@ -136,7 +136,8 @@ async fn clean_urls_content_types_and_no_traversal() {
         assert_eq!(a.status, 200, "{path}");
         assert_eq!(a.header("content-type").as_deref(), Some(ty), "{path}");
     }
-    assert!(get(addr, "/letterbox-forms.js").await.body.len() <= 6144);
+    // Served minified, within the budget the build's own test sets.
+    assert!(get(addr, "/letterbox-forms.js").await.body.len() <= 6400);
 
     for path in [
         "/../secret.txt",
