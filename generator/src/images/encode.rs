@@ -13,7 +13,8 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader};
 use rayon::prelude::*;
 
-use super::{Format, Op, Operation, Wanted};
+use super::ops::{Format, Op, Operation};
+use super::wanted::Wanted;
 use crate::diagnostic::error;
 
 /// The size and format of an image from its header (the bytes decide the

@@ -12,6 +12,7 @@
 mod encode;
 mod ops;
 mod svg;
+mod wanted;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -21,34 +22,10 @@ use image::ImageFormat;
 use sha2::{Digest as _, Sha256};
 
 pub(crate) use ops::{Format, Op, Operation};
+pub(crate) use wanted::{Source, Wanted};
 
 /// Folder of the processed images in the output, and in their URLs.
 pub(crate) const OUTPUT_DIR: &str = "processed_images";
-
-/// A source image as read once per build.
-#[derive(Debug)]
-pub(crate) struct Source {
-    pub file: PathBuf,
-    /// As shown in messages: `content/blog/trip/photo.jpg`.
-    pub shown: String,
-    /// Hash of the bytes (hexadecimal).
-    pub hash: String,
-    pub width: u32,
-    pub height: u32,
-    /// `None` for SVG.
-    pub format: Option<ImageFormat>,
-    /// Stored lossily without transparency: `auto` makes a JPEG of it.
-    pub lossy: bool,
-}
-
-/// A processed image a page asked for.
-#[derive(Debug, Clone)]
-pub(crate) struct Wanted {
-    pub source: Arc<Source>,
-    pub operation: Operation,
-    /// The file being rendered when it was first asked for.
-    pub used_by: String,
-}
 
 /// What `resize_image` answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
