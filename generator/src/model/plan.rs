@@ -73,31 +73,7 @@ impl Model {
             })
             .collect();
 
-        // Taxonomies (terms' pages newest first).
-        let declared = (site.config.all_languages().into_iter())
-            .map(|lang| {
-                let taxonomies =
-                    crate::config::taxonomies::declared(site.config.taxonomies_in(&lang))?;
-                Ok(taxonomy::Declared {
-                    prefix: site.config.lang_prefix(&lang),
-                    lang,
-                    taxonomies,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>();
-        let taxonomies = match declared {
-            Ok(declared) => taxonomy::collect(&declared, &content.pages, site.root, |idx| {
-                sort_pages(idx, &content.pages, SortBy::Date)
-            })
-            .unwrap_or_else(|e| {
-                errors.extend(e);
-                Taxonomies::default()
-            }),
-            Err(e) => {
-                errors.push(anyhow!("site.toml: {e}"));
-                Taxonomies::default()
-            }
-        };
+        let taxonomies = collect_taxonomies(&site, errors);
 
         let mut model = Self {
             urls: urls.clone(),
@@ -339,6 +315,35 @@ impl Model {
                     ),
                 ));
             }
+        }
+    }
+}
+
+/// Every language's taxonomies and their terms (each term's pages newest
+/// first); a problem is pushed onto `errors` and leaves them empty.
+fn collect_taxonomies(site: &SiteParts<'_>, errors: &mut Vec<anyhow::Error>) -> Taxonomies {
+    let content = &site.content;
+    let declared = (site.config.all_languages().into_iter())
+        .map(|lang| {
+            let taxonomies = crate::config::taxonomies::declared(site.config.taxonomies_in(&lang))?;
+            Ok(taxonomy::Declared {
+                prefix: site.config.lang_prefix(&lang),
+                lang,
+                taxonomies,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>();
+    match declared {
+        Ok(declared) => taxonomy::collect(&declared, &content.pages, site.root, |idx| {
+            sort_pages(idx, &content.pages, SortBy::Date)
+        })
+        .unwrap_or_else(|e| {
+            errors.extend(e);
+            Taxonomies::default()
+        }),
+        Err(e) => {
+            errors.push(anyhow!("site.toml: {e}"));
+            Taxonomies::default()
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Rendering one job, and the extras over the model.
 
 use super::extras;
-use super::jobs::{JobKind, JobOutput};
+use super::jobs::{Job, JobKind, JobOutput};
 use super::state::{Model, SiteParts};
 use super::values::paginator;
 use crate::content::paginate::{self};
@@ -24,64 +24,12 @@ impl Model {
     /// Renders job `j` (forms discovered in HTML output).
     pub(crate) fn render_job(&self, site: SiteParts<'_>, j: usize) -> JobOutput {
         let job = &self.jobs[j];
-        let values = &self.values;
-        let mut ctx = Context::new();
-        let lang = match job.kind {
-            JobKind::Page(i) => site.content.pages[i].lang.as_str(),
-            JobKind::Section(i) | JobKind::Pager(i, _) => site.content.sections[i].lang.as_str(),
-            JobKind::TaxonomyList(t) | JobKind::Term(t, ..) => {
-                self.taxonomies.list[t].lang.as_str()
-            }
-            _ => site.config.language.as_str(),
-        };
-        let config = values.lang_configs.get(lang).unwrap_or(&values.config);
-        ctx.insert_value("config", config.clone());
-        ctx.insert_value("lang", Value::from(lang));
-        let pager_path: String;
-        let path = match job.kind {
-            JobKind::Page(i) => {
-                ctx.insert_value("page", values.pages[i].clone());
-                site.content.pages[i].path.as_str()
-            }
-            JobKind::Section(i) | JobKind::Pager(i, _) => {
-                let n = match job.kind {
-                    JobKind::Pager(_, n) => n,
-                    _ => 1,
-                };
-                let section = &site.content.sections[i];
-                let value = &values.sections[i];
-                ctx.insert_value("section", value.clone());
-                ctx.insert_value(
-                    "paginator",
-                    paginator(&values.section_paginators[i], value, n),
-                );
-                pager_path = paginate::pager_path(&section.path, n);
-                pager_path.as_str()
-            }
-            JobKind::TaxonomyList(t) => {
-                ctx.insert_value("taxonomy", values.taxonomies[t].clone());
-                ctx.insert_value("terms", values.term_lists[t].clone());
-                self.taxonomies.list[t].path.as_str()
-            }
-            JobKind::Term(t, k, n) => {
-                let term = &self.taxonomies.list[t].terms[k];
-                let value = &values.terms[t][k];
-                ctx.insert_value("taxonomy", values.taxonomies[t].clone());
-                ctx.insert_value("term", value.clone());
-                ctx.insert_value(
-                    "paginator",
-                    paginator(&values.term_paginators[t][k], value, n),
-                );
-                pager_path = paginate::pager_path(&term.path, n);
-                pager_path.as_str()
-            }
-            JobKind::Robots => {
-                ctx.insert_value("sitemap_url", Value::from(self.sitemap_url.as_str()));
-                "/robots.txt"
-            }
-            JobKind::NotFound => "/404.html",
-            JobKind::Admin => "/admin/",
-        };
+        let JobContext {
+            mut ctx,
+            lang,
+            path,
+        } = self.job_context(&site, job);
+        let path = path.as_str();
         ctx.insert_value("current_path", Value::from(path));
         ctx.insert_value("current_url", Value::from(self.urls.url(path)));
         let (rendered, reads) = site
@@ -132,4 +80,74 @@ impl Model {
         });
         JobOutput { result, reads }
     }
+
+    /// The template context of `job` before its URLs: `config` and `lang`
+    /// of its language, and the value it renders (page, section and
+    /// paginator, taxonomy and terms, …); with its language and path.
+    fn job_context<'a>(&'a self, site: &SiteParts<'a>, job: &Job) -> JobContext<'a> {
+        let values = &self.values;
+        let mut ctx = Context::new();
+        let lang = match job.kind {
+            JobKind::Page(i) => site.content.pages[i].lang.as_str(),
+            JobKind::Section(i) | JobKind::Pager(i, _) => site.content.sections[i].lang.as_str(),
+            JobKind::TaxonomyList(t) | JobKind::Term(t, ..) => {
+                self.taxonomies.list[t].lang.as_str()
+            }
+            _ => site.config.language.as_str(),
+        };
+        let config = values.lang_configs.get(lang).unwrap_or(&values.config);
+        ctx.insert_value("config", config.clone());
+        ctx.insert_value("lang", Value::from(lang));
+        let path = match job.kind {
+            JobKind::Page(i) => {
+                ctx.insert_value("page", values.pages[i].clone());
+                site.content.pages[i].path.clone()
+            }
+            JobKind::Section(i) | JobKind::Pager(i, _) => {
+                let n = match job.kind {
+                    JobKind::Pager(_, n) => n,
+                    _ => 1,
+                };
+                let section = &site.content.sections[i];
+                let value = &values.sections[i];
+                ctx.insert_value("section", value.clone());
+                ctx.insert_value(
+                    "paginator",
+                    paginator(&values.section_paginators[i], value, n),
+                );
+                paginate::pager_path(&section.path, n)
+            }
+            JobKind::TaxonomyList(t) => {
+                ctx.insert_value("taxonomy", values.taxonomies[t].clone());
+                ctx.insert_value("terms", values.term_lists[t].clone());
+                self.taxonomies.list[t].path.clone()
+            }
+            JobKind::Term(t, k, n) => {
+                let term = &self.taxonomies.list[t].terms[k];
+                let value = &values.terms[t][k];
+                ctx.insert_value("taxonomy", values.taxonomies[t].clone());
+                ctx.insert_value("term", value.clone());
+                ctx.insert_value(
+                    "paginator",
+                    paginator(&values.term_paginators[t][k], value, n),
+                );
+                paginate::pager_path(&term.path, n)
+            }
+            JobKind::Robots => {
+                ctx.insert_value("sitemap_url", Value::from(self.sitemap_url.as_str()));
+                "/robots.txt".to_owned()
+            }
+            JobKind::NotFound => "/404.html".to_owned(),
+            JobKind::Admin => "/admin/".to_owned(),
+        };
+        JobContext { ctx, lang, path }
+    }
+}
+
+/// What [`Model::job_context`] gives.
+struct JobContext<'a> {
+    ctx: Context,
+    lang: &'a str,
+    /// Its path in the site (`/blog/page/2/`).
+    path: String,
 }
