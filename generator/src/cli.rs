@@ -132,7 +132,7 @@ fn build_with_flags(
     let loaded = start.elapsed();
     site.config.minify |= minify;
     site.config.precompress |= precompress;
-    let mut summary = site.build()?;
+    let mut summary = site.build_once()?;
     summary.elapsed = start.elapsed();
     summary.stages.insert(0, ("load", loaded));
     // The process ends next: freeing the site's template values (about a

@@ -2,6 +2,7 @@
 //! [`Site::build`] loads, renders and writes.
 
 use letterbox_forms::Manifest;
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -95,8 +96,7 @@ pub fn manifest_path(root: &Path) -> PathBuf {
 /// Loads and builds a site in one go.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let start = Instant::now();
-    let site = Site::load(options)?;
-    let mut summary = site.build()?;
+    let mut summary = Site::load(options)?.build()?;
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
@@ -176,16 +176,34 @@ impl Site {
     /// its name is kept: holding every file's text until a separate write
     /// stage made the largest part of a big site's peak memory. The swap
     /// still happens only once everything succeeded.
-    pub fn build(&self) -> Result<BuildSummary, BuildError> {
+    pub fn build(mut self) -> Result<BuildSummary, BuildError> {
+        self.build_once()
+    }
+
+    /// [`Site::build`] leaving the site to the caller (the CLI does not
+    /// free it: the process ends next). The pages' bodies are freed once
+    /// their Markdown is rendered, so a site builds once.
+    pub(crate) fn build_once(&mut self) -> Result<BuildSummary, BuildError> {
         let start = Instant::now();
-        let markdown = self.render_markdown();
+        let bodies = (self.content.pages.iter_mut())
+            .map(|p| Cow::Owned(std::mem::take(&mut p.body)))
+            .collect();
+        // Bodies are kept for the anchor check (links with `@/`) and for
+        // form problems, reported at their line in the body.
+        let keep = |body: &str| body.contains("@/") || body.contains("data-form");
+        let (mut markdown, bodies) = self.render_markdown_of(bodies, keep);
+        for (page, body) in self.content.pages.iter_mut().zip(bodies) {
+            page.body = body.into_owned();
+        }
         let rendered = Instant::now();
+        let mut errors = std::mem::take(&mut markdown.errors);
+        errors.extend(self.broken_anchors(&markdown.pages, &markdown.sections));
+        self.free_markdown_inputs(&mut markdown);
         let staging = Staging::new(&self.output)?;
-        let mut markdown = markdown;
         let (output, _) = self.render_into(
             &mut markdown.pages,
             &markdown.sections,
-            std::mem::take(&mut markdown.errors),
+            errors,
             Some(&staging),
         )?;
         drop(markdown);
@@ -198,6 +216,20 @@ impl Site {
             ("finish and swap", written.elapsed()),
         ];
         Ok(summary)
+    }
+
+    /// Frees what a build reads no more once the Markdown is rendered and
+    /// its anchors checked: the bodies left (but for those that write a
+    /// form), the heading ids, and each worker's cache of highlighted
+    /// lines.
+    fn free_markdown_inputs(&mut self, markdown: &mut Markdown) {
+        (self.content.pages.par_iter_mut())
+            .filter(|p| !p.body.contains("data-form"))
+            .for_each(|p| p.body = String::new());
+        for page in &mut markdown.pages {
+            page.ids = Vec::new();
+        }
+        rayon::broadcast(|_| crate::markdown::highlight::clear_line_cache());
     }
 
     pub(crate) fn urls(&self) -> Urls {
@@ -241,10 +273,13 @@ impl Site {
         section_md: &[Rendered],
         errors: Vec<anyhow::Error>,
     ) -> Result<(Output, Kept), BuildError> {
+        let mut errors = errors;
+        errors.extend(self.broken_anchors(page_md, section_md));
         self.render_into(page_md, section_md, errors, None)
     }
 
-    /// [`Site::render_kept`]; with `stream`, each job's file is finished
+    /// [`Site::render_kept`] once the anchors are checked (`errors` hold
+    /// the broken ones); with `stream`, each job's file is finished
     /// (minified, precompressed) and written there as soon as it is
     /// rendered, and the output holds its name only (in `written`).
     // Long: the render stage in order (model, jobs rendered in parallel with
@@ -257,7 +292,6 @@ impl Site {
         mut errors: Vec<anyhow::Error>,
         stream: Option<&Staging>,
     ) -> Result<(Output, Kept), BuildError> {
-        errors.extend(self.broken_anchors(page_md, section_md));
         let mut model = Model::new(self.parts(), &mut errors);
         if let Some(staging) = stream {
             errors.extend(staging.make_dirs(model.jobs.iter().map(|j| j.out.as_str())));

@@ -149,6 +149,18 @@ thread_local! {
     static LINES: RefCell<LineCache> = RefCell::default();
 }
 
+/// Empties this thread's cache of parsed lines (a build calls it on
+/// every worker once its Markdown stage is done; `serve` keeps them).
+pub(crate) fn clear_line_cache() {
+    LINES.with(|lines| {
+        // Borrowed only while a line is looked up or kept: never across a
+        // wait, but a miss would only cost parsing again.
+        if let Ok(mut lines) = lines.try_borrow_mut() {
+            *lines = LineCache::default();
+        }
+    });
+}
+
 fn open_span(out: &mut String, scope: Scope) {
     OPEN_TAGS.with(|cache| {
         let mut cache = cache.borrow_mut();

@@ -56,6 +56,11 @@ impl Model {
             urls,
         );
         let neighbours = extras::neighbours(content.pages.len(), &self.section_pages);
+        // One reference per page, shared by the pages it neighbours (a
+        // template value's clone shares its data).
+        let page_refs: Vec<Value> = (content.pages.par_iter())
+            .map(|p| extras::page_ref(p, urls))
+            .collect();
         let pages: Vec<Value> = (content.pages.par_iter())
             .zip(page_md.par_iter_mut())
             .enumerate()
@@ -65,9 +70,8 @@ impl Model {
                     .map(|&a| section_refs[a].clone())
                     .collect();
                 let (higher, lower) = neighbours[i];
-                let neighbour = |n: Option<usize>| {
-                    n.map_or_else(Value::none, |n| extras::page_ref(&content.pages[n], urls))
-                };
+                let neighbour =
+                    |n: Option<usize>| n.map_or_else(Value::none, |n| page_refs[n].clone());
                 let more = [
                     ("lang", Value::from(page.lang.as_str())),
                     ("translations", page_translations[i].clone()),
@@ -429,27 +433,36 @@ fn section_ref(section: &Section, urls: &Urls) -> Value {
 /// `toc`: `[{level, id, title, children}]`, built directly (serde's way
 /// through `Value::from_serializable` cost 5% of a build).
 pub(super) fn toc_value(toc: &[Heading]) -> Value {
+    // Most headings have no children: they share one empty list.
+    toc_list(toc, &Value::from(Vec::<Value>::new()))
+}
+
+fn toc_list(toc: &[Heading], empty: &Value) -> Value {
+    if toc.is_empty() {
+        return empty.clone();
+    }
     let headings = toc.iter().map(|h| {
         map([
             ("level", Value::from(h.level)),
             ("id", Value::from(h.id.as_str())),
             ("title", Value::from(h.title.as_str())),
-            ("children", toc_value(&h.children)),
+            ("children", toc_list(&h.children, empty)),
         ])
     });
     Value::from(headings.collect::<Vec<_>>())
 }
 
 /// The fields of a page's value that come from its Markdown body: all
-/// that a body edit changes. The HTML and summary are taken out of
-/// `rendered` (freed once copied into the value).
+/// that a body edit changes. The HTML, summary and table of contents are
+/// taken out of `rendered` (freed once copied into the value).
 fn take_body_fields(rendered: &mut Rendered) -> [(&'static str, Value); 5] {
     let content = std::mem::take(&mut rendered.html);
     let summary = rendered.summary.take();
+    let toc = std::mem::take(&mut rendered.toc);
     [
         ("content", html(&content)),
         ("summary", summary.as_deref().map_or_else(Value::none, html)),
-        ("toc", toc_value(&rendered.toc)),
+        ("toc", toc_value(&toc)),
         ("word_count", Value::from(rendered.word_count)),
         (
             "reading_time",

@@ -1,6 +1,7 @@
 //! The Markdown stage of a build: every page and section rendered from
 //! Markdown (in parallel), `@/` links and their anchors checked.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -38,21 +39,44 @@ impl Site {
     /// rendered, in parallel, `@/` links resolved against the content.
     /// Broken links are in the result's errors.
     pub fn render_markdown(&self) -> Markdown {
+        let bodies = (self.content.pages.iter())
+            .map(|p| Cow::Borrowed(p.body.as_str()))
+            .collect();
+        self.render_markdown_of(bodies, |_| false).0
+    }
+
+    /// [`Site::render_markdown`] from the pages' `bodies` (by page index):
+    /// each owned one is dropped once rendered unless `keep(body)`, and
+    /// the bodies come back (empty where dropped), so a build never holds
+    /// all the Markdown and all the HTML at once.
+    pub(super) fn render_markdown_of<'b>(
+        &self,
+        bodies: Vec<Cow<'b, str>>,
+        keep: impl Fn(&str) -> bool + Sync,
+    ) -> (Markdown, Vec<Cow<'b, str>>) {
         let urls = self.urls();
         let md = self.config.markdown.clone();
         let mut errors: Vec<anyhow::Error> = Vec::new();
         let content_paths = self.content_paths();
         // Shortcode templates run before the site model exists: `get_url`
         // (base path, `@/` paths) works in them; `get_page` does not yet.
-        let mut bodies = (self.content.pages.iter().map(|p| p.body.as_str()))
+        let mut all_bodies = (bodies.iter().map(|b| &**b))
             .chain(self.content.sections.iter().map(|s| s.body.as_str()));
-        if bodies.any(crate::markdown::shortcodes::may_have_shortcodes) {
+        if all_bodies.any(crate::markdown::shortcodes::may_have_shortcodes) {
             self.templates
                 .set_lookup(shortcode_lookup(&urls, &content_paths));
         }
-        let page_md: Vec<(Rendered, Vec<BrokenLink>)> = (self.content.pages.par_iter())
-            .map(|p| self.page_markdown(p, &md, &content_paths, &urls))
-            .collect();
+        let (page_md, bodies): (Vec<_>, Vec<_>) = (self.content.pages.par_iter())
+            .zip(bodies)
+            .map(|(p, body)| {
+                let rendered = self.page_markdown(p, &body, &md, &content_paths, &urls);
+                let body = match body {
+                    Cow::Owned(body) if !keep(&body) => Cow::Borrowed(""),
+                    body => body,
+                };
+                (rendered, body)
+            })
+            .unzip();
         let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
             .content
             .sections
@@ -81,11 +105,12 @@ impl Site {
         for ((source, body_line), links) in page_sources.chain(section_sources).zip(broken) {
             errors.extend(links.iter().map(|link| link_error(source, body_line, link)));
         }
-        Markdown {
+        let markdown = Markdown {
             pages: page_md.into_iter().map(|(r, _)| r).collect(),
             sections: section_md.into_iter().map(|(r, _)| r).collect(),
             errors,
-        }
+        };
+        (markdown, bodies)
     }
 
     /// One page's Markdown; in a page bundle, relative links resolve
@@ -93,6 +118,7 @@ impl Site {
     fn page_markdown(
         &self,
         page: &content::Page,
+        body: &str,
         md: &crate::config::MarkdownConfig,
         content_paths: &HashMap<&str, &str>,
         urls: &Urls,
@@ -103,7 +129,7 @@ impl Site {
             .then_some(page.path.as_str());
         crate::markdown::shortcodes::render_markdown(
             &self.templates,
-            &page.body,
+            body,
             &page.source,
             md,
             &|d| resolve_link(d, bundle, content_paths, urls),
@@ -133,7 +159,7 @@ impl Site {
         let mut errors = Vec::new();
         for &i in indices {
             let p = &pages[i];
-            let (rendered, broken) = self.page_markdown(p, &md, &content_paths, &urls);
+            let (rendered, broken) = self.page_markdown(p, &p.body, &md, &content_paths, &urls);
             errors.extend(
                 broken
                     .iter()
