@@ -18,6 +18,10 @@ impl Model {
     /// lookups (`get_page`, `get_section`, `get_taxonomy`) to the templates.
     /// Each page's HTML and summary move into its value (read them there:
     /// [`extras::Model`] does), so no page's HTML is kept twice.
+    // Long: one pass in dependency order (references, translations,
+    // neighbours, then pages, sections, taxonomies, terms and paginators,
+    // each reading the ones before); split, every step would take and
+    // return the same half-built set of values.
     pub(crate) fn build_values(
         &mut self,
         site: SiteParts<'_>,
