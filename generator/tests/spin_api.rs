@@ -12,6 +12,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -204,7 +205,10 @@ impl Spin {
             cmd.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
         }
         let out = std::fs::File::create(&log).unwrap();
+        // A group of its own: `spin up` runs the app in a `spin trigger`
+        // child, which outlives a killed `spin up` unless the group goes.
         let child = cmd
+            .process_group(0)
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .spawn()
@@ -239,6 +243,8 @@ impl Spin {
 
 impl Drop for Spin {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
