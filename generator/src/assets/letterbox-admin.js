@@ -170,7 +170,6 @@
     subs.forEach(function (s) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-id", s.id);
-      if (!s.read) tr.className = "lb-new";
       var pick = document.createElement("input");
       pick.type = "checkbox";
       pick.className = "lb-pick";
@@ -182,17 +181,13 @@
       tr.appendChild(first);
       var when = cell("td", localTime(s.received_at || ""));
       when.title = s.received_at || "";
-      if (!s.read) {
-        var mark = cell("span", "New");
-        mark.className = "lb-new-mark";
-        when.insertBefore(mark, when.firstChild);
-      }
       when.setAttribute("data-label", "Received");
       tr.appendChild(when);
       var user = cell("td", s.user || "");
       user.setAttribute("data-label", "User");
       if (!s.user) user.className = "lb-none";
       tr.appendChild(user);
+      markRow(tr, s.read);
       columns.forEach(function (c) {
         var vals = (s.values || []).filter(function (p) { return p[0] === c; }).map(function (p) { return p[1]; });
         var td = cell("td", vals.join(", "));
@@ -261,16 +256,21 @@
     call("POST", submissionPath(s.id) + "/" + (read ? "read" : "unread") + "?folder=" + state.folder).then(function (res) {
       if (!res.ok) { json(res).then(function (b) { say(b.message || "Could not mark it.", true); }); return; }
       s.read = read;
-      tr.className = read ? "" : "lb-new";
-      var first = tr.querySelector(".lb-new-mark");
-      if (read && first) first.remove();
-      if (!read && !first) {
-        var mark = cell("span", "New");
-        mark.className = "lb-new-mark";
-        var when = tr.children[1];
-        when.insertBefore(mark, when.firstChild);
-      }
+      markRow(tr, read);
     });
+  }
+
+  // An unread row is bold, with a "New" badge before its date.
+  function markRow(tr, read) {
+    tr.className = read ? "" : "lb-new";
+    var badge = tr.querySelector(".lb-new-mark");
+    if (read && badge) badge.remove();
+    if (!read && !badge) {
+      badge = cell("span", "New");
+      badge.className = "lb-new-mark";
+      var when = tr.children[1];
+      when.insertBefore(badge, when.firstChild);
+    }
   }
 
   // The bulk bar: what the selected rows can have done to them at once.
