@@ -14,7 +14,6 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
 use crate::diagnostic::{BuildError, Diagnostic, warn};
 use crate::forms::{manifest_json, unused_overrides, write_manifest};
-use crate::markdown::Rendered;
 use crate::model::{JobOutput, Model, SiteParts};
 use crate::output::aliases::alias_html;
 use crate::output::postprocess::finish_files;
@@ -200,12 +199,7 @@ impl Site {
         errors.extend(self.broken_anchors(&markdown.pages, &markdown.sections));
         self.free_markdown_inputs(&mut markdown);
         let staging = Staging::new(&self.output)?;
-        let (output, _) = self.render_into(
-            &mut markdown.pages,
-            &markdown.sections,
-            errors,
-            Some(&staging),
-        )?;
+        let (output, _) = self.render_into(&mut markdown, errors, Some(&staging))?;
         drop(markdown);
         let written = Instant::now();
         let mut summary = self.write_into(staging, &output)?;
@@ -249,33 +243,24 @@ impl Site {
     /// The template stage of [`Site::build`]: every output file rendered
     /// into memory (forms discovered), nothing written yet.
     pub fn render(&self, mut markdown: Markdown) -> Result<Output, BuildError> {
-        self.render_from(&mut markdown.pages, &markdown.sections, markdown.errors)
-    }
-
-    /// [`Site::render`] from borrowed Markdown results (`serve` keeps them
-    /// between rebuilds); `errors` are the Markdown stage's. The pages' HTML
-    /// and summaries move into the template values (taken from `page_md`).
-    pub(crate) fn render_from(
-        &self,
-        page_md: &mut [Rendered],
-        section_md: &[Rendered],
-        errors: Vec<anyhow::Error>,
-    ) -> Result<Output, BuildError> {
-        self.render_kept(page_md, section_md, errors)
+        let errors = std::mem::take(&mut markdown.errors);
+        self.render_kept(&mut markdown, errors)
             .map(|(output, _)| output)
     }
 
-    /// [`Site::render_from`], also returning the model and what each job
-    /// looked up and found, which `serve` keeps for its fast rebuilds.
+    /// [`Site::render`] from Markdown results that the caller keeps
+    /// (`serve`, between rebuilds), also returning the model and what each
+    /// job looked up and found, which `serve` keeps for its fast rebuilds.
+    /// `errors` are the Markdown stage's. The pages' body values move into
+    /// the template values (taken from `markdown.page_bodies`).
     pub(crate) fn render_kept(
         &self,
-        page_md: &mut [Rendered],
-        section_md: &[Rendered],
+        markdown: &mut Markdown,
         errors: Vec<anyhow::Error>,
     ) -> Result<(Output, Kept), BuildError> {
         let mut errors = errors;
-        errors.extend(self.broken_anchors(page_md, section_md));
-        self.render_into(page_md, section_md, errors, None)
+        errors.extend(self.broken_anchors(&markdown.pages, &markdown.sections));
+        self.render_into(markdown, errors, None)
     }
 
     /// [`Site::render_kept`] once the anchors are checked (`errors` hold
@@ -287,8 +272,7 @@ impl Site {
     // the one list of errors.
     fn render_into(
         &self,
-        page_md: &mut [Rendered],
-        section_md: &[Rendered],
+        markdown: &mut Markdown,
         mut errors: Vec<anyhow::Error>,
         stream: Option<&Staging>,
     ) -> Result<(Output, Kept), BuildError> {
@@ -299,7 +283,7 @@ impl Site {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        model.build_values(self.parts(), page_md, section_md);
+        model.build_values(self.parts(), &mut markdown.page_bodies, &markdown.sections);
         let (((extra_files, search_entries), css), rendered) = rayon::join(
             || {
                 rayon::join(

@@ -43,7 +43,8 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let site_toml = std::fs::read_to_string(options.root.join(crate::config::CONFIG_FILE));
     translations::check_translations(&site.config, &site_toml.unwrap_or_default(), &mut report);
     let mut markdown = site.render_markdown();
-    let rendered = site.render_kept(&mut markdown.pages, &markdown.sections, markdown.errors);
+    let errors = std::mem::take(&mut markdown.errors);
+    let rendered = site.render_kept(&mut markdown, errors);
     let (output, kept) = match rendered {
         Ok(rendered) => rendered,
         Err(e) => {

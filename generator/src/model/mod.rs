@@ -16,6 +16,7 @@ mod values;
 
 pub(crate) use jobs::{Job, JobKind, JobOutput};
 pub(crate) use state::{Model, SiteParts};
+pub(crate) use values::BodyValues;
 
 #[cfg(test)]
 mod tests;

@@ -25,7 +25,7 @@ impl Model {
     pub(crate) fn build_values(
         &mut self,
         site: SiteParts<'_>,
-        page_md: &mut [Rendered],
+        page_bodies: &mut [BodyValues],
         section_md: &[Rendered],
     ) {
         let content = &site.content;
@@ -66,9 +66,9 @@ impl Model {
             .map(|p| extras::page_ref(p, urls))
             .collect();
         let pages: Vec<Value> = (content.pages.par_iter())
-            .zip(page_md.par_iter_mut())
+            .zip(page_bodies.par_iter_mut())
             .enumerate()
-            .map(|(i, (page, rendered))| {
+            .map(|(i, (page, body))| {
                 let parent = self.page_section[i];
                 let ancestors = (self.ancestors_of[parent].iter().chain([&parent]))
                     .map(|&a| section_refs[a].clone())
@@ -86,7 +86,7 @@ impl Model {
                     ("higher", neighbour(higher)),
                     ("lower", neighbour(lower)),
                 ];
-                page_value(page, rendered, urls, ancestors, more)
+                page_value(page, body, urls, ancestors, more)
             })
             .collect();
         let section_meta: Vec<Value> = (content.sections.par_iter())
@@ -218,7 +218,7 @@ impl Model {
         self.taxonomies.list[t].value_with_terms(&self.urls, self.values.term_lists[t].clone())
     }
 
-    /// After the bodies of `edited` pages were rendered again (`page_md`),
+    /// After the bodies of `edited` pages were rendered again (`page_bodies`),
     /// refreshes every value that holds them (the pages, their sections,
     /// their terms, the lookups) and returns the jobs to render again: the
     /// pages, their sections' and terms' lists, and every job whose last
@@ -227,7 +227,7 @@ impl Model {
     pub(crate) fn update_bodies(
         &mut self,
         site: SiteParts<'_>,
-        page_md: &mut [Rendered],
+        page_bodies: &mut [BodyValues],
         edited: &[usize],
         reads: &[Reads],
     ) -> Vec<usize> {
@@ -246,7 +246,7 @@ impl Model {
         let taxonomies: HashSet<usize> = terms.iter().map(|&(t, _)| t).collect();
 
         for &p in edited {
-            let body = take_body_fields(&mut page_md[p]);
+            let body = page_bodies[p].take();
             self.values.pages[p] = with_fields(&self.values.pages[p], body);
         }
         for &s in &sections {
@@ -456,23 +456,39 @@ fn toc_list(toc: &[Heading], empty: &Value) -> Value {
     Value::from(headings.collect::<Vec<_>>())
 }
 
-/// The fields of a page's value that come from its Markdown body: all
-/// that a body edit changes. The HTML, summary and table of contents are
-/// taken out of `rendered` (freed once copied into the value).
-fn take_body_fields(rendered: &mut Rendered) -> [(&'static str, Value); 5] {
-    let content = std::mem::take(&mut rendered.html);
-    let summary = rendered.summary.take();
-    let toc = std::mem::take(&mut rendered.toc);
-    [
-        ("content", html(&content)),
-        ("summary", summary.as_deref().map_or_else(Value::none, html)),
-        ("toc", toc_value(&toc)),
-        ("word_count", Value::from(rendered.word_count)),
-        (
-            "reading_time",
-            Value::from(rendered.word_count.div_ceil(200).max(1)),
-        ),
-    ]
+/// The fields of a page's value that come from its Markdown body
+/// (`content`, `summary`, `toc`, `word_count`, `reading_time`): all that a
+/// body edit changes. The Markdown stage makes them on the worker that
+/// rendered the page, while its HTML is still in cache, so that worker
+/// also frees the HTML and headings it allocated (glibc frees another
+/// thread's memory under that thread's arena lock: those waits were 4% of
+/// a 10,000-page build) and a site's HTML is never held twice.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BodyValues(Option<[(&'static str, Value); 5]>);
+
+impl BodyValues {
+    /// Takes the HTML, summary and table of contents out of `rendered`.
+    pub(crate) fn take_from(rendered: &mut Rendered) -> Self {
+        let content = std::mem::take(&mut rendered.html);
+        let summary = rendered.summary.take();
+        let toc = std::mem::take(&mut rendered.toc);
+        Self(Some([
+            ("content", html(&content)),
+            ("summary", summary.as_deref().map_or_else(Value::none, html)),
+            ("toc", toc_value(&toc)),
+            ("word_count", Value::from(rendered.word_count)),
+            (
+                "reading_time",
+                Value::from(rendered.word_count.div_ceil(200).max(1)),
+            ),
+        ]))
+    }
+
+    /// The fields, moved out (into the page's value): taking them again
+    /// gives none, so a stale body can never come back.
+    fn take(&mut self) -> impl Iterator<Item = (&'static str, Value)> + use<> {
+        self.0.take().into_iter().flatten()
+    }
 }
 
 /// `value` (a map) with `fields` set, built as [`map`] builds maps.
@@ -492,7 +508,7 @@ pub(super) fn with_fields(
 
 fn page_value(
     page: &Page,
-    rendered: &mut Rendered,
+    body: &mut BodyValues,
     urls: &Urls,
     ancestors: Vec<Value>,
     more: impl IntoIterator<Item = (&'static str, Value)>,
@@ -528,7 +544,7 @@ fn page_value(
         ("ancestors", Value::from(ancestors)),
     ]
     .into_iter()
-    .chain(take_body_fields(rendered))
+    .chain(body.take())
     .chain(more))
 }
 

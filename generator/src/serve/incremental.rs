@@ -66,7 +66,7 @@ impl Incremental {
         let start = Instant::now();
         let mut markdown = site.render_markdown();
         let errors = std::mem::take(&mut markdown.errors);
-        let (output, kept) = site.render_kept(&mut markdown.pages, &markdown.sections, errors)?;
+        let (output, kept) = site.render_kept(&mut markdown, errors)?;
         let mut summary = site.write(&output)?;
         summary.elapsed = start.elapsed();
         let hashes = (output.files.par_iter())
@@ -142,10 +142,10 @@ impl Incremental {
         }
 
         let kept = &mut self.kept;
-        let pages = &mut self.markdown.pages;
+        let bodies = &mut self.markdown.page_bodies;
         let mut dirty = kept
             .model
-            .update_bodies(site.parts(), pages, &edited, &kept.reads);
+            .update_bodies(site.parts(), bodies, &edited, &kept.reads);
         if templates_changed {
             dirty = (0..kept.model.jobs.len()).collect();
         }

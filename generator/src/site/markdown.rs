@@ -10,13 +10,18 @@ use super::Site;
 use crate::content;
 use crate::markdown::links::{link_error, resolve_link, shortcode_lookup};
 use crate::markdown::{BrokenLink, Rendered};
+use crate::model::BodyValues;
 use crate::templates::Urls;
 
 /// Result of the Markdown stage ([`Site::render_markdown`]).
 #[derive(Debug)]
 pub struct Markdown {
-    /// One per page of `Site::content.pages`, same order.
+    /// One per page of `Site::content.pages`, same order; their HTML,
+    /// summary and table of contents are in `page_bodies`.
     pub(crate) pages: Vec<Rendered>,
+    /// The template values of each page's body, same order (moved into the
+    /// pages' values by the template stage).
+    pub(crate) page_bodies: Vec<BodyValues>,
     /// One per section of `Site::content.sections`, same order.
     pub(crate) sections: Vec<Rendered>,
     /// Broken links.
@@ -69,12 +74,14 @@ impl Site {
         let (page_md, bodies): (Vec<_>, Vec<_>) = (self.content.pages.par_iter())
             .zip(bodies)
             .map(|(p, body)| {
-                let rendered = self.page_markdown(p, &body, &md, &content_paths, &urls);
+                let (mut rendered, broken) =
+                    self.page_markdown(p, &body, &md, &content_paths, &urls);
+                let values = BodyValues::take_from(&mut rendered);
                 let body = match body {
                     Cow::Owned(body) if !keep(&body) => Cow::Borrowed(""),
                     body => body,
                 };
-                (rendered, body)
+                ((rendered, values, broken), body)
             })
             .unzip();
         let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
@@ -101,12 +108,14 @@ impl Site {
             .sections
             .iter()
             .map(|s| (s.source.as_str(), s.body_line));
-        let broken = page_md.iter().chain(&section_md).map(|(_, b)| b);
+        let broken = (page_md.iter().map(|(_, _, b)| b)).chain(section_md.iter().map(|(_, b)| b));
         for ((source, body_line), links) in page_sources.chain(section_sources).zip(broken) {
             errors.extend(links.iter().map(|link| link_error(source, body_line, link)));
         }
+        let (pages, page_bodies) = page_md.into_iter().map(|(r, v, _)| (r, v)).unzip();
         let markdown = Markdown {
-            pages: page_md.into_iter().map(|(r, _)| r).collect(),
+            pages,
+            page_bodies,
             sections: section_md.into_iter().map(|(r, _)| r).collect(),
             errors,
         };
@@ -159,12 +168,13 @@ impl Site {
         let mut errors = Vec::new();
         for &i in indices {
             let p = &pages[i];
-            let (rendered, broken) = self.page_markdown(p, &p.body, &md, &content_paths, &urls);
+            let (mut rendered, broken) = self.page_markdown(p, &p.body, &md, &content_paths, &urls);
             errors.extend(
                 broken
                     .iter()
                     .map(|link| link_error(&p.source, p.body_line, link)),
             );
+            markdown.page_bodies[i] = BodyValues::take_from(&mut rendered);
             markdown.pages[i] = rendered;
         }
         if let Some(lookup) = model_lookup {
