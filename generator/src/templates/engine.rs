@@ -66,6 +66,8 @@ impl Templates {
             }
         }
         let mut tera = Tera::new();
+        // Tera's own escaping, written a run at a time instead of a byte.
+        tera.set_escape_fn(letterbox_forms::text::escape_html_to);
         tera.register_filter("date", date_filter);
         tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State| {
             crate::text::slugify(s)
