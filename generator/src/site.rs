@@ -14,6 +14,7 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, Content};
 use crate::diagnostic::{BuildError, Diagnostic, warn};
 use crate::forms::{manifest_json, unused_overrides, write_manifest};
+use crate::markdown::HeadingIds;
 use crate::model::{JobOutput, Model, SiteParts};
 use crate::output::aliases::alias_html;
 use crate::output::postprocess::finish_files;
@@ -221,7 +222,7 @@ impl Site {
             .filter(|p| !p.body.contains("data-form"))
             .for_each(|p| p.body = String::new());
         for page in &mut markdown.pages {
-            page.ids = Vec::new();
+            page.ids = HeadingIds::default();
         }
         rayon::broadcast(|_| crate::markdown::highlight::clear_line_cache());
     }

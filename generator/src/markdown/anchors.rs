@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use super::render::BrokenLink;
+use super::render::{BrokenLink, HeadingIds};
 
 /// The `@/…#anchor` links of `markdown` whose anchor is not an id of the
 /// target (`ids` by content path). Links to missing pages are reported by
 /// the link resolver, not here.
-pub(crate) fn broken_anchors(markdown: &str, ids: &HashMap<&str, &[String]>) -> Vec<BrokenLink> {
+pub(crate) fn broken_anchors(markdown: &str, ids: &HashMap<&str, &HeadingIds>) -> Vec<BrokenLink> {
     let mut broken = Vec::new();
     if !markdown.contains("@/") {
         return broken;
@@ -29,7 +29,7 @@ pub(crate) fn broken_anchors(markdown: &str, ids: &HashMap<&str, &[String]>) -> 
         let Some(target) = ids.get(file) else {
             continue;
         };
-        if !anchor.is_empty() && !target.iter().any(|id| id == anchor) {
+        if !anchor.is_empty() && !target.contains(anchor) {
             broken.push(BrokenLink {
                 line: crate::text::line_of(markdown, range.start),
                 message: format!(
@@ -48,8 +48,10 @@ mod tests {
 
     #[test]
     fn reports_missing_anchor_with_line() {
-        let a = vec!["intro".to_owned()];
-        let ids: HashMap<&str, &[String]> = [("a.md", a.as_slice())].into_iter().collect();
+        let a =
+            crate::markdown::render::render("# Intro\n\n## Intro {#intro}\n", &Default::default())
+                .ids;
+        let ids: HashMap<&str, &HeadingIds> = [("a.md", &a)].into_iter().collect();
         let md = "[ok](@/a.md#intro)\n\n[bad](@/a.md#nope) [other](@/b.md#x) `[code](@/a.md#no)`\n";
         let broken = broken_anchors(md, &ids);
         assert_eq!(broken.len(), 1, "{broken:?}");

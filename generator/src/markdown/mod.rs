@@ -8,4 +8,4 @@ pub(crate) mod links;
 pub(crate) mod render;
 pub(crate) mod shortcodes;
 
-pub(crate) use render::{BrokenLink, Heading, Rendered};
+pub(crate) use render::{BrokenLink, Heading, HeadingIds, Rendered};

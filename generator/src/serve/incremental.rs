@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use crate::content::{PageFrontMatter, parse_front_matter, split_front_matter};
 use crate::diagnostic::BuildError;
 use crate::forms::{manifest_json, write_manifest};
+use crate::markdown::HeadingIds;
 use crate::site::{BuildSummary, Kept, Markdown, Site, manifest_path};
 use crate::templates::Templates;
 
@@ -118,7 +119,7 @@ impl Incremental {
                 }
             }
         }
-        let old_ids: Vec<Vec<String>> = (edited.iter())
+        let old_ids: Vec<HeadingIds> = (edited.iter())
             .map(|&p| self.markdown.pages[p].ids.clone())
             .collect();
         let old_images: Vec<Vec<String>> = (edited.iter())

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::Site;
 use crate::content;
 use crate::markdown::links::{link_error, resolve_link, shortcode_lookup};
-use crate::markdown::{BrokenLink, Rendered};
+use crate::markdown::{BrokenLink, HeadingIds, Rendered};
 use crate::model::BodyValues;
 use crate::templates::Urls;
 
@@ -65,8 +65,9 @@ impl Site {
         let content_paths = self.content_paths();
         // Shortcode templates run before the site model exists: `get_url`
         // (base path, `@/` paths) works in them; `get_page` does not yet.
-        let mut all_bodies = (bodies.iter().map(|b| &**b))
-            .chain(self.content.sections.iter().map(|s| s.body.as_str()));
+        // Every body is searched (all of the site's Markdown): in parallel.
+        let section_bodies = self.content.sections.par_iter().map(|s| s.body.as_str());
+        let all_bodies = (bodies.par_iter().map(|b| &**b)).chain(section_bodies);
         if all_bodies.any(crate::markdown::shortcodes::may_have_shortcodes) {
             self.templates
                 .set_lookup(shortcode_lookup(&urls, &content_paths));
@@ -201,18 +202,18 @@ impl Site {
         section_md: &[Rendered],
         pages: Option<&[usize]>,
     ) -> Vec<anyhow::Error> {
-        let ids: HashMap<&str, &[String]> = self
+        let ids: HashMap<&str, &HeadingIds> = self
             .content
             .pages
             .iter()
             .map(|p| p.rel.as_str())
-            .zip(page_md.iter().map(|r| r.ids.as_slice()))
+            .zip(page_md.iter().map(|r| &r.ids))
             .chain(
                 self.content
                     .sections
                     .iter()
                     .map(|s| s.rel.as_str())
-                    .zip(section_md.iter().map(|r| r.ids.as_slice())),
+                    .zip(section_md.iter().map(|r| &r.ids)),
             )
             .collect();
         let content = &self.content;
