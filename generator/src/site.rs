@@ -278,13 +278,20 @@ impl Site {
         stream: Option<&Staging>,
     ) -> Result<(Output, Kept), BuildError> {
         let mut model = Model::new(self.parts(), &mut errors);
-        if let Some(staging) = stream {
-            errors.extend(staging.make_dirs(model.jobs.iter().map(|j| j.out.as_str())));
-        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        model.build_values(self.parts(), &mut markdown.page_bodies, &markdown.sections);
+        // The output folders are made while the values are built: making
+        // them is mostly waiting on the file system.
+        let outs: Vec<String> = (model.jobs.iter()).map(|j| j.out.clone()).collect();
+        let make_dirs = || stream.map(|staging| staging.make_dirs(outs.iter().map(String::as_str)));
+        let (dir_errors, ()) = rayon::join(make_dirs, || {
+            model.build_values(self.parts(), &mut markdown.page_bodies, &markdown.sections);
+        });
+        errors.extend(dir_errors.into_iter().flatten());
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
         let (((extra_files, search_entries), css), rendered) = rayon::join(
             || {
                 rayon::join(

@@ -100,6 +100,8 @@ pub(crate) fn collect(
         .collect();
     let mut index: Vec<HashMap<String, usize>> = vec![HashMap::new(); list.len()];
     let mut page_terms = Vec::with_capacity(pages.len());
+    // A site has few terms, each on many pages: each is slugified once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for (p, page) in pages.iter().enumerate() {
         for name in page.meta.taxonomies.keys() {
             if !(list.iter()).any(|t| &t.config.name == name && t.lang == page.lang) {
@@ -116,7 +118,9 @@ pub(crate) fn collect(
                 continue;
             }
             for term in terms_of(page, &taxonomy.config.name) {
-                let slug = slugify(term);
+                let slug = (slugs.entry(term.as_str()))
+                    .or_insert_with(|| slugify(term))
+                    .clone();
                 if slug.is_empty() {
                     errors.push(crate::diagnostic::error(
                         &page.source,
