@@ -282,9 +282,16 @@ impl Site {
             return Err(errors.into());
         }
         // The output folders are made while the values are built: making
-        // them is mostly waiting on the file system.
-        let outs: Vec<String> = (model.jobs.iter()).map(|j| j.out.clone()).collect();
-        let make_dirs = || stream.map(|staging| staging.make_dirs(outs.iter().map(String::as_str)));
+        // them is mostly waiting on the file system. (The job paths are
+        // copied: building the values borrows the model.)
+        let folders = stream.map(|staging| {
+            let outs: Vec<String> = (model.jobs.iter()).map(|j| j.out.clone()).collect();
+            (staging, outs)
+        });
+        let make_dirs = || {
+            (folders.as_ref())
+                .map(|(staging, outs)| staging.make_dirs(outs.iter().map(String::as_str)))
+        };
         let (dir_errors, ()) = rayon::join(make_dirs, || {
             model.build_values(self.parts(), &mut markdown.page_bodies, &markdown.sections);
         });

@@ -77,8 +77,8 @@ impl Staging {
         let mut errors = Vec::new();
         let mut ok = Vec::new();
         for rel in rels {
-            match self.path_of(rel) {
-                Ok(_) => ok.push(rel),
+            match check_rel(rel) {
+                Ok(()) => ok.push(rel),
                 Err(e) => errors.push(e),
             }
         }
@@ -168,9 +168,7 @@ impl Staging {
     }
 
     fn path_of(&self, rel: &str) -> anyhow::Result<PathBuf> {
-        if rel.split('/').any(|s| s == ".." || s.is_empty()) || rel.starts_with('/') {
-            bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
-        }
+        check_rel(rel)?;
         Ok(self.dir.join(rel))
     }
 
@@ -213,6 +211,15 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Refuses `rel` unless it is a plain path inside the output folder
+/// (`/`-separated, no `..`, no empty or absolute part).
+fn check_rel(rel: &str) -> anyhow::Result<()> {
+    if rel.split('/').any(|s| s == ".." || s.is_empty()) || rel.starts_with('/') {
+        bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
+    }
+    Ok(())
 }
 
 /// Runs `f` (file system calls that mostly wait on the disk) on a pool of

@@ -13,6 +13,14 @@ use crate::markdown::{BrokenLink, HeadingIds, Rendered};
 use crate::model::BodyValues;
 use crate::templates::Urls;
 
+/// One page out of the Markdown stage.
+struct PageMarkdown {
+    rendered: Rendered,
+    /// Its HTML, summary and table of contents, as template values.
+    body: BodyValues,
+    broken: Vec<BrokenLink>,
+}
+
 /// Result of the Markdown stage ([`Site::render_markdown`]).
 #[derive(Debug)]
 pub struct Markdown {
@@ -72,17 +80,15 @@ impl Site {
             self.templates
                 .set_lookup(shortcode_lookup(&urls, &content_paths));
         }
-        let (page_md, bodies): (Vec<_>, Vec<_>) = (self.content.pages.par_iter())
+        let (page_md, bodies): (Vec<PageMarkdown>, Vec<_>) = (self.content.pages.par_iter())
             .zip(bodies)
             .map(|(p, body)| {
-                let (mut rendered, broken) =
-                    self.page_markdown(p, &body, &md, &content_paths, &urls);
-                let values = BodyValues::take_from(&mut rendered);
+                let page = self.page_markdown(p, &body, &md, &content_paths, &urls);
                 let body = match body {
                     Cow::Owned(body) if !keep(&body) => Cow::Borrowed(""),
                     body => body,
                 };
-                ((rendered, values, broken), body)
+                (page, body)
             })
             .unzip();
         let section_md: Vec<(Rendered, Vec<BrokenLink>)> = self
@@ -109,11 +115,11 @@ impl Site {
             .sections
             .iter()
             .map(|s| (s.source.as_str(), s.body_line));
-        let broken = (page_md.iter().map(|(_, _, b)| b)).chain(section_md.iter().map(|(_, b)| b));
+        let broken = (page_md.iter().map(|p| &p.broken)).chain(section_md.iter().map(|(_, b)| b));
         for ((source, body_line), links) in page_sources.chain(section_sources).zip(broken) {
             errors.extend(links.iter().map(|link| link_error(source, body_line, link)));
         }
-        let (pages, page_bodies) = page_md.into_iter().map(|(r, v, _)| (r, v)).unzip();
+        let (pages, page_bodies) = page_md.into_iter().map(|p| (p.rendered, p.body)).unzip();
         let markdown = Markdown {
             pages,
             page_bodies,
@@ -124,7 +130,8 @@ impl Site {
     }
 
     /// One page's Markdown; in a page bundle, relative links resolve
-    /// against the page's folder.
+    /// against the page's folder. Its body values are made here, on the
+    /// worker that rendered it (see [`BodyValues`]).
     fn page_markdown(
         &self,
         page: &content::Page,
@@ -132,18 +139,24 @@ impl Site {
         md: &crate::config::MarkdownConfig,
         content_paths: &HashMap<&str, &str>,
         urls: &Urls,
-    ) -> (Rendered, Vec<BrokenLink>) {
+    ) -> PageMarkdown {
         let bundle = page
             .rel
             .ends_with("/index.md")
             .then_some(page.path.as_str());
-        crate::markdown::shortcodes::render_markdown(
+        let (mut rendered, broken) = crate::markdown::shortcodes::render_markdown(
             &self.templates,
             body,
             &page.source,
             md,
             &|d| resolve_link(d, bundle, content_paths, urls),
-        )
+        );
+        let body = BodyValues::take_from(&mut rendered);
+        PageMarkdown {
+            rendered,
+            body,
+            broken,
+        }
     }
 
     /// Re-renders the Markdown of pages `indices` (into `markdown.pages`)
@@ -169,14 +182,11 @@ impl Site {
         let mut errors = Vec::new();
         for &i in indices {
             let p = &pages[i];
-            let (mut rendered, broken) = self.page_markdown(p, &p.body, &md, &content_paths, &urls);
-            errors.extend(
-                broken
-                    .iter()
-                    .map(|link| link_error(&p.source, p.body_line, link)),
-            );
-            markdown.page_bodies[i] = BodyValues::take_from(&mut rendered);
-            markdown.pages[i] = rendered;
+            let page = self.page_markdown(p, &p.body, &md, &content_paths, &urls);
+            errors
+                .extend((page.broken.iter()).map(|link| link_error(&p.source, p.body_line, link)));
+            markdown.page_bodies[i] = page.body;
+            markdown.pages[i] = page.rendered;
         }
         if let Some(lookup) = model_lookup {
             self.templates.swap_lookup(lookup);
